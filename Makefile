@@ -1,0 +1,63 @@
+# Process Retro task runner. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PERIOD ?= 2026-10
+CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
+
+.DEFAULT_GOAL := help
+.PHONY: help retro test lint format chromium check-real bench bench-quick sample snapshot clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/retro: pyproject.toml ## (internal) create the virtualenv and install the project
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(BIN)/retro
+
+retro: $(BIN)/retro ## Run the monthly retro on the bundled sample (all 12 months; report for PERIOD)
+	$(BIN)/retro sample-history --upto $(PERIOD)
+
+test: $(BIN)/retro chromium ## Run lint and the whole test suite, browser tests included
+	$(BIN)/ruff check toolkit tests benchmarks
+	$(BIN)/ruff format --check toolkit tests benchmarks
+	CHROMIUM_PATH=$(or $(CHROMIUM),/usr/bin/chromium) $(BIN)/python -m pytest
+
+lint: $(BIN)/retro ## Check style with ruff
+	$(BIN)/ruff check toolkit tests benchmarks
+	$(BIN)/ruff format --check toolkit tests benchmarks
+
+format: $(BIN)/retro ## Format and autofix with ruff
+	$(BIN)/ruff format toolkit tests benchmarks
+	$(BIN)/ruff check --fix toolkit tests benchmarks
+
+chromium: ## Install Debian's chromium for browser tests when missing (needs root)
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
+	else \
+		echo "Browser tests need Chromium. Install it with: sudo apt-get install -y chromium"; exit 1; \
+	fi
+
+check-real: $(BIN)/retro ## Check the shipped recipes against ../shared/real when it exists
+	@if [ -d ../shared/real ]; then $(BIN)/python -m pytest -q tests/test_real_exports.py --real ../shared/real; \
+	else echo "../shared/real not found: nothing to check"; fi
+
+bench: $(BIN)/retro ## Benchmark load, leaks, groups and store at 100k, 1M and 10M leads
+	$(BIN)/python -m benchmarks.run --sizes 100000,1000000,10000000 --results benchmarks/RESULTS.md
+
+bench-quick: $(BIN)/retro ## Benchmark at 100k leads only
+	$(BIN)/python -m benchmarks.run --sizes 100000
+
+sample: $(BIN)/retro ## Regenerate the bundled sample exports in data/sample
+	$(BIN)/python -m toolkit.sample --out data/sample
+
+snapshot: $(BIN)/retro ## Update the committed outline snapshot of the leadership report
+	$(BIN)/python -m pytest -q tests/test_report_browser.py --update-snapshot
+
+clean: ## Remove generated reports and the sample store (labels in other stores are untouched)
+	rm -rf reports/20* data/retro.sqlite data/retro.sqlite-wal data/retro.sqlite-shm
