@@ -28,7 +28,8 @@ def _pyproject_requirements() -> dict[str, str]:
 def test_environment_yml_agrees_with_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
-    listed = {_requirement_name(s): s.replace(" ", "") for s in conda if _requirement_name(s) not in ("python", "pip")}
+    skip = ("python", "pip")
+    listed = {_requirement_name(s): s.replace(" ", "") for s in conda if _requirement_name(s) not in skip}
     assert listed == _pyproject_requirements()
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert pip_section == ["-e .[dev]"]

@@ -30,7 +30,7 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
         if not _is_text(s):
             continue
         text = s.astype("str")
-        risky = text.str.startswith(_TRIGGERS + ("'",)) & s.notna()
+        risky = text.str.startswith((*_TRIGGERS, "'")) & s.notna()
         if risky.any():
             out[col] = s.where(~risky, "'" + text)
     return out

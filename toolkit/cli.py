@@ -1,0 +1,273 @@
+"""The ``retro`` command: a thin click layer over the toolkit.
+
+Exit codes scripts can trust: 0 ok, 2 bad input (a :class:`~toolkit.errors.RetroError`),
+1 internal error (a bug, or a notebook that failed unexpectedly).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from toolkit import errors
+
+PATH = click.Path(path_type=Path)
+EXISTING = click.Path(path_type=Path, exists=True, dir_okay=False)
+
+
+class _Progress:
+    """Step messages with elapsed time on stderr (silent with --quiet)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.start = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(f"[{time.perf_counter() - self.start:6.1f}s] {message}", err=True)
+
+
+def _fail(exc: errors.RetroError) -> None:
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+class _RetroGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except errors.RetroError as exc:
+            _fail(exc)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception:
+            click.echo(traceback.format_exc(), err=True)
+            click.echo(
+                "Internal error: this is a bug in Process Retro; please report it with the text above.",
+                err=True,
+            )
+            sys.exit(1)
+
+
+def _inputs(f):
+    f = click.option("--accounts", type=EXISTING, help="Accounts export (optional).")(f)
+    f = click.option("--incidents", type=EXISTING, help="Incidents export.")(f)
+    f = click.option("--leads", type=EXISTING, help="Leads export.")(f)
+    f = click.option(
+        "--folder",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Folder with this period's exports.",
+    )(f)
+    f = click.option(
+        "--recipe", default="sample", show_default=True, help="Shipped recipe name or YAML path."
+    )(f)
+    return f
+
+
+def _common(f):
+    f = click.option("--quiet", is_flag=True, help="Print nothing but errors.")(f)
+    f = click.option(
+        "--notebooks",
+        type=PATH,
+        default=Path("notebooks"),
+        show_default=True,
+        help="Folder of the notebooks.",
+    )(f)
+    f = click.option("--out", type=PATH, default=Path("reports"), show_default=True, help="Reports folder.")(
+        f
+    )
+    f = click.option(
+        "--store",
+        type=PATH,
+        default=Path("data/retro.sqlite"),
+        show_default=True,
+        help="Retro store (SQLite).",
+    )(f)
+    f = click.option("--config", type=EXISTING, help="YAML file overriding thresholds and calendar.")(f)
+    f = click.option("--period", required=True, help="Calendar month, YYYY-MM.")(f)
+    return f
+
+
+def _abs(p: Path | None) -> Path | None:
+    return p.resolve() if p is not None else None
+
+
+@click.group(cls=_RetroGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="process-retro")
+def cli() -> None:
+    """Process Retro: find where processes leaked, classify causes, report to leadership."""
+
+
+@cli.command()
+@_common
+@_inputs
+@click.option(
+    "--exports", type=click.Path(path_type=Path, file_okay=False), help="Folder of monthly subfolders."
+)
+@click.option("--backfill", is_flag=True, help="First compute every earlier month in --exports.")
+@click.option(
+    "--events", type=EXISTING, help="Import past labels and fixes from this CSV first (idempotent)."
+)
+@click.option("--as-of", help="Moment the export was taken (default: latest timestamp in the data).")
+def run(
+    period,
+    config,
+    store,
+    out,
+    notebooks,
+    quiet,
+    recipe,
+    folder,
+    leads,
+    incidents,
+    accounts,
+    exports,
+    backfill,
+    events,
+    as_of,
+):
+    """Compute a period: leaks, groups, metrics in the store, and the leadership report."""
+    progress = _Progress(quiet)
+    from toolkit import runner
+
+    html = runner.run(
+        period,
+        recipe=recipe,
+        store=_abs(store),
+        reports_dir=_abs(out),
+        notebooks_dir=_abs(notebooks),
+        exports=_abs(exports),
+        folder=_abs(folder),
+        leads=_abs(leads),
+        incidents=_abs(incidents),
+        accounts=_abs(accounts),
+        config=_abs(config),
+        as_of=as_of,
+        do_backfill=backfill,
+        events=_abs(events),
+        progress=progress,
+    )
+    progress(f"Wrote {html}")
+    if not quiet:
+        click.echo(html)
+
+
+@cli.command()
+@_common
+def report(period, config, store, out, notebooks, quiet):
+    """Rebuild the leadership report of a period (after labelling)."""
+    progress = _Progress(quiet)
+    from toolkit import runner
+    from toolkit.pipeline import check_period
+
+    check_period(period)
+    if not Path(store).is_file():
+        raise errors.StoreError(f"{store} does not exist. Run `retro run --period {period}` first.")
+    progress(f"Building the leadership report for {period}")
+    html = runner.build_report(
+        period, store=_abs(store), config=_abs(config), reports_dir=_abs(out), notebooks_dir=_abs(notebooks)
+    )
+    progress(f"Wrote {html}")
+    if not quiet:
+        click.echo(html)
+
+
+@cli.command()
+@_inputs
+def check(recipe, folder, leads, incidents, accounts):
+    """Check exports against a recipe, strictly: list every problem and exit 2 if there is one."""
+    from toolkit.load import describe, load_dataset
+
+    if not (folder or leads or incidents or accounts):
+        raise click.UsageError("give --folder or at least one of --leads, --incidents, --accounts.")
+    data = load_dataset(
+        recipe, folder=folder, leads=leads, incidents=incidents, accounts=accounts, strict=True
+    )
+    click.echo(describe(data))
+
+
+@cli.command()
+@click.option("--period", required=True, help="Calendar month, YYYY-MM.")
+@click.option("--store", type=PATH, default=Path("data/retro.sqlite"), show_default=True, help="Retro store.")
+@click.option(
+    "--notebooks", type=PATH, default=Path("notebooks"), show_default=True, help="Notebooks folder."
+)
+@click.option("--out", type=PATH, default=Path("reports"), show_default=True, help="Reports folder.")
+@click.option("--port", type=int, default=8888, show_default=True, help="Port for JupyterLab on 127.0.0.1.")
+@click.option("--analyst", default="", help="Your name or initials, recorded with each label.")
+def classify(period, store, notebooks, out, port, analyst):
+    """Open JupyterLab on the classification notebook for a period."""
+    import nbformat
+    from papermill.parameterize import parameterize_notebook
+
+    from toolkit.pipeline import check_period
+    from toolkit.runner import notebook_path
+
+    check_period(period)
+    if not Path(store).is_file():
+        raise errors.StoreError(f"{store} does not exist. Run `retro run --period {period}` first.")
+    nb = nbformat.read(notebook_path(notebooks, "classify.ipynb"), as_version=4)
+    nb = parameterize_notebook(
+        nb,
+        {"period": period, "store": str(_abs(store)), "analyst": analyst},
+        comment="Parameters for this period",
+    )
+    target = _abs(out) / period / "classify.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target)
+    token = secrets.token_urlsafe(24)
+    root = Path.cwd()
+    rel = target.relative_to(root) if target.is_relative_to(root) else target
+    click.echo(f"Classification notebook: {target}")
+    click.echo(f"Open http://127.0.0.1:{port}/lab/tree/{rel.as_posix()}?token={token}")
+    click.echo("Stop JupyterLab with Ctrl+C; every label is already saved.")
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    with contextlib.suppress(KeyboardInterrupt):
+        subprocess.run(cmd, check=False)
+
+
+@cli.command()
+@click.option("--period", required=True, help="Calendar month, YYYY-MM.")
+@click.option("--store", type=PATH, default=Path("data/retro.sqlite"), show_default=True, help="Retro store.")
+@click.option("--config", type=EXISTING, help="YAML file overriding thresholds.")
+def history(period, store, config):
+    """Print the persistent, unaddressed challenges and each fix's verdict up to a period."""
+    from toolkit.config import load_config
+    from toolkit.history import describe_history
+    from toolkit.pipeline import check_period
+    from toolkit.store import Store
+
+    check_period(period)
+    if not Path(store).is_file():
+        raise errors.StoreError(f"{store} does not exist. Run `retro run --period {period}` first.")
+    with Store(store) as s:
+        click.echo(describe_history(s, period, load_config(config)))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

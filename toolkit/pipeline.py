@@ -1,0 +1,151 @@
+"""One period, end to end: load → leaks → groups → store → files (PRODUCT.md section 3).
+
+``run_period`` is the single way a period is computed, whether a notebook calls it (the period
+an analyst is looking at) or the CLI backfills earlier months without notebooks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.config import Config, load_config
+from toolkit.contract import Dataset
+from toolkit.cost import CostEstimate, cost_of_leaks
+from toolkit.csvsafe import write_csv
+from toolkit.errors import ConfigError
+from toolkit.groups import find_groups
+from toolkit.leaks import LeakResult, find_leaks, summarise
+from toolkit.load import load_dataset
+from toolkit.store import Store
+
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check_period(period: str) -> str:
+    """Return ``period`` if it is a calendar month ``YYYY-MM``; raise ConfigError otherwise."""
+    if not PERIOD_RE.match(str(period)):
+        raise ConfigError(f"period {period!r} is not a calendar month; write it as YYYY-MM, e.g. 2026-10.")
+    return str(period)
+
+
+@dataclass
+class PeriodRun:
+    """Everything computed for one period."""
+
+    period: str
+    as_of: pd.Timestamp
+    data: Dataset
+    config: Config
+    result: LeakResult
+    summary: pd.DataFrame
+    groups: pd.DataFrame
+    cost: CostEstimate
+
+
+def fingerprints(files: dict[str, list[str]]) -> dict[str, str]:
+    """SHA-256 of each input file, so the store records exactly what a period was computed from."""
+    out = {}
+    for paths in files.values():
+        for p in paths:
+            h = hashlib.sha256()
+            with open(p, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            out[str(p)] = h.hexdigest()
+    return out
+
+
+def analyse(data: Dataset, config: Config, period: str, as_of: pd.Timestamp | None = None) -> PeriodRun:
+    """Find the leaks, their groups, the summary and the cost for ``period`` (pure)."""
+    period = check_period(period)
+    result = find_leaks(data, config, period, as_of=as_of)
+    groups = find_groups(result, config)
+    return PeriodRun(
+        period=period,
+        as_of=result.as_of,
+        data=data,
+        config=config,
+        result=result,
+        summary=summarise(result),
+        groups=groups,
+        cost=cost_of_leaks(data, result, config),
+    )
+
+
+def save(run: PeriodRun, store: Store) -> None:
+    """Replace this period's computed metrics in the store (labels and fixes are untouched)."""
+    store.save_period(
+        run.period,
+        as_of=run.as_of,
+        summary=run.summary,
+        groups=run.groups,
+        fingerprints=fingerprints(run.data.files),
+        thresholds=run.config.to_dict(),
+        recipe=run.data.recipe,
+    )
+
+
+def write_outputs(run: PeriodRun, out_dir: str | Path) -> dict[str, Path]:
+    """Write the period's shareable files (no personal data, formula-safe) into ``out_dir``.
+
+    ``leaks.csv`` (one row per leaking record), ``groups.csv``, ``data-quality.csv``, and
+    ``records.parquet`` (every population record, for the report's distributions).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    records = run.result.records
+    paths = {
+        "leaks": write_csv(records[records["leaked"]], out / "leaks.csv"),
+        "groups": write_csv(run.groups, out / "groups.csv"),
+        "quality": write_csv(run.data.quality, out / "data-quality.csv"),
+    }
+    records.to_parquet(out / "records.parquet", index=False)
+    paths["records"] = out / "records.parquet"
+    return paths
+
+
+def run_period(
+    period: str,
+    *,
+    recipe: str | Path,
+    folder: str | Path | None = None,
+    leads: str | Path | None = None,
+    incidents: str | Path | None = None,
+    accounts: str | Path | None = None,
+    config: Config | str | Path | None = None,
+    overrides: dict | None = None,
+    store: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    as_of: str | pd.Timestamp | None = None,
+) -> PeriodRun:
+    """Load one period's exports, analyse them, save the metrics and write the period's files.
+
+    ``folder`` holds the exports named as the recipe expects; explicit file paths win.
+    ``store`` and ``out_dir`` are optional so the same call serves exploration.
+    """
+    period = check_period(period)
+    if not isinstance(config, Config):
+        config = load_config(config, overrides=overrides)
+    data = load_dataset(
+        recipe,
+        folder=folder,
+        leads=leads,
+        incidents=incidents,
+        accounts=accounts,
+        max_excluded_share=config.max_excluded_share,
+    )
+    stamp = pd.Timestamp(as_of) if as_of is not None else None
+    if stamp is not None and stamp.tzinfo is None:
+        stamp = stamp.tz_localize(data.timezone)
+    run = analyse(data, config, period, as_of=stamp)
+    if store is not None:
+        with Store(store) as s:
+            save(run, s)
+    if out_dir is not None:
+        write_outputs(run, out_dir)
+    return run
