@@ -19,7 +19,7 @@ $(BIN)/retro: pyproject.toml ## (internal) create the virtualenv and install the
 	touch $(BIN)/retro
 
 retro: $(BIN)/retro ## Run the monthly retro on the bundled sample (all 12 months; report for PERIOD)
-	$(BIN)/retro sample-history --upto $(PERIOD)
+	$(BIN)/retro run --period $(PERIOD) --recipe sample --exports data/sample --backfill --events data/sample/events.csv
 
 test: $(BIN)/retro chromium ## Run lint and the whole test suite, browser tests included
 	$(BIN)/ruff check toolkit tests benchmarks
