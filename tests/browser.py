@@ -61,3 +61,22 @@ def new_page(browser, *, width: int = 1280, height: int = 900):
     page.on("dialog", on_dialog)
     page.log = log
     return page
+
+
+# A pytest plugin (loaded with ``-p browser`` from pyproject.toml), so every test module gets it.
+try:
+    import pytest
+except ImportError:  # pragma: no cover - pytest is a dev dependency
+    pytest = None
+
+if pytest is not None:
+
+    @pytest.fixture(scope="session")
+    def browser():
+        """Session-wide headless Chromium."""
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            b = launch(p)
+            yield b
+            b.close()
