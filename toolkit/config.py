@@ -108,6 +108,7 @@ class GroupSettings:
     min_leaks: int = 5
     cover_share: float = 0.8
     max_groups: int = 6
+    min_z: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -247,9 +248,10 @@ class Config:
             (
                 "groups",
                 f"{self.groups.max_groups} per leak type",
-                f"A leak group needs at least {self.groups.min_support} records and {self.groups.min_leaks} "
-                f"leaks; up to {self.groups.max_groups} groups per leak type cover "
-                f"{self.groups.cover_share:.0%} of the excess leaks, the rest is one 'elsewhere' group.",
+                f"A leak group needs at least {self.groups.min_support} records, {self.groups.min_leaks} "
+                f"leaks and clearly more leaks than chance ({self.groups.min_z:g} standard deviations); "
+                f"up to {self.groups.max_groups} groups per leak type cover {self.groups.cover_share:.0%} "
+                "of the excess leaks, the rest is one 'elsewhere' group.",
             ),
         ]
         return pd.DataFrame(rows, columns=["setting", "value", "meaning"]).astype("str")
@@ -403,6 +405,11 @@ def _build(raw: dict, layers: list[tuple[str, dict]]) -> Config:
             raise ConfigError(f"{where(key)}: {key}: {value!r} must be a whole number of at least {low}.")
         return value
 
+    def number(key: str, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{where(key)}: {key}: {value!r} must be a number of at least 0, e.g. 3.")
+        return float(value)
+
     def share(key: str, value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
             raise ConfigError(
@@ -487,6 +494,7 @@ def _build(raw: dict, layers: list[tuple[str, dict]]) -> Config:
             min_leaks=integer("groups.min_leaks", groups["min_leaks"], 1),
             cover_share=share("groups.cover_share", groups["cover_share"]),
             max_groups=integer("groups.max_groups", groups["max_groups"], 1),
+            min_z=number("groups.min_z", groups["min_z"]),
         ),
         taxonomy={str(k): str(v) for k, v in taxonomy.items()},
         pareto_exclude=tuple(pareto_exclude),

@@ -244,7 +244,7 @@ def _need(ctx: _Context, dataset: str, leak_type: str, *columns: str) -> pd.Data
     frame = ctx.data.frame(dataset)
     title = LEAK_TITLES[leak_type]
     if frame is None:
-        return f"{title} needs a {dataset} export; none was loaded."
+        return f"{title} needs the {dataset} export; none was loaded."
     absent = [c for c in columns if c not in frame.columns or frame[c].isna().all()]
     if absent:
         return f"{title} needs {' and '.join(absent)}; this export has none."
