@@ -361,9 +361,7 @@ def _check_keys(layer: dict, schema: dict, where: str, prefix: tuple[str, ...]) 
     for key, value in layer.items():
         name = ".".join((*prefix, str(key)))
         if key not in schema:
-            raise ConfigError(
-                f"{where}: unknown setting {name!r}{_did_you_mean(str(key), [str(k) for k in schema])}"
-            )
+            raise ConfigError(f"{where}: unknown setting {name!r}{_unknown_hint(str(key), schema, prefix)}")
         if (*prefix, key) in _OPEN_MAPS:
             continue
         if isinstance(schema[key], dict) and not isinstance(value, dict):
@@ -375,9 +373,14 @@ def _check_keys(layer: dict, schema: dict, where: str, prefix: tuple[str, ...]) 
             _check_keys(value, schema[key], where, (*prefix, key))
 
 
-def _did_you_mean(word: str, options: Any) -> str:
+def _unknown_hint(word: str, schema: dict, prefix: tuple[str, ...]) -> str:
+    hint = _did_you_mean(word, [str(k) for k in schema], prefix)
+    return hint if hint != "." else f". Known settings here: {', '.join(map(str, schema))}."
+
+
+def _did_you_mean(word: str, options: Any, prefix: tuple[str, ...] = ()) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else "."
+    return f"; did you mean {'.'.join((*prefix, close[0]))!r}?" if close else "."
 
 
 def _source(layers: list[tuple[str, dict]], key: str) -> str:
