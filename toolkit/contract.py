@@ -101,7 +101,8 @@ class Dataset:
     ``date_only`` names, per dataset, the timestamp columns that carried no time of day
     (durations from them are measured in days); ``files`` the source file(s) per dataset;
     ``pii`` counts per dataset what was dropped or masked (``{"dropped_columns": [...],
-    "masked_values": n}``).
+    "masked_values": n}``); ``read_info`` says per dataset how the file was read (``columns``:
+    contract column -> raw header, ``encoding``, ``delimiter``, ``sheet``, ``footer_lines``).
     """
 
     leads: pd.DataFrame | None = None
@@ -114,6 +115,7 @@ class Dataset:
     files: dict[str, list[str]] = field(default_factory=dict)
     pii: dict[str, dict] = field(default_factory=dict)
     rows_read: dict[str, int] = field(default_factory=dict)
+    read_info: dict[str, dict] = field(default_factory=dict)
 
     def frame(self, name: str) -> pd.DataFrame | None:
         return getattr(self, name)
