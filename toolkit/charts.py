@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator, NullLocator, PercentFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator, PercentFormatter
 
 #: Okabe-Ito palette (Okabe & Ito 2008): distinguishable with any common colour-vision deficiency.
 OKABE_ITO = {
@@ -117,7 +117,15 @@ def _message_figure(title: str, message: str, width: float = 8.0, height: float 
     fig = _figure(width, height)
     ax = fig.add_subplot()
     ax.set_axis_off()
-    ax.text(0.5, 0.5, textwrap.fill(message, 80), ha="center", va="center", fontsize=11, color="#333333")
+    ax.text(
+        0.5,
+        0.5,
+        textwrap.fill(message, int(width * 12)),
+        ha="center",
+        va="center",
+        fontsize=11,
+        color="#333333",
+    )
     return _finish(fig, title, f"{title}: {message}")
 
 
@@ -602,6 +610,7 @@ def hour_of_week_heatmap(
         bar.set_label("Leads leaked (% of the hour's leads)")
     else:
         bar.set_label("Leads leaked (count)")
+        bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     _footnote(
         fig, "Leaked = never contacted, or contacted after the SLA. Grey: no lead was created in that hour."
     )
@@ -770,17 +779,11 @@ def incident_recurrence(
         else rows["period"].astype(str)
     )
     frame = pd.DataFrame({"category": category.astype(str), "month": month, "repeat": rows["leaked"]})
-    by_category = (
-        frame.groupby("category")["repeat"].agg(["sum", "size"]).sort_values(["sum", "size"], ascending=False)
-    )
+    by_category = _rank_categories(frame)
     if len(by_category) > max_categories:
         keep = set(by_category.index[: max_categories - 1])
         frame["category"] = frame["category"].where(frame["category"].isin(keep), "other categories")
-        by_category = (
-            frame.groupby("category")["repeat"]
-            .agg(["sum", "size"])
-            .sort_values(["sum", "size"], ascending=False)
-        )
+        by_category = _rank_categories(frame)
     first, last = pd.Period(frame["month"].min(), "M"), pd.Period(frame["month"].max(), "M")
     months = [str(p) for p in pd.period_range(first, last, freq="M")]
     repeats = frame.pivot_table(
@@ -822,6 +825,7 @@ def incident_recurrence(
     ax.set_ylabel("Incident category")
     bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     bar.set_label("Repeat incidents (count)")
+    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     _footnote(
         fig,
         "Each cell: repeats / incidents opened. A repeat is an incident of the same category on the same "
@@ -843,6 +847,16 @@ def incident_recurrence(
         f"{int(repeats.to_numpy().sum()):,} of {len(frame):,} incidents were repeats, most in {_words(worst)}."
     )
     return _finish(fig, title, alt)
+
+
+def _rank_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categories by repeats, then incidents, then name; the catch-all rows always last."""
+    ranked = frame.groupby("category")["repeat"].agg(["sum", "size"]).reset_index()
+    ranked["catch_all"] = ranked["category"].isin(["(no category)", "other categories"])
+    ranked = ranked.sort_values(
+        ["catch_all", "sum", "size", "category"], ascending=[True, False, False, True]
+    )
+    return ranked.set_index("category")[["sum", "size"]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1151,10 +1165,11 @@ def pareto(
     labels = [textwrap.fill(_cause_name(c), 14) for c in ordered.index]
     ax.set_xticks(x, labels, fontsize=8)
     ax.bar_label(bars, [_number(v) for v in ordered], fontsize=8, padding=2)
-    unit = f" ({currency})" if currency else " (lead value)"
+    unit = f" ({currency})" if currency else " (currency of lead values)"
     ax.set_ylabel("Leaks (count)" if by == "leaks" else f"Revenue at risk{unit}")
     ax.set_xlabel("Process cause")
     ax.set_ylim(0, ordered.max() * 1.15)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _number(v)))
     ax.spines[["top"]].set_visible(False)
     share_ax = ax.twinx()
     share_ax.plot(x, cumulative.to_numpy(), color=OKABE_ITO["vermillion"], marker="o", lw=2, gid="cumulative")
