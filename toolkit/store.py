@@ -372,7 +372,11 @@ class Store:
     def _frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         cur = self._conn.execute(sql, params)
         cols = [d[0] for d in cur.description]
-        return pd.DataFrame.from_records(cur.fetchall(), columns=cols)
+        df = pd.DataFrame.from_records(cur.fetchall(), columns=cols)
+        # Text (or all-missing) columns get pandas' str dtype, whatever rows the query returned,
+        # so the same call always gives the same dtypes.
+        text = [c for c in df.columns if pd.api.types.infer_dtype(df[c], skipna=True) in ("string", "empty")]
+        return df.astype(dict.fromkeys(text, "str"))
 
     def _write(self, fn: Any, *args: Any) -> Any:
         """Run ``fn`` inside one write transaction (taken up front, so writers queue, not fail)."""
@@ -577,7 +581,8 @@ class Store:
             )
             if live.empty:
                 raise StoreError(f"{group_key!r} has no label in {period} to undo.")
-            restored = live["cause"].iloc[-2] if len(live) > 1 else None
+            # "" = no label left (cause is NOT NULL since schema 1, when there was no undo).
+            restored = live["cause"].iloc[-2] if len(live) > 1 else ""
             row = {
                 "uid": uuid.uuid4().hex,
                 "at": _now(),
@@ -612,7 +617,7 @@ class Store:
             "SELECT period, group_key, cause, note, analyst, at, id AS event_id FROM ("
             "  SELECT *, ROW_NUMBER() OVER (PARTITION BY period, group_key ORDER BY at DESC, id DESC) AS n"
             f"  FROM label_events {where}"
-            ") WHERE n = 1 AND cause IS NOT NULL ORDER BY period, group_key",
+            ") WHERE n = 1 AND cause != '' ORDER BY period, group_key",
             params,
         )
         df["at"] = _to_utc(df["at"])
@@ -631,6 +636,7 @@ class Store:
             params,
         )
         df["at"] = _to_utc(df["at"])
+        df["cause"] = df["cause"].where(df["cause"] != "")
         return df.astype({"event_id": "int64"})
 
     # -------------------------------------------------------------------- fixes
@@ -736,17 +742,18 @@ class Store:
         Text that a spreadsheet could run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
         tab or a carriage return) gets a leading apostrophe; :meth:`import_csv` removes it.
         """
-        from toolkit.csvsafe import write_csv
+        from toolkit.csvsafe import neutralise
 
         folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
         labels = self._frame(f"SELECT {', '.join(LABEL_CSV_COLUMNS)} FROM label_events ORDER BY at, id")
-        fixes = self._frame(
-            f"SELECT {', '.join(FIX_CSV_COLUMNS)}, note FROM fix_events ORDER BY at, id",
-        )
-        return {
-            "labels": write_csv(labels.astype("str"), folder / "labels.csv"),
-            "fixes": write_csv(fixes.astype("str"), folder / "fixes.csv"),
-        }
+        fixes = self._frame(f"SELECT {', '.join(FIX_CSV_COLUMNS)}, note FROM fix_events ORDER BY at, id")
+        paths = {"labels": folder / "labels.csv", "fixes": folder / "fixes.csv"}
+        for name, df in (("labels", labels), ("fixes", fixes)):
+            # CRLF rows (RFC 4180): the csv writer then quotes any cell holding a CR or LF, so a note
+            # with a bare carriage return survives the round trip.
+            neutralise(df.astype("str")).to_csv(paths[name], index=False, lineterminator="\r\n")
+        return paths
 
     def import_csv(self, folder: str | Path) -> dict[str, int]:
         """Import the labels.csv and fixes.csv of ``folder`` (as written by :meth:`export_csv`).
@@ -867,7 +874,7 @@ def check_events(raw: pd.DataFrame, kind: str, taxonomy: Sequence[str], *, sourc
         )
     df["at"] = at.dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
     # Empty text means "no value" for the optional reference columns.
-    nullable = ("cause", "undoes") if kind == "label" else ("group_key", "cause", "withdraws")
+    nullable = ("undoes",) if kind == "label" else ("group_key", "cause", "withdraws")
     for col in nullable:
         df[col] = df[col].astype(object).where(df[col] != "", None)
     records = df.astype(object).where(df.notna(), None).to_dict("records")
