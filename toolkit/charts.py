@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import textwrap
 from pathlib import Path
 
@@ -211,7 +212,10 @@ def _cause_name(cause: object) -> str:
 
 
 def group_label(group_key: str) -> str:
-    """A stable group key as words: ``uncontacted|hour_band=weekend|source=web_form`` -> ``weekend, web_form``."""
+    """A group key as words: ``uncontacted|hour_band=weekend|source=web_form`` -> ``weekend, web form``.
+
+    The leak type is left out (say it alongside); ``<leak_type>|elsewhere`` reads "everywhere else".
+    """
     parts = str(group_key).split("|")
     values = [p.split("=", 1)[1] if "=" in p else p for p in parts[1:]]
     if not values:
@@ -285,33 +289,13 @@ def funnel(
     fig = _figure(8.0, 1.6 + 0.42 * sum(heights))
     axes = fig.subplots(len(panels), 1, height_ratios=heights, squeeze=False)[:, 0]
     used: set[str] = set()
-
-    def draw(ax, labels, totals, leaks, kinds, heading):  # one panel of horizontal bars
-        y = np.arange(len(labels))
-        kept = np.asarray(totals) - np.asarray(leaks)
-        ax.barh(y, kept, color=OKABE_ITO["blue"], height=0.62)
-        colours = [_LEAK_COLOURS.get(k, GREY) for k in kinds]
-        ax.barh(y, leaks, left=kept, color=colours, height=0.62, hatch="//", edgecolor="white", lw=0)
-        biggest = max(totals) or 1
-        for yi, total, leak, kind in zip(y, totals, leaks, kinds, strict=True):
-            note = f"{total:,}"
-            if kind and total:
-                note += f"  ({leak:,} {_LEAK_NOTE[kind]}, {_pct(leak / total)})"
-                used.add(kind)
-            ax.text(total + biggest * 0.01, yi, note, va="center", fontsize=9)
-        ax.set_yticks(y, labels)
-        ax.invert_yaxis()
-        ax.set_xlim(0, biggest * 1.45)
-        ax.set_title(heading, loc="left", fontsize=10)
-        ax.spines[["top", "right"]].set_visible(False)
-
     if len(steps):
         labels, totals, leaks, kinds = zip(*steps, strict=True)
-        draw(axes[0], labels, totals, leaks, kinds, "Leads created in the period")
+        used |= _funnel_panel(axes[0], labels, totals, leaks, kinds, "Leads created in the period")
         axes[0].set_xlabel("Leads (count)")
     if len(stages):
         ax = axes[-1]
-        draw(
+        used |= _funnel_panel(
             ax,
             [_words(s) for s in stages.index],
             stages["total"].astype(int).tolist(),
@@ -331,6 +315,29 @@ def funnel(
 
     title, alt = _funnel_words(steps, stages, contacted)
     return _finish(fig, title, alt)
+
+
+def _funnel_panel(ax, labels, totals, leaks, kinds, heading: str) -> set[str]:
+    """One panel of bars: the part that moved on, then the leaked part; returns the leak kinds drawn."""
+    y = np.arange(len(labels))
+    kept = np.asarray(totals) - np.asarray(leaks)
+    ax.barh(y, kept, color=OKABE_ITO["blue"], height=0.62)
+    colours = [_LEAK_COLOURS.get(k, GREY) for k in kinds]
+    ax.barh(y, leaks, left=kept, color=colours, height=0.62, hatch="//", edgecolor="white", lw=0)
+    biggest = max(totals) or 1
+    used = set()
+    for yi, total, leak, kind in zip(y, totals, leaks, kinds, strict=True):
+        note = f"{total:,}"
+        if kind and total:
+            note += f"  ({leak:,} {_LEAK_NOTE[kind]}, {_pct(leak / total)})"
+            used.add(kind)
+        ax.text(total + biggest * 0.01, yi, note, va="center", fontsize=9)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, biggest * 1.45)
+    ax.set_title(heading, loc="left", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    return used
 
 
 def _funnel_words(steps, stages: pd.DataFrame, contacted: pd.DataFrame) -> tuple[str, str]:
@@ -521,7 +528,8 @@ _MINUTE_TICKS = [
     (1440, "1 day"), (10080, "1 wk"), (43200, "30 days"), (129600, "90 days"),
 ]  # fmt: skip
 _DAY_TICKS = [
-    (0.354, "same\nday"), (1, "1"), (2, "2"), (3, "3"), (5, "5"), (7, "7"), (14, "14"), (30, "30"), (60, "60"),
+    (0.354, "same\nday"), (1, "1"), (2, "2"), (3, "3"), (5, "5"), (7, "7"), (14, "14"), (30, "30"),
+    (60, "60"),
     (90, "90"), (180, "180"), (365, "365"), (730, "730"),
 ]  # fmt: skip
 
@@ -635,10 +643,12 @@ def _heatmap_title(leads: pd.DataFrame) -> str:
                 f"{_cause_name(_band(worst))} leads leaked {_ratio(rates[worst], rates[best])} as often as "
                 f"{_band(best)} leads ({_pct(rates[worst])} vs {_pct(rates[best])})"
             )
-        return f"{_cause_name(_band(worst))} leads leaked most ({_pct(rates[worst])}); {_band(best)} leads never leaked"
+        worst_words = f"{_cause_name(_band(worst))} leads leaked most ({_pct(rates[worst])})"
+        return f"{worst_words}; {_band(best)} leads never leaked"
     days = leads.groupby(leads["hour"].astype(int) // 24)["leaked"].mean()
     worst_day = int(days.idxmax())
-    return f"Leads created on {DAY_NAMES[worst_day]} leaked most: {_pct(days[worst_day])} vs {_pct(overall)} over the week"
+    day = DAY_NAMES[worst_day]
+    return f"Leads created on {day} leaked most: {_pct(days[worst_day])} vs {_pct(overall)} over the week"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -675,9 +685,7 @@ def stalled_by_stage(
         if same_limit and limit is not None
         else f"up to {age_edges[0]:.0f} days"
     )
-    band_names = [first] + [
-        f"{a:.0f}–{b:.0f} days" for a, b in zip(age_edges[:-1], age_edges[1:], strict=True)
-    ]
+    band_names = [first] + [f"{a:.0f}–{b:.0f} days" for a, b in itertools.pairwise(age_edges)]
     band_names.append(f"over {age_edges[-1]:.0f} days")
     if stuck.empty:
         title = f"No deal is stalled: all {len(rows):,} open deals moved within their stage limits"
@@ -739,7 +747,8 @@ def stalled_by_stage(
     worst_n = int(table.loc[worst].sum())
     oldest = int(table.loc[worst, band_names[-1]])
     title = (
-        f"{_cause_name(worst)} holds the most stalled deals: {worst_n:,} of {int(open_per_stage[worst]):,} open "
+        f"{_cause_name(worst)} holds the most stalled deals: "
+        f"{worst_n:,} of {int(open_per_stage[worst]):,} open "
         f"({_pct(worst_n / open_per_stage[worst])}), {oldest:,} of them {band_names[-1]}"
     )
     alt = (
@@ -839,12 +848,14 @@ def incident_recurrence(
         title = f"No incident repeated on the same account across {len(months)} month(s)"
     else:
         title = (
-            f"{_cause_name(worst)} incidents recur: {worst_rep:,} of {int(totals.loc[worst].sum()):,} were repeats "
+            f"{_cause_name(worst)} incidents recur: "
+            f"{worst_rep:,} of {int(totals.loc[worst].sum()):,} were repeats "
             f"on the same account, in {months_with} of {len(months)} months"
         )
     alt = (
         f"Grid of incident categories by month opened, each cell showing repeats over incidents; "
-        f"{int(repeats.to_numpy().sum()):,} of {len(frame):,} incidents were repeats, most in {_words(worst)}."
+        f"{int(repeats.to_numpy().sum()):,} of {len(frame):,} incidents were repeats, "
+        f"most in {_words(worst)}."
     )
     return _finish(fig, title, alt)
 
@@ -949,14 +960,16 @@ def incidents_before_churn(
     fig.legend(loc="outside lower center", ncols=min(len(categories) + 1, 5), frameon=False, fontsize=9)
 
     n = len(churned.drop_duplicates("account_id"))
-    title = f"{n:,} client{'s' if n != 1 else ''} left after incidents, taking {_number(total_value)} in annual value"
+    clients = f"{n:,} client{'s' if n != 1 else ''}"
+    title = f"{clients} left after incidents, taking {_number(total_value)} in annual value"
     if categories:
         top_cat = events.groupby("category")["client"].nunique().sort_values(ascending=False)
         title += f"; {_words(top_cat.index[0])} incidents came before {top_cat.iloc[0]} of them"
     if hidden:
         _footnote(fig, f"{hidden} more client(s) with a smaller annual value are not shown.")
     alt = (
-        f"Timelines of the {window:.0f} days before each of {n:,} clients left, with {len(events):,} incidents "
+        f"Timelines of the {window:.0f} days before each of {clients} left, "
+        f"with {len(events):,} incidents "
         f"marked by category ({', '.join(_words(c) for c in categories) or 'none'}); "
         f"annual value lost {_number(total_value)}."
     )
@@ -1009,7 +1022,6 @@ def trend(
             pd.Period(data["period"].min(), "M"), pd.Period(data["period"].max(), "M"), freq="M"
         )
     ]
-    position = {p: i for i, p in enumerate(periods)}
 
     fig = _figure(8.5, 4.3)
     ax = fig.add_subplot()
@@ -1239,14 +1251,18 @@ def group_bar(group_row: pd.Series | dict, baseline: float | None = None) -> Fig
     if np.isnan(rate) or np.isnan(base):
         title = "Leak rate not known for this group"
     elif base > 0:
-        title = f"{_pct(rate)} leaked, {_ratio(rate, base) if rate >= base else _pct(rate / base) + ' of'} the baseline"
+        times = _ratio(rate, base) if rate >= base else _pct(rate / base) + " of"
+        title = f"{_pct(rate)} leaked, {times} the baseline"
     else:
         title = f"{_pct(rate)} leaked; the baseline is 0%"
     fig.suptitle(title, x=0.02, ha="left", fontsize=8, fontweight="bold")
     leaks, population = row.get("leaks"), row.get("population")
     counts = f" ({int(leaks):,} of {int(population):,})" if leaks is not None and population else ""
     name = LEAK_NAMES.get(str(row.get("leak_type", "")), "leaks")
-    fig.alt_text = f"Bar chart: this group's {name} rate is {_pct(values[0])}{counts} against a baseline of {_pct(values[1])}."
+    fig.alt_text = (
+        f"Bar chart: this group's {name} rate is {_pct(values[0])}{counts} "
+        f"against a baseline of {_pct(values[1])}."
+    )
     return fig
 
 
