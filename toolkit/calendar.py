@@ -65,7 +65,7 @@ def business_days(start: pd.Series, end: pd.Series, calendar: BusinessCalendar) 
 def hour_of_week(ts: pd.Series, timezone: str | None = None) -> pd.Series:
     """Hour of the week in local time, 0-167 (Monday 00:00-00:59 = 0); <NA> where missing."""
     local = local_time(ts, timezone)
-    how = local.dt.dayofweek * 24 + local.dt.hour
+    how = local.dt.day_of_week * 24 + local.dt.hour
     return how.astype("Int64")
 
 
