@@ -1,0 +1,849 @@
+"""Recipe + raw files -> :class:`~toolkit.contract.Dataset`, with every problem carried as data.
+
+Validation is lazy: one load finds every problem (row numbers as a spreadsheet shows them, the
+column, the value, what was expected, how to fix it) and records it in ``Dataset.quality``.
+What happens next depends on the mode:
+
+* tolerant (default, ``retro run``): rows that cannot be placed are excluded and counted; the
+  load fails only when a required column is missing or wholly unparseable, when day and month
+  cannot be told apart, or when a dataset's excluded share passes ``max_excluded_share``;
+* strict (``retro check``): any problem at all fails the load, listing every one. Masked
+  e-mails and phones are counted but do not fail it: masking is the fix.
+
+Personal data never enters a frame: only the mapped and person columns are read, person columns
+are reduced to ``unassigned`` and dropped, kept text is scanned and masked (:mod:`toolkit.pii`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.contract import COLUMNS, ID_COLUMN, REQUIRED, Dataset, empty_problems
+from toolkit.errors import PROBLEM_COLUMNS, ConfigError, InputError, RecipeError, ValidationError
+from toolkit.pii import scan
+from toolkit.readers import RawFile, RawTable, delimiter_name, inspect, read_columns
+from toolkit.recipe import ALLOWED_VALUES, DatasetRecipe, Recipe, load_recipe
+from toolkit.timestamps import AmbiguousDates, dayfirst_evidence, parse_timestamps
+
+#: The timestamp a dataset's records are dated by (duplicates keep the latest by it).
+DATED_BY = {"leads": "created_at", "incidents": "opened_at", "accounts": None}
+#: Metric a flag removes a row from, for the ``action`` column.
+_SPEED = "excluded from speed-to-lead"
+_RESOLUTION = "excluded from resolution time"
+_EXCEL_ID = r"^[+-]?\d(?:[.,]\d+)?[eE]\+?\d+$"
+_RECORD = {"leads": "lead", "incidents": "incident", "accounts": "account"}
+
+
+# --- problems as data ----------------------------------------------------------------------------
+
+
+class _Problems:
+    """Collects problems for one file, vectorised: one call per kind of problem."""
+
+    def __init__(self, dataset: str, file: str) -> None:
+        self.dataset, self.file = dataset, file
+        self.parts: list[pd.DataFrame] = []
+        self.fatal = False
+
+    def rows(
+        self,
+        rows: np.ndarray,
+        column: str | None,
+        values: Any,
+        problem: str,
+        fix: str,
+        action: str = "excluded",
+    ) -> None:
+        if len(rows) == 0:
+            return
+        vals = (
+            pd.Series(values, dtype="str")
+            if values is not None
+            else pd.Series(np.nan, index=range(len(rows)))
+        )
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "dataset": self.dataset,
+                    "file": self.file,
+                    "row": pd.array(rows, dtype="Int64"),
+                    "column": column,
+                    "value": vals.to_numpy(),
+                    "problem": problem,
+                    "fix": fix,
+                    "action": action,
+                }
+            )
+        )
+
+    def column(
+        self,
+        column: str | None,
+        problem: str,
+        fix: str,
+        action: str,
+        value: str | None = None,
+        fatal: bool = False,
+    ) -> None:
+        self.fatal |= fatal
+        self.rows(np.array([-1]), column, [value], problem, fix, action)
+        self.parts[-1]["row"] = pd.array([pd.NA], dtype="Int64")
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return empty_problems()
+        out = pd.concat(self.parts, ignore_index=True)
+        return out.astype({c: "str" for c in PROBLEM_COLUMNS if c != "row"})
+
+
+# --- per-kind parsers ----------------------------------------------------------------------------
+
+
+def _is_text(s: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(s) or s.dtype == object
+
+
+def _blank_missing(s: pd.Series, markers: tuple[str, ...]) -> pd.Series:
+    """Strip text and turn the recipe's missing markers (any case) into NaN."""
+    if not _is_text(s):
+        return s
+    text = s.astype("str").str.strip()
+    variants = {m.strip() for m in markers} | {m.strip().casefold() for m in markers}
+    variants |= {m.upper() for m in variants} | {m.title() for m in variants} | {""}
+    return text.where(~text.isin(variants))
+
+
+def _id_text(s: pd.Series) -> pd.Series:
+    """Ids as text; whole floats from typed files lose their '.0'."""
+    if pd.api.types.is_float_dtype(s):
+        whole = s.notna() & (s % 1 == 0)
+        return s.astype("str").where(~whole, s.astype("Int64").astype("str"))
+    if not _is_text(s):
+        return s.astype("str").where(s.notna())
+    return s.astype("str")
+
+
+def _number_pattern(decimal: str, thousands: str) -> tuple[str, str]:
+    groups = re.escape(thousands + " '\u00a0\u202f")
+    dec = re.escape(decimal)
+    return rf"^(?:\d{{1,3}}(?:[{groups}]\d{{3}})+|\d+)(?:{dec}\d+)?$|^{dec}\d+$", rf"[{groups}]"
+
+
+_AMOUNT = (
+    r"^(?P<s1>[-+])?\s*(?:[A-Za-z]{3}\s?|[$€£¥₹])?\s*(?P<s2>[-+])?\s*(?P<num>[\d.,'\s\u00a0\u202f]*\d[\d.,]*)"
+    r"\s*(?:[$€£¥₹]|\s?[A-Za-z]{3})?$"
+)
+
+
+def parse_numbers(values: pd.Series, decimal: str = ".", thousands: str = ",") -> tuple[pd.Series, pd.Series]:
+    """Parse amounts such as ``$1,234.50``, ``1.234,50 €``, ``(1,234.50)`` or ``USD 1234``.
+
+    Returns float64 values and a mask of non-empty values that are not numbers written with the
+    given decimal and thousands marks (they are NaN in the values).
+    """
+    if not _is_text(values):
+        return values.astype("float64"), pd.Series(False, index=values.index)
+    text = values.astype("str")
+    present = text.notna()
+    negative_paren = text.str.fullmatch(r"\(.*\)", na=False)
+    inner = text.where(~negative_paren, text.str.slice(1, -1)).str.strip()
+    parts = inner.str.extract(_AMOUNT)
+    num = parts["num"].str.strip()
+    valid_re, group_re = _number_pattern(decimal, thousands)
+    valid = num.str.fullmatch(valid_re, na=False)
+    plain = num.str.replace(group_re, "", regex=True)
+    if decimal != ".":
+        plain = plain.str.replace(decimal, ".", regex=False)
+    out = pd.to_numeric(plain.where(valid), errors="coerce").astype("float64")
+    negative = negative_paren | parts["s1"].eq("-").fillna(False) | parts["s2"].eq("-").fillna(False)
+    out = out.where(~negative, -out)
+    return out, present & out.isna()
+
+
+def _timestamp_columns(name: str, mapped: dict[str, str]) -> list[str]:
+    return [c for c in mapped if COLUMNS[name][c] == "timestamp"]
+
+
+# --- one dataset ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Loaded:
+    frame: pd.DataFrame | None
+    problems: pd.DataFrame
+    fatal: bool
+    rows_read: int
+    excluded: int
+    date_only: frozenset[str] = frozenset()
+    pii: dict = field(default_factory=dict)
+    read_info: dict = field(default_factory=dict)
+
+
+def _norm(header: str) -> str:
+    return " ".join(header.replace("\ufeff", "").strip().strip('"').casefold().split())
+
+
+def _wrong_delimiter_hint(raw: RawFile, name: str) -> str:
+    if raw.kind != "csv" or len(raw.headers) != 1:
+        return ""
+    for delim in (",", ";", "\t", "|"):
+        if delim != raw.delimiter and delim in raw.headers[0]:
+            return (
+                f" The file seems to be separated by {delimiter_name(delim)}s, not "
+                f"{delimiter_name(raw.delimiter)}s: set delimiter: '{delim}' under {name} in the recipe, "
+                "or leave it out to detect it."
+            )
+    return ""
+
+
+def _map_headers(name: str, sec: DatasetRecipe, raw: RawFile, problems: _Problems) -> tuple[dict, list]:
+    """Contract column -> actual header, and the person columns found; records what is missing."""
+    found = {}
+    for header in raw.headers:
+        found.setdefault(_norm(header), header)
+    shown = ", ".join(f"'{h}'" for h in raw.headers[:30]) + (", ..." if len(raw.headers) > 30 else "")
+    mapped: dict[str, str] = {}
+    for col, aliases in sec.columns.items():
+        hit = next((found[_norm(a)] for a in aliases if _norm(a) in found), None)
+        if hit is not None:
+            mapped[col] = hit
+            continue
+        required = col in REQUIRED[name]
+        named = " or ".join(f"'{a}'" for a in aliases)
+        which = "which is not a column" if len(aliases) == 1 else "none of which is a column"
+        close = difflib.get_close_matches(aliases[0], raw.headers, n=1, cutoff=0.6)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        problems.column(
+            None,
+            f"the recipe maps {col} to {named}, {which}",
+            f"{hint.strip()} Columns found: {shown}. Fix {name}.columns.{col} in the recipe."
+            f"{_wrong_delimiter_hint(raw, name)}".strip(),
+            "cannot load" if required else f"column left out: analyses needing {col} are skipped",
+            fatal=required,
+        )
+    persons = []
+    for header in sec.person_columns:
+        if _norm(header) in found:
+            persons.append(found[_norm(header)])
+        else:
+            problems.column(
+                None,
+                f"the recipe lists '{header}' in person_columns, which is not a column",
+                f"Columns found: {shown}. Fix {name}.person_columns in the recipe.",
+                "unassigned work not counted from it",
+            )
+    return mapped, persons
+
+
+def _load_one(
+    name: str, sec: DatasetRecipe, path: Path, recipe: Recipe, limit: pd.Timestamp, limit_label: str
+) -> _Loaded:
+    raw = inspect(path, sheet=sec.sheet, encoding=sec.encoding, delimiter=sec.delimiter)
+    problems = _Problems(name, raw.name)
+    mapped, persons = _map_headers(name, sec, raw, problems)
+    info = {
+        "columns": dict(mapped),
+        "encoding": raw.encoding,
+        "delimiter": raw.delimiter,
+        "sheet": raw.sheet,
+        "footer_lines": len(raw.footer),
+    }
+    wanted = set(mapped.values()) | set(persons)
+    drop = {_norm(d) for d in sec.drop}
+    dropped = [h for h in raw.headers if _norm(h) in drop]
+    pii_info = {
+        "dropped_columns": dropped + persons,
+        "masked_values": 0,
+        "unread_columns": [h for h in raw.headers if h not in wanted and h not in dropped],
+    }
+    if problems.fatal:
+        return _Loaded(None, problems.frame(), True, 0, 0, pii=pii_info, read_info=info)
+    table = read_columns(raw, [h for h in raw.headers if h in wanted])
+    rows_read = len(table.frame) + len(table.bad_rows)
+    if rows_read == 0:
+        raise InputError(
+            f"{raw.name} has a header but no data rows. Export it again with the records included."
+        )
+    info["encoding"] = table.encoding or raw.encoding
+    work = _Work(name, sec, recipe, table, mapped, problems, limit, limit_label)
+    frame, excluded, date_only, masked = work.run(persons)
+    pii_info["masked_values"] = masked
+    return _Loaded(
+        frame,
+        problems.frame(),
+        problems.fatal,
+        rows_read,
+        excluded + len(table.bad_rows),
+        date_only,
+        pii_info,
+        info,
+    )
+
+
+class _Work:
+    """Turns one file's raw columns into a contract frame, recording every problem on the way."""
+
+    def __init__(
+        self,
+        name: str,
+        sec: DatasetRecipe,
+        recipe: Recipe,
+        table: RawTable,
+        mapped: dict[str, str],
+        problems: _Problems,
+        limit: pd.Timestamp,
+        limit_label: str,
+    ) -> None:
+        self.name, self.sec, self.recipe, self.table = name, sec, recipe, table
+        self.mapped, self.problems, self.limit, self.limit_label = mapped, problems, limit, limit_label
+        self.rows = table.rows
+        self.n = len(table.frame)
+        self.raw = {col: _blank_missing(table.frame[h], recipe.missing) for col, h in mapped.items()}
+        self.out: dict[str, pd.Series] = {}
+        self.excluded = np.zeros(self.n, dtype=bool)
+        self.flags: dict[str, np.ndarray] = {}
+        self.date_only: set[str] = set()
+        self.masked = 0
+
+    # helpers
+    def _report(
+        self, mask: Any, col: str | None, problem: str, fix: str, action: str = "excluded", values=None
+    ):
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        header = self.mapped.get(col) if col else None
+        vals = (self.raw[col] if values is None else values)[mask] if col or values is not None else None
+        self.problems.rows(
+            self.rows[mask], header, None if vals is None else vals.to_numpy(), problem, fix, action
+        )
+        if action == "excluded":
+            self.excluded |= mask
+
+    def run(self, persons: list[str]) -> tuple[pd.DataFrame | None, int, frozenset[str], int]:
+        self._bad_rows()
+        for col, kind in COLUMNS[self.name].items():
+            if col not in self.mapped:
+                continue
+            getattr(self, f"_{kind}")(col)
+        if self.problems.fatal:
+            return None, int(self.excluded.sum()), frozenset(self.date_only), self.masked
+        if persons:
+            empty = np.ones(self.n, dtype=bool)
+            for header in persons:
+                empty &= _blank_missing(self.table.frame[header], self.recipe.missing).isna().to_numpy()
+            self.out["unassigned"] = pd.Series(empty, dtype=bool)
+        self._scan()
+        self._future()
+        self._duplicates()
+        self._orders()
+        return self._frame(), int(self.excluded.sum()), frozenset(self.date_only), self.masked
+
+    def _bad_rows(self) -> None:
+        bad = self.table.bad_rows
+        if bad.empty:
+            return
+        expected = int(bad["expected"].iloc[0])
+        self.problems.rows(
+            bad["row"].to_numpy(),
+            None,
+            (bad["fields"].astype(str) + " fields").to_numpy(),
+            f"does not have the {expected} fields of the header",
+            "Check the delimiter and quotes on that row: a value containing the delimiter must be in "
+            "double quotes.",
+        )
+
+    # kinds
+    def _id(self, col: str) -> None:
+        s = _id_text(self.raw[col]).str.strip()
+        s = s.where(s != "")
+        record = _RECORD[self.name]
+        primary = col == ID_COLUMN[self.name]
+        damaged = s.str.match(_EXCEL_ID, na=False).to_numpy()
+        action = "excluded" if primary else "excluded from account metrics"
+        self._report(
+            damaged,
+            col,
+            "is an id damaged by Excel (scientific notation: its last digits are lost)",
+            "It cannot be recovered: re-export as CSV from the source system, not via Excel.",
+            action,
+        )
+        s = s.where(~damaged)
+        if primary:
+            missing = s.isna().to_numpy() & ~damaged
+            self._report(
+                missing,
+                col,
+                "no value",
+                f"Every {record} needs an id: fill it in, or remove the row.",
+            )
+        self.out[col] = s.astype("str")
+
+    def _timestamp(self, col: str) -> None:
+        s = self.raw[col]
+        fmt = self.sec.timestamps.format_for(col)
+        try:
+            parsed = parse_timestamps(s, timezone=self.recipe.timezone, fmt=fmt, dayfirst=self._dayfirst())
+        except AmbiguousDates as exc:
+            example = exc.examples[0] if exc.examples else ""
+            self.problems.column(
+                self.mapped[col],
+                f"every date fits both day-first and month-first (e.g. '{example}')",
+                f"Set timestamps.dayfirst: true ({example} = day {example[:2].strip('/.-')}) or false "
+                f"(= month {example[:2].strip('/.-')}) under {self.name} in the recipe.",
+                "cannot load",
+                fatal=True,
+            )
+            return
+        failed = parsed.failed.to_numpy()
+        present = s.notna().to_numpy()
+        record = _RECORD[self.name]
+        required = col in REQUIRED[self.name]
+        if required and present.any() and failed[present].all():
+            example = s[present].iloc[0]
+            self.problems.column(
+                self.mapped[col],
+                f"none of the {int(present.sum()):,} values is a date in format {parsed.formats} "
+                f"(e.g. '{example}')",
+                f"Set timestamps.format under {self.name} in the recipe to the format the file uses, "
+                "e.g. '%d/%m/%Y %H:%M' for 31/12/2026 17:45.",
+                "cannot load",
+                fatal=True,
+            )
+            return
+        self._report(
+            failed,
+            col,
+            f"is not a date in format {parsed.formats}",
+            "Fix the row or set timestamps.format in the recipe.",
+        )
+        if required:
+            self._report(
+                ~present,
+                col,
+                "no value",
+                f"Every {record} needs one: fill it in, or remove the row.",
+            )
+        if parsed.date_only:
+            self.date_only.add(col)
+        self.out[col] = parsed.values
+
+    def _dayfirst(self) -> bool | None:
+        if not hasattr(self, "_dayfirst_decision"):
+            choice = self.sec.timestamps.dayfirst
+            if isinstance(choice, bool):
+                self._dayfirst_decision = choice
+            else:
+                first = second = 0
+                for col in _timestamp_columns(self.name, self.mapped):
+                    if self.sec.timestamps.format_for(col) is None:
+                        f, s, _ = dayfirst_evidence(self.raw[col])
+                        first, second = first + f, second + s
+                self._dayfirst_decision = None if first == second == 0 else first >= second
+        return self._dayfirst_decision
+
+    def _text(self, col: str) -> None:
+        s = self.raw[col].astype("str") if not _is_text(self.raw[col]) else self.raw[col]
+        mapping = self.sec.values.get(col, {})
+        allowed = ALLOWED_VALUES.get(col)
+        if not mapping and not allowed:
+            self.out[col] = s.astype("str")
+            return
+        lookup = {k.strip().casefold(): v for k, v in mapping.items()}
+        if allowed:
+            for value in allowed:
+                lookup.setdefault(value, value)
+        key = s.str.strip().str.casefold()
+        exact = s.map(mapping) if mapping else pd.Series(np.nan, index=s.index, dtype="str")
+        mapped = exact.where(exact.notna(), key.map(lookup))
+        if allowed:
+            unmapped = (s.notna() & mapped.isna()).to_numpy()
+            kind = "status" if col == "status" else col
+            self._report(
+                unmapped,
+                col,
+                f"is not a {kind} the recipe maps (allowed: {', '.join(allowed)})",
+                f"Add it under {self.name}.values.{col} in the recipe, mapped to one of "
+                f"{', '.join(allowed)}.",
+            )
+            self.out[col] = mapped.astype("str")
+        else:
+            self.out[col] = mapped.where(mapped.notna(), s).astype("str")
+
+    def _number(self, col: str) -> None:
+        opts = self.sec.numbers
+        values, failed = parse_numbers(self.raw[col], opts.decimal, opts.thousands_separator())
+        other = "," if opts.decimal == "." else "."
+        alt, _ = parse_numbers(self.raw[col][failed], other, "." if other == "," else ",")
+        fits_other = failed.copy()
+        fits_other[failed] = alt.notna()
+        self._report(
+            (failed & fits_other).to_numpy(),
+            col,
+            f"is not a number with decimal mark '{opts.decimal}'",
+            f"If the file writes numbers like 1{other.replace(',', '.')}234{other}50, set numbers.decimal: "
+            f"'{other}' under {self.name} in the recipe; otherwise fix the row.",
+        )
+        self._report(
+            (failed & ~fits_other).to_numpy(),
+            col,
+            "is not a number",
+            "Fix the row: write an amount such as 1234.50 or $1,234.50.",
+        )
+        self.out[col] = values
+
+    def _count(self, col: str) -> None:
+        values, failed = parse_numbers(self.raw[col], ".", ",")
+        bad = failed | (values.notna() & ((values < 0) | (values % 1 != 0)))
+        self._report(bad.to_numpy(), col, "is not a count (a whole number, 0 or more)", "Fix the row.")
+        self.out[col] = values.where(~bad).round().astype("Int64")
+
+    def _scan(self) -> None:
+        text_cols = [c for c in self.out if COLUMNS[self.name].get(c) == "text" and c not in ALLOWED_VALUES]
+        if self.sec.scan is not None:
+            listed = {_norm(h) for h in self.sec.scan}
+            text_cols = [c for c in text_cols if _norm(self.mapped[c]) in listed]
+        for col in text_cols:
+            masked, hit = scan(self.out[col])
+            if hit.any():
+                self._report(
+                    hit.to_numpy(),
+                    col,
+                    "held an e-mail address or phone number, now masked",
+                    "Nothing to do here; remove personal data from this field in the source system.",
+                    "masked",
+                    values=masked,
+                )
+                self.masked += int(hit.sum())
+                self.out[col] = masked
+
+    def _future(self) -> None:
+        dated = DATED_BY[self.name]
+        for col in _timestamp_columns(self.name, self.mapped):
+            if col not in self.out:
+                continue
+            future = (self.out[col] > self.limit).fillna(False).to_numpy() & ~self.excluded
+            if not future.any():
+                continue
+            if col == dated:
+                action = "excluded"
+            elif col == "first_contact_at":
+                action = _SPEED
+                self._flag("exclude_speed", future)
+            elif col == "resolved_at":
+                action = _RESOLUTION
+                self._flag("exclude_resolution", future)
+            elif col == "stage_entered_at":
+                action = "kept"
+            else:
+                continue  # an expected close date or a notice of churn may lie ahead
+            self._report(
+                future,
+                col,
+                f"is after {self.limit_label}",
+                "Fix the date in the source system, or pass a later as_of if the export was taken later.",
+                action,
+            )
+
+    def _flag(self, name: str, mask: np.ndarray) -> None:
+        self.flags[name] = self.flags.get(name, np.zeros(self.n, dtype=bool)) | mask
+
+    def _duplicates(self) -> None:
+        id_col = ID_COLUMN[self.name]
+        ids = self.out[id_col]
+        alive = (~self.excluded) & ids.notna().to_numpy()
+        dated = DATED_BY[self.name]
+        stamp = self.out[dated] if dated in self.out else pd.Series(pd.NaT, index=ids.index)
+        keys = pd.DataFrame({"id": ids, "at": stamp, "row": self.rows})[alive]
+        repeated = keys[keys.duplicated("id", keep=False)]
+        if repeated.empty:
+            return
+        ordered = repeated.sort_values(["at", "row"], na_position="first")
+        older = ordered.index[ordered.duplicated("id", keep="last")]
+        mask = np.zeros(self.n, dtype=bool)
+        mask[older] = True
+        latest = "by the latest row" if dated is None else f"by {dated}, then by row"
+        self._report(
+            mask,
+            id_col,
+            f"repeats the id of another row; the latest record ({latest}) was kept",
+            "Nothing to do if the export lists a record twice; otherwise give each record its own id.",
+        )
+
+    def _orders(self) -> None:
+        pairs = {
+            "leads": ("created_at", "first_contact_at", "exclude_speed", _SPEED, "the lead was created"),
+            "incidents": (
+                "opened_at",
+                "resolved_at",
+                "exclude_resolution",
+                _RESOLUTION,
+                "the incident was opened",
+            ),
+        }
+        if self.name not in pairs:
+            return
+        start, end, flag, action, started = pairs[self.name]
+        self.flags.setdefault(flag, np.zeros(self.n, dtype=bool))
+        if start not in self.out or end not in self.out:
+            return
+        a, b = self.out[start], self.out[end]
+        if {start, end} & self.date_only:
+            a, b = a.dt.normalize(), b.dt.normalize()  # a date alone cannot be before a time that same day
+        before = (b < a).fillna(False).to_numpy() & ~self.excluded
+        self._flag(flag, before)
+        self._report(
+            before,
+            end,
+            f"is before {started} (column '{self.mapped[start]}')",
+            "Check that both columns are in the same time zone, or fix the row.",
+            action,
+        )
+
+    def _frame(self) -> pd.DataFrame:
+        keep = ~self.excluded
+        columns = {}
+        for col in COLUMNS[self.name]:
+            if col in self.out:
+                columns[col] = self.out[col]
+            elif col in self.flags:
+                columns[col] = pd.Series(self.flags[col], dtype=bool)
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(self.n))
+        return frame.loc[keep].reset_index(drop=True)
+
+
+# --- the public API ------------------------------------------------------------------------------
+
+
+def _paths(recipe: Recipe, explicit: dict[str, Any], folder: str | Path | None) -> dict[str, Path]:
+    sections = recipe.datasets()
+    for name, path in explicit.items():
+        if path is not None and name not in sections:
+            raise RecipeError(
+                f"A {name} file was given ({Path(path).name}), but recipe '{recipe.name}' has no {name} "
+                f"section. Add one, or leave the {name} file out."
+            )
+    if folder is not None and not Path(folder).is_dir():
+        raise InputError(f"The folder {folder} does not exist. Check the path (e.g. data/sample/2026-10).")
+    paths: dict[str, Path] = {}
+    for name, sec in sections.items():
+        path = explicit.get(name)
+        if path is None and folder is not None:
+            if sec.file is None:
+                raise RecipeError(
+                    f"Recipe '{recipe.name}' names no file for {name}: add 'file: <name>' under {name}, "
+                    f"or give the {name} path explicitly."
+                )
+            path = Path(folder) / sec.file
+        if path is not None:
+            paths[name] = Path(path)
+    if not paths:
+        raise InputError("No input files: give a folder, or at least one of leads, incidents, accounts.")
+    return paths
+
+
+def _limit(as_of: Any, timezone: str) -> tuple[pd.Timestamp, str]:
+    """The moment after which a timestamp is in the future, and how to name it in messages."""
+    if as_of is None:
+        now = pd.Timestamp.now(tz=timezone).floor("s")
+        return now, f"the time of loading ({now:%Y-%m-%d %H:%M})"
+    try:
+        stamp = pd.Timestamp(as_of)
+    except (ValueError, TypeError):
+        raise ConfigError(
+            f"as_of '{as_of}' is not a date and time. Write it as 2026-10-31 or 2026-10-31 18:00."
+        ) from None
+    if isinstance(as_of, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of.strip()):
+        stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)  # a date means the whole day
+    stamp = stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
+    return stamp, f"as_of ({stamp:%Y-%m-%d %H:%M})"
+
+
+def load_dataset(
+    recipe: Recipe | str | Path,
+    *,
+    leads: str | Path | None = None,
+    incidents: str | Path | None = None,
+    accounts: str | Path | None = None,
+    folder: str | Path | None = None,
+    as_of: str | pd.Timestamp | None = None,
+    max_excluded_share: float = 0.10,
+    strict: bool = False,
+) -> Dataset:
+    """Load exports through a recipe into validated contract frames.
+
+    ``folder`` supplies each dataset's ``file`` from the recipe (e.g. ``data/sample/2026-10``);
+    explicit paths win. ``as_of`` is the moment the export was taken (a date alone means the end of
+    that day); timestamps after it are future dates. Without ``as_of`` the export moment is
+    unknown, and the only certain bound is the moment of loading, so a timestamp later than now
+    counts as a future date. Future creation times exclude the row; a future first contact or
+    resolution flags the row out of that metric; future close and churn dates are kept (they may
+    be planned dates).
+
+    Tolerant by default: bad rows are excluded and listed in ``Dataset.quality``. Raises
+    :class:`~toolkit.errors.ValidationError` when a required column is missing or wholly
+    unparseable, day and month cannot be told apart, or a dataset's excluded share passes
+    ``max_excluded_share``. ``strict=True`` raises on any problem except masked personal data.
+    File-level failures (missing, empty, header only) raise :class:`~toolkit.errors.InputError`.
+    """
+    if not 0 <= max_excluded_share <= 1:
+        raise ConfigError(
+            f"max_excluded_share is {max_excluded_share}; it must be between 0 and 1 (0.10 = 10%)."
+        )
+    rec = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+    paths = _paths(rec, {"leads": leads, "incidents": incidents, "accounts": accounts}, folder)
+    limit, label = _limit(as_of, rec.timezone)
+    sections = rec.datasets()
+    loaded = {name: _load_one(name, sections[name], path, rec, limit, label) for name, path in paths.items()}
+    quality = _sort_problems(pd.concat([lo.problems for lo in loaded.values()], ignore_index=True))
+    data = Dataset(
+        **{name: lo.frame for name, lo in loaded.items()},
+        timezone=rec.timezone,
+        recipe=rec.name,
+        quality=quality,
+        date_only={name: lo.date_only for name, lo in loaded.items()},
+        files={name: [str(p)] for name, p in paths.items()},
+        pii={name: lo.pii for name, lo in loaded.items()},
+        rows_read={name: lo.rows_read for name, lo in loaded.items()},
+        read_info={name: lo.read_info for name, lo in loaded.items()},
+    )
+    files = {name: paths[name].name for name in loaded}
+    fatal = [name for name, lo in loaded.items() if lo.fatal]
+    if fatal:
+        shown = quality if strict else quality[quality["dataset"].isin(fatal) & quality["row"].isna()]
+        raise ValidationError(
+            f"{_join(files[n] for n in fatal)} cannot be loaded with this recipe:\n{format_problems(shown)}",
+            quality,
+        )
+    if strict:
+        serious = quality[quality["action"] != "masked"]
+        if not serious.empty:
+            n = len(serious)
+            raise ValidationError(
+                f"{_join(sorted(set(serious['file'])))}: {n:,} problem{'s' if n != 1 else ''} found:\n"
+                f"{format_problems(serious)}",
+                quality,
+            )
+        return data
+    for name, lo in loaded.items():
+        share = lo.excluded / lo.rows_read if lo.rows_read else 0.0
+        if share > max_excluded_share:
+            excluded = quality[(quality["dataset"] == name) & (quality["action"] == "excluded")]
+            raise ValidationError(
+                f"{files[name]}: {lo.excluded:,} of {lo.rows_read:,} rows ({share:.1%}) could not be placed, "
+                f"more than max_excluded_share ({max_excluded_share:.0%}). Fix the recipe or the rows below, "
+                f"or raise max_excluded_share.\n{format_problems(excluded)}",
+                quality,
+            )
+    return data
+
+
+def _join(items: Any) -> str:
+    items = list(dict.fromkeys(items))
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _sort_problems(problems: pd.DataFrame) -> pd.DataFrame:
+    if problems.empty:
+        return empty_problems()
+    order = {name: i for i, name in enumerate(COLUMNS)}
+    key = problems["dataset"].map(order)
+    out = problems.assign(_d=key.to_numpy()).sort_values(["_d", "row"], na_position="first", kind="stable")
+    return out.drop(columns="_d").reset_index(drop=True)
+
+
+def problem_line(row: pd.Series) -> str:
+    """One problem as a sentence: ``leads.csv row 1,204, column 'Create Date': '31/04/2026' is ...``."""
+    where = str(row["file"])
+    if pd.notna(row["row"]):
+        where += f" row {int(row['row']):,}"
+    if pd.notna(row["column"]):
+        where += f", column '{row['column']}'"
+    value = f"'{row['value']}' " if pd.notna(row["value"]) else ""
+    fix = f" {row['fix']}" if pd.notna(row["fix"]) and row["fix"] else ""
+    return f"{where}: {value}{row['problem']}.{fix}"
+
+
+def format_problems(problems: pd.DataFrame, limit: int = 20) -> str:
+    """Problems as readable lines, at most ``limit`` examples, then one count per kind left out.
+
+    A kind is a (file, column, problem) triple; its remaining rows are summed up as ``and 1,183 more
+    rows like this``. Returns an empty string for no problems.
+    """
+    if problems.empty:
+        return ""
+    keys = ["file", "column", "problem"]
+    kinds = problems[keys].astype("str").agg("\x1f".join, axis=1)
+    order = list(dict.fromkeys(kinds))
+    per_kind = max(1, limit // len(order))
+    lines = []
+    for kind in order:
+        group = problems[(kinds == kind).to_numpy()]
+        shown = group.head(per_kind)
+        lines.extend(problem_line(r) for _, r in shown.iterrows())
+        rest = len(group) - len(shown)
+        if rest:
+            lines.append(f"  and {rest:,} more row{'s' if rest != 1 else ''} like this")
+    return "\n".join(lines)
+
+
+def describe(dataset: Dataset) -> str:
+    """What ``retro check`` prints: rows, period, columns mapped and dropped, masking, data quality."""
+    lines = [f"Recipe: {dataset.recipe} (time zone {dataset.timezone})"]
+    for name in COLUMNS:
+        frame = dataset.frame(name)
+        if name not in dataset.rows_read:
+            continue
+        info = dataset.read_info.get(name, {})
+        files = ", ".join(Path(f).name for f in dataset.files.get(name, []))
+        read = dataset.rows_read[name]
+        kept = 0 if frame is None else len(frame)
+        lines.append("")
+        lines.append(f"{name}: {files}, {read:,} rows read, {kept:,} kept, {read - kept:,} excluded")
+        how = [f"encoding {info['encoding']}"] if info.get("encoding") else []
+        if info.get("delimiter"):
+            how.append(f"delimiter {delimiter_name(info['delimiter'])}")
+        if info.get("sheet"):
+            how.append(f"sheet '{info['sheet']}'")
+        if info.get("footer_lines"):
+            how.append(f"report footer of {info['footer_lines']} line(s) ignored")
+        if how:
+            lines.append(f"  read with {', '.join(how)}")
+        dated = DATED_BY[name]
+        if frame is not None and dated in frame and frame[dated].notna().any():
+            lo, hi = frame[dated].min(), frame[dated].max()
+            lines.append(f"  period: {lo:%Y-%m-%d %H:%M} to {hi:%Y-%m-%d %H:%M} ({dated})")
+        mapped = info.get("columns", {})
+        if mapped:
+            lines.append("  columns mapped: " + ", ".join(f"{c} <- '{h}'" for c, h in mapped.items()))
+        pii = dataset.pii.get(name, {})
+        dropped = pii.get("dropped_columns", [])
+        lines.append(
+            "  dropped as personal data: " + (", ".join(f"'{h}'" for h in dropped) if dropped else "none")
+        )
+        if pii.get("unread_columns"):
+            lines.append(f"  not read (not in the recipe): {len(pii['unread_columns'])} column(s)")
+        lines.append(f"  values masked (e-mails, phones in kept text): {pii.get('masked_values', 0):,}")
+        date_only = sorted(dataset.date_only.get(name, ()))
+        if date_only:
+            lines.append(
+                f"  date-only columns: {', '.join(date_only)} (a date stands for midnight at its start; "
+                "durations from it are in days)"
+            )
+    quality = dataset.quality
+    lines.append("")
+    if quality.empty:
+        lines.append("Data quality: no problems found.")
+    else:
+        counts = quality.groupby("action", sort=False).size()
+        summary = ", ".join(f"{n:,} {action}" for action, n in counts.items())
+        lines.append(f"Data quality: {len(quality):,} problem(s): {summary}")
+        lines.append(format_problems(quality))
+    return "\n".join(lines)
