@@ -1,0 +1,524 @@
+"""Section builders of the leadership report, on hand-made stores and record files."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit import report
+from toolkit.csvsafe import write_csv
+from toolkit.errors import ConfigError, StoreError
+from toolkit.store import Store
+
+PERIODS = ("2026-07", "2026-08", "2026-09", "2026-10")
+TZ = "Europe/London"
+
+
+def _summary(period: str, rates: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period": period,
+            "leak_type": list(rates),
+            "leaks": [v[0] for v in rates.values()],
+            "population": [v[1] for v in rates.values()],
+            "rate": [v[0] / v[1] if v[1] else np.nan for v in rates.values()],
+        }
+    )
+
+
+def _group(period, leak_type, dims, leaks, population, baseline, rank, accounts=0, value=np.nan, label=""):
+    key = (
+        "|".join([leak_type, *(f"{k}={v}" for k, v in sorted(dims.items()))])
+        if dims
+        else f"{leak_type}|elsewhere"
+    )
+    return {
+        "period": period,
+        "leak_type": leak_type,
+        "group_key": key,
+        "label": label,
+        "dimensions": json.dumps(dims),
+        "leaks": leaks,
+        "population": population,
+        "rate": leaks / population,
+        "baseline_rate": baseline,
+        "excess": leaks - population * baseline,
+        "accounts": accounts,
+        "value_at_risk": value,
+        "examples": "",
+        "rank": rank,
+    }
+
+
+BILLING = {"category": "Billing"}
+WEEKEND = {"hour_band": "weekends", "source": "web_form"}
+PARTNER = {"queue": "Partners", "source": "partner"}
+
+
+def _groups(period: str, i: int) -> pd.DataFrame:
+    rows = [
+        _group(
+            period, "repeat_incident", BILLING, 20 + i, 60, 0.1, 1, accounts=10 + i, label="Billing incidents"
+        ),
+        _group(period, "repeat_incident", {}, 8, 200, 0.1, 2, accounts=6),
+        _group(
+            period,
+            "uncontacted",
+            WEEKEND,
+            30 + i,
+            80,
+            0.1,
+            1,
+            value=9000.0 + i,
+            label="web_form leads on weekends",
+        ),
+        _group(period, "uncontacted", {}, 12, 300, 0.1, 3, value=2000.0),
+    ]
+    if i < 2:  # the partner routing leak stops after its fix of 2026-09-01
+        rows.append(
+            _group(period, "uncontacted", PARTNER, 15, 40, 0.1, 2, value=5000.0, label="partner leads")
+        )
+    return pd.DataFrame(rows)
+
+
+def _records(period: str, n_leads: int = 120, seed: int = 7) -> pd.DataFrame:
+    """A small, plausible records file: leads (flow and backlog) and incidents with process dimensions."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp(f"{period}-01", tz=TZ)
+    created = start + pd.to_timedelta(rng.uniform(0, 28 * 24, n_leads), unit="h")
+    how = (created.day_of_week * 24 + created.hour).astype("int64")
+    band = np.where(created.day_of_week >= 5, "weekends", "business_hours")
+    contacted = rng.random(n_leads) > 0.2
+    delay = rng.lognormal(2.0, 1.2, n_leads)
+
+    def frame(leak_type, ids, leaked, at, measured, unit, threshold, **dims):
+        n = len(ids)
+        out = pd.DataFrame(
+            {
+                "leak_type": leak_type,
+                "record_id": ids,
+                "leaked": leaked,
+                "period": period,
+                "at": at,
+                "measured": measured,
+                "unit": unit,
+                "threshold": threshold,
+                "account_id": dims.pop("account_id", pd.Series([pd.NA] * n, dtype="str")),
+                "value": dims.pop("value", np.full(n, 1000.0)),
+            }
+        )
+        for d in ("source", "queue", "routing", "stage", "category", "severity", "hour_of_week", "hour_band"):
+            out[d] = dims.get(d, pd.NA)
+        return out
+
+    ids = np.array([f"L{i}" for i in range(n_leads)])
+    src = rng.choice(["web_form", "partner", "referral"], n_leads)
+    unc = frame(
+        "uncontacted",
+        ids,
+        ~contacted,
+        created,
+        np.where(contacted, delay / 60, 30.0),
+        "hours",
+        24.0,
+        source=src,
+        hour_of_week=how,
+        hour_band=band,
+    )
+    slow = frame(
+        "slow_first_contact",
+        ids[contacted],
+        delay[contacted] > 5,
+        created[contacted],
+        delay[contacted],
+        "minutes",
+        5.0,
+        source=src[contacted],
+        hour_of_week=how[contacted],
+        hour_band=band[contacted],
+    )
+    stage = rng.choice(["Qualify", "Proposal", "Negotiate"], 40)
+    days = rng.uniform(1, 80, 40)
+    stalled = frame(
+        "stalled",
+        [f"D{i}" for i in range(40)],
+        days > 14,
+        start - pd.to_timedelta(days, unit="D"),
+        days,
+        "days",
+        14.0,
+        stage=stage,
+    )
+    opened = start + pd.to_timedelta(rng.uniform(0, 28, 60), unit="D")
+    cat = rng.choice(["Billing", "Outage", "Access"], 60)
+    accounts = pd.Series([f"A{i % 25}" for i in range(60)], dtype="str")
+    rep = frame(
+        "repeat_incident",
+        [f"I{i}" for i in range(60)],
+        (cat == "Billing") & (rng.random(60) > 0.3),
+        opened,
+        rng.uniform(1, 90, 60),
+        "days",
+        90.0,
+        category=cat,
+        account_id=accounts,
+    )
+    res = frame(
+        "slow_resolution",
+        [f"I{i}" for i in range(60)],
+        rng.random(60) > 0.7,
+        opened,
+        rng.uniform(1, 100, 60),
+        "hours",
+        24.0,
+        category=cat,
+        severity="high",
+        account_id=accounts,
+    )
+    churn = frame(
+        "preceded_churn",
+        ["A1", "A2", "A3"],
+        np.array([True, True, False]),
+        start + pd.Timedelta(days=20),
+        np.array([10.0, 30.0, np.nan]),
+        "days",
+        90.0,
+        category=pd.Series(["Billing", "Billing", pd.NA], dtype="str"),
+        account_id=pd.Series(["A1", "A2", "A3"], dtype="str"),
+        value=np.array([400_000.0, 200_000.0, 50_000.0]),
+    )
+    out = pd.concat([unc, slow, stalled, rep, res, churn], ignore_index=True)
+    return out.astype({"leaked": "bool", "hour_of_week": "Int64"})
+
+
+def make_period(
+    root: Path,
+    *,
+    periods: tuple[str, ...] = PERIODS,
+    labels: bool = True,
+    fixes: bool = True,
+    records: bool = True,
+    quality: pd.DataFrame | None = None,
+    recipe: str = "sample",
+    skip: tuple[str, ...] = (),
+) -> dict:
+    """A store with ``periods`` of metrics (+ labels and fixes) and the last period's files."""
+    store_path = root / "retro.sqlite"
+    period = periods[-1]
+    folder = root / "reports" / period
+    folder.mkdir(parents=True)
+    with Store(store_path) as s:
+        for i, p in enumerate(periods):
+            rates = {
+                "uncontacted": (40 + 5 * i, 400),
+                "slow_first_contact": (60 - 5 * i, 300),
+                "stalled": (25, 40),
+                "slow_resolution": (18, 60),
+                "repeat_incident": (28 + i, 260),
+                "preceded_churn": (2, 3),
+            }
+            rates = {k: v for k, v in rates.items() if not (p == period and k in skip)}
+            groups = _groups(p, i)
+            groups = groups.loc[~groups["leak_type"].isin(skip if p == period else ())]
+            s.save_period(
+                p,
+                as_of=pd.Timestamp(p + "-01", tz=TZ) + pd.offsets.MonthEnd(1) + pd.Timedelta(hours=23),
+                summary=_summary(p, rates),
+                groups=groups,
+                recipe=recipe,
+            )
+        if labels:
+            for p in periods:
+                s.record_label(
+                    "repeat_incident|category=Billing",
+                    "no_visibility",
+                    period=p,
+                    analyst="Jane Roe",
+                    note="Nobody sees repeat billing tickets per client",
+                )
+            s.record_label(
+                "uncontacted|hour_band=weekends|source=web_form",
+                "no_capacity",
+                period=period,
+                analyst="Jane Roe",
+                note="No weekend rota",
+            )
+        if fixes:
+            s.record_fix(
+                group_key="uncontacted|queue=Partners|source=partner",
+                description="Route partner leads to Sales",
+                owner_team="Sales Ops",
+                effective_date="2026-09-01",
+                period="2026-08",
+                analyst="Jane Roe",
+            )
+    if records:
+        r = _records(period)
+        for leak_type in skip:
+            r = r.loc[r["leak_type"] != leak_type]
+        r.to_parquet(folder / "records.parquet", index=False)
+    if quality is not None:
+        write_csv(quality, folder / "data-quality.csv")
+    return {"store": store_path, "reports_dir": folder, "period": period}
+
+
+def _text(section: report.Section) -> str:
+    """The visible text of a section, tags removed and entities decoded."""
+    import html
+
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section._repr_html_())))
+
+
+def _ctx(tmp_path: Path, **kwargs) -> report.ReportContext:
+    paths = make_period(tmp_path, **kwargs)
+    return report.load_context(
+        period=paths["period"], store=paths["store"], reports_dir=paths["reports_dir"], config=None, recipe=""
+    )
+
+
+QUALITY = pd.DataFrame(
+    {
+        "dataset": ["leads", "leads", "leads", "incidents"],
+        "file": ["leads.csv"] * 3 + ["incidents.csv"],
+        "row": ["12", "40", "41", "7"],
+        "column": ["created_at", "first_contact_at", "first_contact_at", "resolved_at"],
+        "value": ["31/04/2026", "jo@example.com", "x", "2026-01-01"],
+        "problem": [
+            "'31/04/2026' is not a date in format %d/%m/%Y",
+            "contact before creation",
+            "contact before creation",
+            "resolved before opened",
+        ],
+        "fix": ["Fix the row"] * 4,
+        "action": [
+            "excluded",
+            "excluded from slow_first_contact",
+            "excluded from slow_first_contact",
+            "excluded from slow_resolution",
+        ],
+    }
+)
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+
+def test_load_context_reads_the_period(tmp_path):
+    ctx = _ctx(tmp_path, quality=QUALITY)
+    assert ctx.period == "2026-10"
+    assert ctx.month == "October 2026"
+    assert ctx.recipe == "sample"
+    assert ctx.timezone == TZ
+    assert ctx.as_of == pd.Timestamp("2026-10-31 23:00", tz=TZ)
+    assert set(ctx.summary["period"]) == set(PERIODS)
+    assert ctx.not_measured == {}
+    assert ctx.records is not None and ctx.quality is not None
+
+
+def test_load_context_missing_store_says_how_to_fix(tmp_path):
+    with pytest.raises(StoreError) as err:
+        report.load_context(period="2026-10", store=tmp_path / "none.sqlite", reports_dir=tmp_path)
+    assert str(err.value) == (
+        f"the retro store {tmp_path / 'none.sqlite'} does not exist. Run `retro run --period 2026-10` first, "
+        "or pass --store with the store that holds this period."
+    )
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_load_context_period_not_in_store(tmp_path):
+    paths = make_period(tmp_path, periods=("2026-09",))
+    with pytest.raises(StoreError) as err:
+        report.load_context(period="2026-10", store=paths["store"], reports_dir=paths["reports_dir"])
+    assert str(err.value) == (
+        f"the retro store {paths['store']} has no results for 2026-10 (it holds 2026-09). "
+        "Run `retro run --period 2026-10` first."
+    )
+
+
+def test_load_context_bad_period(tmp_path):
+    with pytest.raises(ConfigError, match=r"period '2026-13' is not a calendar month; write it as YYYY-MM"):
+        report.load_context(period="2026-13", store=tmp_path / "x.sqlite", reports_dir=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("sample", "sample"),
+        ("/home/jane.doe/recipes/hubspot.yaml", "hubspot"),
+        ("", ""),
+        (None, ""),
+        ("C:\\Users\\jd\\zendesk.yml", "zendesk"),
+    ],
+)
+def test_recipe_name_never_shows_a_folder(given, expected):
+    assert report.recipe_name(given) == expected
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+def test_words_for_groups_and_causes():
+    assert (
+        report.group_words("repeat_incident", json.dumps(BILLING))
+        == "Repeat incidents where category is Billing"
+    )
+    assert report.group_words("uncontacted", json.dumps(WEEKEND)) == (
+        "Never contacted where time of week is weekends and source is web_form"
+    )
+    assert report.group_words("stalled", "{}") == "Stalled deals everywhere else"
+    assert report.cause_name("no_visibility") == "No visibility"
+    assert report.cause_name(None) == "Not classified yet"
+    assert report.plain_columns("Speed-to-lead needs first_contact_at; this export has none.") == (
+        "Speed-to-lead needs first-contact time; this export has none."
+    )
+
+
+# --- 1. the month in one screen ---------------------------------------------------------------
+
+
+def test_headline_figures(tmp_path):
+    f = report.headline_figures(_ctx(tmp_path))
+    # 2026-10: uncontacted 55/400, slow 45/300 -> 100 of 400 leads; 2026-09: 50 + 50 of 400.
+    assert f["leads"] == 400 and f["lead_leaks"] == 100
+    assert f["lead_rate"] == pytest.approx(0.25)
+    assert f["lead_rate_prev"] == pytest.approx(0.25)
+    assert f["incidents"] == 60 and f["slow_incidents"] == 18 and f["repeat_incidents"] == 31
+    assert f["value_at_risk"] == pytest.approx(9003 + 2000)
+    assert f["churned"] == 2 and f["churned_value"] == 600_000
+
+
+def test_month_in_one_screen_reads_as_sentences(tmp_path):
+    text = _text(report.month_in_one_screen(_ctx(tmp_path)))
+    assert "Process retro: October 2026" in text
+    assert "Data as of 31 October 2026, 23:00 (Europe/London)." in text
+    assert (
+        "Of 400 new leads, 100 (25%) leaked: 55 leads were never contacted and 45 leads waited more than "
+        "5 minutes for a first contact." in text
+    )
+    assert "2 clients left after incidents in the months before, worth $600k a year." in text
+    assert "Three things that need leadership" in text
+    for code_word in ("uncontacted", "slow_first_contact", "repeat_incident", "group_key", "_"):
+        assert code_word not in text.replace("web_form", "")
+
+
+def test_first_screen_with_only_incidents(tmp_path):
+    skip = ("uncontacted", "slow_first_contact", "stalled")
+    text = _text(report.month_in_one_screen(_ctx(tmp_path, skip=skip)))
+    assert "new leads" not in text
+    assert (
+        "Of 60 incidents opened, 18 were resolved late or are still open past their target and 31 "
+        "repeated on a client within 90 days." in text
+    )
+
+
+# --- 3. where it leaked -------------------------------------------------------------------------
+
+
+def test_where_it_leaked_has_every_chart_with_alt_text(tmp_path):
+    html = report.where_it_leaked(_ctx(tmp_path))._repr_html_()
+    imgs = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)">', html)
+    assert len(imgs) == 7  # trend, funnel, speed, heatmap, stalled, recurrence, churn
+    assert all(len(alt) > 20 for alt in imgs)
+    assert "<script" not in html
+
+
+def test_where_it_leaked_degrades_to_sentences(tmp_path):
+    ctx = _ctx(tmp_path, skip=("slow_first_contact", "preceded_churn"))
+    text = _text(report.where_it_leaked(ctx))
+    assert "Speed-to-lead could not be measured: this export has no first-contact time." in text
+    assert (
+        "Incidents before churn could not be traced: there is no accounts file with the date each client left."
+        in text
+    )
+    html = report.where_it_leaked(ctx)._repr_html_()
+    assert html.count("<img") == 5
+
+
+def test_where_it_leaked_without_records(tmp_path):
+    ctx = _ctx(tmp_path, records=False)
+    text = _text(report.where_it_leaked(ctx))
+    assert "Speed to lead is not shown: this period's record file is missing." in text
+    assert (
+        _text(report.method_and_quality(ctx)).count("record file (2026-10/records.parquet) was not found")
+        == 1
+    )
+    assert report.where_it_leaked(ctx)._repr_html_().count("<img") == 1  # only the trend, from the store
+
+
+def test_segments_table_shows_unclassified_groups(tmp_path):
+    html = report.where_it_leaked(_ctx(tmp_path))._repr_html_()
+    text = _text(report.where_it_leaked(_ctx(tmp_path / "b")))
+    assert "Repeat incidents where category is Billing" in text
+    assert "No visibility" in text
+    assert "Not classified yet" in text
+    assert "2 of the month's 4 segments" in text
+    assert '<th scope="col">Process cause</th>' in html
+
+
+# --- 4. pareto ------------------------------------------------------------------------------------
+
+
+def test_cause_totals(tmp_path):
+    totals = report.cause_totals(_ctx(tmp_path))
+    assert totals.drop(columns="value_at_risk").to_dict("list") == {
+        "cause": ["no_capacity", "no_visibility", None],
+        "groups": [1, 1, 2],
+        "leaks": [33, 23, 20],
+    }
+    # Incidents carry no deal value: missing, not $0.
+    np.testing.assert_array_equal(totals["value_at_risk"], [9003.0, np.nan, 2000.0])
+
+
+def test_pareto_unclassified_shown_as_such(tmp_path):
+    text = _text(report.pareto_of_causes(_ctx(tmp_path, labels=False)))
+    assert "None of this month's leaks is classified to a process cause yet." in text
+    assert "Not classified yet" in text
+
+
+# --- 6. method --------------------------------------------------------------------------------------
+
+
+def test_method_states_thresholds_recipe_and_range(tmp_path):
+    text = _text(report.method_and_quality(_ctx(tmp_path, quality=QUALITY)))
+    assert "Mapping recipe (how the export's columns were read): sample." in text
+    assert "A first contact more than 5 minutes after the lead arrived is slow, in elapsed time." in text
+    assert "History: 4 months in the retro store, July 2026 to October 2026" in text
+    assert "Every analysis could be run with this export." in text
+    assert "speed_to_lead_sla" not in text
+
+
+def test_quality_summary_never_shows_values(tmp_path):
+    summary = report.quality_summary(QUALITY)
+    assert summary.to_dict("records")[0] == {
+        "Data": "leads",
+        "Column": "first-contact time",
+        "Problem": "contact before creation",
+        "What was done": "left out of slow first contact",
+        "Rows": 2,
+        "Example rows": "40, 41",
+    }
+    assert summary["Problem"].iloc[1] == "a value is not a date in format %d/%m/%Y"
+    text = _text(report.method_and_quality(_ctx(tmp_path, quality=QUALITY)))
+    assert "jo@example.com" not in text and "31/04/2026" not in text
+    assert "4 problems were found in this month's exports." in text
+
+
+def test_sections_are_pure(tmp_path):
+    ctx = _ctx(tmp_path, quality=QUALITY)
+    before = {
+        k: getattr(ctx, k).copy() for k in ("summary", "groups", "labels", "fixes", "records", "quality")
+    }
+    for build in (
+        report.month_in_one_screen,
+        report.where_it_leaked,
+        report.pareto_of_causes,
+        report.method_and_quality,
+    ):
+        build(ctx)
+    for k, frame in before.items():
+        pd.testing.assert_frame_equal(getattr(ctx, k), frame)

@@ -1,0 +1,1295 @@
+"""The leadership report: six sections built from the retro store and the period's files (PRODUCT.md §11).
+
+``notebooks/leadership_report.ipynb`` calls :func:`load_context` once, then one builder per
+section, in the order of PRODUCT.md section 11:
+
+1. :func:`month_in_one_screen` 2. :func:`persistent_unaddressed` 3. :func:`where_it_leaked`
+4. :func:`pareto_of_causes` 5. :func:`did_fixes_work` 6. :func:`method_and_quality`
+
+:func:`load_context` does all the reading; each builder is pure (the context in, a
+:class:`Section` out) and builds its HTML only with :mod:`toolkit.html`, so every string that
+came from a data file, a label, a fix or a recipe is escaped. Words a leader reads come from
+:mod:`toolkit.words` and the few report phrases below, never from code names. An analysis whose
+input is missing becomes one plain sentence, never an error or an empty chart. Nothing here shows
+a person: analysts' names never leave the store, accounts are counted, never named.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from toolkit import charts, words
+from toolkit.config import Config, format_duration, load_config
+from toolkit.csvsafe import restore
+from toolkit.errors import ConfigError, StoreError
+from toolkit.html import Markup, figure, join, table, tag
+from toolkit.store import Store
+
+#: Leak types in the order the report walks through them.
+LEAK_ORDER = tuple(words.LEAKS)
+LEAD_FLOW = ("uncontacted", "slow_first_contact")
+LEAD_VALUE = ("uncontacted", "slow_first_contact", "stalled")
+
+#: Why each analysis may be missing, in a leader's words, when the run recorded no reason.
+NOT_MEASURED = {
+    "uncontacted": "Uncontacted leads could not be counted: this export has no first-contact time.",
+    "slow_first_contact": "Speed-to-lead could not be measured: this export has no first-contact time.",
+    "stalled": "Stalled deals could not be found: this export has no stage or no date the stage was entered.",
+    "slow_resolution": "Resolution times could not be judged: this export has no resolution time or "
+    "severity.",
+    "repeat_incident": "Repeat incidents could not be found: this export has no client or no category "
+    "per incident.",
+    "preceded_churn": "Incidents before churn could not be traced: there is no accounts file with the date "
+    "each client left.",
+}
+
+#: Data-file column names as words, for reasons and data-quality lines a leader may read.
+COLUMN_WORDS = {
+    "lead_id": "lead id",
+    "created_at": "creation time",
+    "first_contact_at": "first-contact time",
+    "stage_entered_at": "date the stage was entered",
+    "closed_at": "close date",
+    "incident_id": "incident id",
+    "opened_at": "opening time",
+    "resolved_at": "resolution time",
+    "account_id": "client id",
+    "churned_at": "date the client left",
+    "annual_value": "annual value",
+    "default_severity": "default severity",
+}
+
+#: Terms a leader may not know, each with its one-line gloss (shown in the method section).
+GLOSSARY = (
+    (
+        "Leak",
+        "a lead or incident the process let slip: never contacted, contacted late, stalled, "
+        "resolved late, repeated, or followed by a client leaving.",
+    ),
+    ("Leak rate", "leaks as a share of the leads, deals, incidents or clients they could have happened to."),
+    ("SLA", "service-level agreement: the time within which the process promises to act."),
+    ("Usual rate", "the leak rate across all records of that kind this month, to compare a segment with."),
+    ("Excess leaks", "leaks in a segment beyond what the usual rate would predict for its size."),
+    ("Persistent", "present in at least {persist} months in a row."),
+    ("Unaddressed", "persistent with no fix recorded, or with a fix that did not change the rate."),
+    ("Pareto chart", "causes from largest to smallest, with a line adding up their share."),
+    (
+        "Interval",
+        "the range the true change most likely lies in (95% confidence), given how few "
+        "records a month can hold.",
+    ),
+    (
+        "Revenue at risk",
+        "an estimate: leaked leads times the win-rate gap to comparable leads that "
+        "did not leak, times the typical won value.",
+    ),
+)
+
+UNCLASSIFIED = "Not classified yet"
+#: Columns of the fix-verdict frame the report reads.
+VERDICT_COLUMNS = ["fix_id", "before_rate", "after_rate", "change_low", "change_high", "verdict", "sentence"]
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_COLUMN_NAME = re.compile(r"\b(" + "|".join(map(re.escape, COLUMN_WORDS)) + r")\b")
+
+
+class Section:
+    """One section of the report: HTML that Jupyter shows as is (``_repr_html_``)."""
+
+    def __init__(self, title: str, html: Markup) -> None:
+        self.title = title
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        return str(self.html)
+
+    def __repr__(self) -> str:
+        # Jupyter also stores a text form; keep it free of data so nothing leaks through it.
+        return f"<report section: {self.title}>"
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything the report reads for one period, loaded once by :func:`load_context`.
+
+    Frames are the store's (``toolkit.store.Store``) and the period's files (docs/ARCHITECTURE.md).
+    ``records`` and ``quality`` are None when the period's folder lacks them; ``notes`` lists,
+    as sentences, inputs that were missing.
+    """
+
+    period: str
+    as_of: pd.Timestamp | None
+    timezone: str
+    config: Config
+    recipe: str
+    periods: pd.DataFrame
+    summary: pd.DataFrame
+    groups: pd.DataFrame
+    labels: pd.DataFrame
+    fixes: pd.DataFrame
+    records: pd.DataFrame | None
+    quality: pd.DataFrame | None
+    verdicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VERDICT_COLUMNS))
+    not_measured: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def month(self) -> str:
+        """The period as a leader says it: ``October 2026``."""
+        return month_name(self.period)
+
+    def summary_of(self, period: str) -> pd.DataFrame:
+        """The summary rows of ``period``, indexed by leak type."""
+        return self.summary.loc[self.summary["period"] == period].set_index("leak_type")
+
+    def groups_of(self, period: str) -> pd.DataFrame:
+        """This period's top groups (not the tracked ones), each with its current label."""
+        g = self.groups.loc[(self.groups["period"] == period) & ~self.groups["tracked"]]
+        labels = self.labels.loc[self.labels["period"] == period, ["group_key", "cause", "note"]]
+        return g.merge(labels, on="group_key", how="left")
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------
+
+
+def month_name(period: str) -> str:
+    """``2026-10`` -> ``October 2026``."""
+    return pd.Period(period, freq="M").strftime("%B %Y")
+
+
+def previous_period(period: str) -> str:
+    """The calendar month before ``period`` (``2026-01`` -> ``2025-12``)."""
+    return str(pd.Period(period, freq="M") - 1)
+
+
+def recipe_name(recipe: object) -> str:
+    """The recipe as its name: a path shows only its file stem (a full path may name a person's folder)."""
+    text = "" if recipe is None or (isinstance(recipe, float) and recipe != recipe) else str(recipe).strip()
+    if not text:
+        return ""
+    name = re.split(r"[/\\]", text)[-1]
+    return re.sub(r"\.ya?ml$", "", name, flags=re.IGNORECASE)
+
+
+def load_context(
+    *,
+    period: str,
+    store: str | Path,
+    reports_dir: str | Path,
+    config: str | Path | Config | None = None,
+    recipe: str = "",
+) -> ReportContext:
+    """Read what the report needs for ``period`` from the retro store and ``reports_dir``.
+
+    ``reports_dir`` is the period's folder (``reports/<period>``) holding ``records.parquet`` and
+    ``data-quality.csv``; either may be missing (the report then says what it could not show).
+    ``recipe`` is used when the store does not record the recipe of the period.
+
+    Raises ConfigError for a period that is not ``YYYY-MM``, StoreError when the store does not
+    exist or holds no run of ``period``.
+    """
+    if not _PERIOD.match(str(period)):
+        raise ConfigError(f"period {period!r} is not a calendar month; write it as YYYY-MM, e.g. 2026-10.")
+    period = str(period)
+    store, folder = Path(store), Path(reports_dir)
+    if not store.is_file():
+        raise StoreError(
+            f"the retro store {store} does not exist. Run `retro run --period {period}` first, "
+            "or pass --store with the store that holds this period."
+        )
+    cfg = config if isinstance(config, Config) else load_config(config)
+    with Store(store, taxonomy=tuple(cfg.taxonomy)) as s:
+        periods = s.periods()
+        summary = s.period_summary()
+        groups = s.group_metrics(include_tracked=True)
+        labels = s.current_labels()
+        fixes = s.fixes()
+    if period not in set(periods["period"]):
+        held = ", ".join(periods["period"]) or "no period"
+        raise StoreError(
+            f"the retro store {store} has no results for {period} (it holds {held}). "
+            f"Run `retro run --period {period}` first."
+        )
+    run = periods.loc[periods["period"] == period].iloc[0]
+    records = _read_records(folder / "records.parquet")
+    quality = _read_quality(folder / "data-quality.csv")
+    timezone = _timezone(records, cfg)
+    as_of = run["as_of"]
+    as_of = None if pd.isna(as_of) else pd.Timestamp(as_of).tz_convert(timezone)
+    notes = []
+    if records is None:
+        notes.append(
+            f"The period's record file ({folder.name}/records.parquet) was not found, so distributions and "
+            "charts of individual leads and incidents are left out. Run `retro run` for this period to "
+            "restore them."
+        )
+    if quality is None:
+        notes.append("The data-quality file of this period was not found, so exclusions are not listed.")
+    return ReportContext(
+        period=period,
+        as_of=as_of,
+        timezone=timezone,
+        config=cfg,
+        recipe=recipe_name(run.get("recipe")) or recipe_name(recipe) or "not recorded",
+        periods=periods,
+        summary=summary,
+        groups=groups,
+        labels=labels,
+        fixes=fixes,
+        records=records,
+        quality=quality,
+        not_measured=_not_measured(summary, period, folder),
+        notes=tuple(notes),
+    )
+
+
+def _read_records(path: Path) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    return pd.read_parquet(path)
+
+
+def _read_quality(path: Path) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    raw = pd.read_csv(path, dtype="str", keep_default_na=False, na_filter=False, encoding="utf-8-sig")
+    return restore(raw)
+
+
+def _timezone(records: pd.DataFrame | None, config: Config) -> str:
+    """The data's timezone (from the record timestamps), else the calendar's, else UTC."""
+    if records is not None and "at" in records and isinstance(records["at"].dtype, pd.DatetimeTZDtype):
+        return str(records["at"].dt.tz)
+    return config.calendar.timezone or "UTC"
+
+
+def _not_measured(summary: pd.DataFrame, period: str, folder: Path) -> dict[str, str]:
+    """Leak types with no result this period, each with the sentence saying why.
+
+    A reason recorded by the run (``not-measured.csv``: ``leak_type, reason``) wins; column names
+    in it are turned into words.
+    """
+    measured = set(summary.loc[summary["period"] == period, "leak_type"])
+    recorded: dict[str, str] = {}
+    path = folder / "not-measured.csv"
+    if path.is_file():
+        rows = restore(pd.read_csv(path, dtype="str", keep_default_na=False))
+        if {"leak_type", "reason"} <= set(rows.columns):
+            recorded = dict(zip(rows["leak_type"], rows["reason"], strict=True))
+    out = {}
+    for leak_type in LEAK_ORDER:
+        if leak_type in recorded:
+            out[leak_type] = f"{words.leak_name(leak_type)} could not be measured: " + plain_columns(
+                recorded[leak_type]
+            )
+        elif leak_type not in measured:
+            out[leak_type] = NOT_MEASURED[leak_type]
+    return out
+
+
+def plain_columns(text: str) -> str:
+    """Data-file column names in ``text`` as words (``first_contact_at`` -> ``first-contact time``)."""
+    return _COLUMN_NAME.sub(lambda m: COLUMN_WORDS[m.group(1)], str(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Words
+# ---------------------------------------------------------------------------------------------
+
+
+def cause_name(cause: object) -> str:
+    """A process cause as words: ``no_visibility`` -> ``No visibility``; none -> ``Not classified yet``."""
+    if cause is None or (isinstance(cause, float) and cause != cause) or not str(cause).strip():
+        return UNCLASSIFIED
+    text = str(cause).strip().replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def value_words(dimension: str, value: object) -> str:
+    """A dimension value as words; hour bands are the calendar's names, data values are kept as they are."""
+    text = str(value)
+    return text.replace("_", " ") if dimension == "hour_band" else text
+
+
+def group_words(leak_type: str, dimensions: object) -> str:
+    """Where a group leaked, as a phrase: ``Repeat incidents where category is Billing``.
+
+    ``dimensions`` is the groups frame's JSON object text (or a dict); an empty one is the
+    "elsewhere" group of the leak type.
+    """
+    dims = _dimensions(dimensions)
+    name = words.leak_name(leak_type)
+    if not dims:
+        return f"{name} everywhere else"
+    parts = [f"{words.dimension_name(k)} is {value_words(k, v)}" for k, v in sorted(dims.items())]
+    return f"{name} where " + " and ".join(parts)
+
+
+def _dimensions(dimensions: object) -> dict[str, str]:
+    if isinstance(dimensions, dict):
+        return {str(k): str(v) for k, v in dimensions.items()}
+    if dimensions is None or (isinstance(dimensions, float) and dimensions != dimensions):
+        return {}
+    import json
+
+    try:
+        parsed = json.loads(str(dimensions))
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
+
+
+def _count(n: float, noun: str) -> str:
+    """``1 lead``, ``12 leads``: nouns given in the plural lose their ``s`` for one."""
+    n = int(n)
+    if n == 1 and noun.endswith("s"):
+        noun = noun[:-1]
+    return f"{n:,} {noun}"
+
+
+def _points(change: float) -> str:
+    """A change of rate in percentage points, signed in words."""
+    pts = abs(change) * 100
+    if pts < 0.5:
+        return "about the same as"
+    return f"{'up' if change > 0 else 'down'} {pts:.0f} point{'s' if round(pts) != 1 else ''} from"
+
+
+def _chart(fig) -> Markup:
+    return figure(charts.figure_to_data_uri(fig), charts.alt_text(fig))
+
+
+def _p(text: object, cls: str | None = None) -> Markup:
+    return tag("p", text, cls=cls)
+
+
+def _section(title: str, anchor: str, body: list[Markup], level: str = "h2") -> Section:
+    return Section(title, tag("section", join([tag(level, title, id=anchor), *body]), cls="retro-section"))
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. The month in one screen
+# ---------------------------------------------------------------------------------------------
+
+
+def headline_figures(ctx: ReportContext) -> dict[str, float | None]:
+    """The first screen's numbers: leads, lead leak rate now and last month, incidents, money.
+
+    Keys: ``leads, lead_leaks, lead_rate, lead_rate_prev, incidents, slow_incidents,
+    repeat_incidents, stalled, open_deals, value_at_risk, churned, churned_value``; None where
+    the analysis could not run. Uncontacted and slow leads are disjoint (one has no contact, the
+    other a late one), so their sum is the leads that leaked.
+    """
+    now, prev = ctx.summary_of(ctx.period), ctx.summary_of(previous_period(ctx.period))
+
+    def lead_rate(s: pd.DataFrame) -> tuple[float | None, float | None, float | None]:
+        flows = [t for t in LEAD_FLOW if t in s.index]
+        if not flows:
+            return None, None, None
+        population = float(s.loc[flows, "population"].max())
+        leaks = float(s.loc[flows, "leaks"].sum())
+        return population, leaks, (leaks / population if population else None)
+
+    def get(s: pd.DataFrame, leak_type: str, col: str) -> float | None:
+        return float(s.at[leak_type, col]) if leak_type in s.index else None
+
+    leads, lead_leaks, rate = lead_rate(now)
+    g = ctx.groups_of(ctx.period)
+    value_groups = g.loc[g["leak_type"].isin(LEAD_VALUE), "value_at_risk"]
+    churn = _churned(ctx)
+    return {
+        "leads": leads,
+        "lead_leaks": lead_leaks,
+        "lead_rate": rate,
+        "lead_rate_prev": lead_rate(prev)[2],
+        "incidents": get(now, "slow_resolution", "population") or get(now, "repeat_incident", "population"),
+        "slow_incidents": get(now, "slow_resolution", "leaks"),
+        "repeat_incidents": get(now, "repeat_incident", "leaks"),
+        "stalled": get(now, "stalled", "leaks"),
+        "open_deals": get(now, "stalled", "population"),
+        "value_at_risk": float(value_groups.sum()) if value_groups.notna().any() else None,
+        "churned": churn[0],
+        "churned_value": churn[1],
+    }
+
+
+def _churned(ctx: ReportContext) -> tuple[float | None, float | None]:
+    """Clients who left after incidents this month, and the annual value they took with them."""
+    s = ctx.summary_of(ctx.period)
+    if "preceded_churn" not in s.index:
+        return None, None
+    n = float(s.at["preceded_churn", "leaks"])
+    value = None
+    if ctx.records is not None and {"leak_type", "leaked", "value"} <= set(ctx.records.columns):
+        r = ctx.records
+        lost = r.loc[(r["leak_type"] == "preceded_churn") & r["leaked"].fillna(False).astype(bool), "value"]
+        value = float(lost.sum()) if lost.notna().any() else None
+    return n, value
+
+
+def _kpi(value: str, label: str, detail: str = "") -> Markup:
+    return tag(
+        "div",
+        join([tag("b", value), tag("span", label), tag("small", detail) if detail else ""]),
+        cls="retro-kpi",
+    )
+
+
+def month_in_one_screen(ctx: ReportContext) -> Section:
+    """Section 1: the title, the month's figures and the three things that need leadership."""
+    f = headline_figures(ctx)
+    as_of = f"{ctx.as_of:%d %B %Y, %H:%M} ({ctx.timezone})" if ctx.as_of is not None else "not recorded"
+    intro = _p(
+        f"Where our sales and service processes let leads, deals and clients slip in {ctx.month}, what it "
+        f"may cost, and what leadership needs to act on first. Data as of {as_of}.",
+        cls="retro-lead",
+    )
+    kpis = []
+    if f["leads"] is not None:
+        kpis.append(_kpi(f"{f['leads']:,.0f}", "new leads", f"in {ctx.month}"))
+        change = (
+            f"{_points(f['lead_rate'] - f['lead_rate_prev'])} {words.percent(f['lead_rate_prev'])} last month"
+            if f["lead_rate"] is not None and f["lead_rate_prev"] is not None
+            else "no earlier month to compare"
+        )
+        kpis.append(_kpi(words.percent(f["lead_rate"]), "of new leads leaked", change))
+    if f["incidents"] is not None:
+        detail = (
+            f"{words.percent(f['slow_incidents'] / f['incidents'])} resolved late"
+            if f["slow_incidents"] is not None and f["incidents"]
+            else ""
+        )
+        kpis.append(_kpi(f"{f['incidents']:,.0f}", "incidents opened", detail))
+    if f["value_at_risk"] is not None:
+        kpis.append(_kpi(words.money(f["value_at_risk"]), "revenue at risk", "estimate from leaked leads"))
+    if f["churned"] is not None:
+        detail = f"worth {words.money(f['churned_value'])} a year" if f["churned_value"] else ""
+        kpis.append(_kpi(f"{f['churned']:,.0f}", "clients left after incidents", detail))
+    body = [tag("h1", f"Process retro: {ctx.month}"), intro]
+    body.append(
+        tag("div", join(kpis), cls="retro-kpis")
+        if kpis
+        else _p("No leak could be measured this month; see the method section for why.", cls="retro-note")
+    )
+    body.append(_p(" ".join(_headline_sentences(ctx, f))))
+    body.append(tag("h2", "Three things that need leadership", id="three-things"))
+    items = leadership_asks(ctx)[:3]
+    if items:
+        body.append(
+            tag(
+                "ol",
+                join(tag("li", join([tag("b", head), " ", text])) for head, text in items),
+                cls="retro-asks",
+            )
+        )
+    else:
+        body.append(_p("Nothing persists and no segment leaked well above the usual rate this month."))
+    body.append(_contents())
+    return Section(f"Process retro: {ctx.month}", tag("section", join(body), cls="retro-section retro-first"))
+
+
+def _headline_sentences(ctx: ReportContext, f: dict) -> list[str]:
+    out = []
+    if f["leads"] is not None and f["lead_leaks"] is not None:
+        s = ctx.summary_of(ctx.period)
+        parts = []
+        if "uncontacted" in s.index:
+            parts.append(f"{_count(s.at['uncontacted', 'leaks'], 'leads')} were never contacted")
+        if "slow_first_contact" in s.index:
+            sla = format_duration(ctx.config.speed_to_lead_sla)
+            parts.append(
+                f"{_count(s.at['slow_first_contact', 'leaks'], 'leads')} waited more than {sla} "
+                "for a first contact"
+            )
+        out.append(
+            f"Of {_count(f['leads'], 'new leads')}, {f['lead_leaks']:,.0f} ({words.percent(f['lead_rate'])}) "
+            f"leaked: {' and '.join(parts)}."
+        )
+    if f["stalled"] is not None and f["open_deals"]:
+        out.append(
+            f"{_count(f['stalled'], 'open deals')} of {f['open_deals']:,.0f} have sat in the same stage past "
+            "its limit."
+        )
+    if f["incidents"] is not None:
+        parts = []
+        if f["slow_incidents"] is not None:
+            parts.append(f"{f['slow_incidents']:,.0f} were resolved late or are still open past their target")
+        if f["repeat_incidents"] is not None:
+            window = format_duration(ctx.config.repeat_window)
+            parts.append(f"{f['repeat_incidents']:,.0f} repeated on a client within {window}")
+        if parts:
+            out.append(f"Of {_count(f['incidents'], 'incidents')} opened, {' and '.join(parts)}.")
+    if f["churned"]:
+        worth = f", worth {words.money(f['churned_value'])} a year" if f["churned_value"] else ""
+        out.append(f"{_count(f['churned'], 'clients')} left after incidents in the months before{worth}.")
+    return out
+
+
+def _contents() -> Markup:
+    links = [
+        ("persistent", "Persistent and unaddressed"),
+        ("where", "Where the process leaked"),
+        ("causes", "Process causes"),
+        ("fixes", "Did the fixes work?"),
+        ("method", "Method and data quality"),
+    ]
+    return tag(
+        "nav",
+        join([tag("span", "In this report: "), join(tag("a", text, href=f"#{a}") for a, text in links)]),
+        cls="retro-toc",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Where the process leaked
+# ---------------------------------------------------------------------------------------------
+
+
+def _records_of(ctx: ReportContext, *leak_types: str) -> pd.DataFrame | None:
+    """This period's records of ``leak_types`` (None when the record file is missing or has none)."""
+    r = ctx.records
+    if r is None or "leak_type" not in r:
+        return None
+    rows = r.loc[r["leak_type"].isin(leak_types)]
+    if "period" in rows:
+        rows = rows.loc[rows["period"].astype("str") == ctx.period]
+    return rows if not rows.empty else None
+
+
+def _missing_sentence(ctx: ReportContext, leak_types: tuple[str, ...], what: str) -> str:
+    """Why a chart is not shown: not measured, no record file, or nothing fell in it."""
+    for leak_type in leak_types:
+        if leak_type in ctx.not_measured:
+            return ctx.not_measured[leak_type]
+    if ctx.records is None:
+        return f"{what} is not shown: this period's record file is missing."
+    return f"{what}: nothing to show for {ctx.month}."
+
+
+def _chart_block(ctx: ReportContext, title: str, leak_types: tuple[str, ...], draw, lead: str = "") -> Markup:
+    """A subsection with its chart, or one sentence saying why there is none."""
+    rows = _records_of(ctx, *leak_types)
+    measured = [t for t in leak_types if t not in ctx.not_measured]
+    parts: list[object] = [tag("h3", title)]
+    if rows is None or not measured:
+        parts.append(_p(_missing_sentence(ctx, leak_types, title), cls="retro-note"))
+        return tag("div", join(parts), cls="retro-block")
+    if lead:
+        parts.append(_p(lead))
+    parts.append(_chart(draw(rows)))
+    return tag("div", join(parts), cls="retro-block")
+
+
+def where_it_leaked(ctx: ReportContext) -> Section:
+    """Section 3: the funnel, speed to lead, hour of week, stalled deals, recurrence, churn, top segments."""
+    cfg = ctx.config
+    sla = format_duration(cfg.speed_to_lead_sla)
+    body = [
+        _p(
+            "Each chart follows one kind of leak through the month. Titles state the finding; a sentence "
+            "replaces any chart the data could not support."
+        ),
+        _trend_block(ctx),
+        _chart_block(
+            ctx,
+            "From new lead to first contact",
+            ("uncontacted", "slow_first_contact", "stalled"),
+            charts.funnel,
+        ),
+        _chart_block(
+            ctx,
+            "Speed to lead",
+            ("slow_first_contact",),
+            charts.speed_to_lead,
+            f"How long new leads waited for a first contact. The target (SLA) is {sla}: the odds of "
+            "qualifying an online lead fall steeply after the first few minutes.",
+        ),
+        _chart_block(
+            ctx,
+            "When leads slip: hour of the week",
+            ("uncontacted", "slow_first_contact"),
+            lambda r: charts.hour_of_week_heatmap(r, timezone=ctx.timezone),
+            "Share of the leads created in each hour of the week that were never contacted or contacted "
+            "late.",
+        ),
+        _chart_block(
+            ctx,
+            "Stalled deals by stage",
+            ("stalled",),
+            charts.stalled_by_stage,
+            f"Open deals that have sat in their current stage longer than its limit "
+            f"({format_duration(cfg.stage_limit['default'])} unless the stage has its own), at the time of "
+            "the export.",
+        ),
+        _chart_block(
+            ctx,
+            "Incidents that keep coming back",
+            ("repeat_incident",),
+            charts.incident_recurrence,
+            f"Incidents by category and month; a repeat is a second incident of the same category on the "
+            f"same client within {format_duration(cfg.repeat_window)}.",
+        ),
+        _chart_block(
+            ctx,
+            "Incidents before clients left",
+            ("preceded_churn",),
+            lambda r: charts.incidents_before_churn(_records_with_incidents(ctx, r)),
+            f"Each line is a client who left this month, with the incidents it had in the "
+            f"{format_duration(cfg.churn_window)} before. Clients are numbered, never named.",
+        ),
+        _segments_block(ctx),
+    ]
+    return _section("Where the process leaked", "where", body)
+
+
+def _records_with_incidents(ctx: ReportContext, churn_rows: pd.DataFrame) -> pd.DataFrame:
+    """The churn rows plus the period's incident rows, which the churn timeline draws."""
+    incidents = _records_of(ctx, "repeat_incident", "slow_resolution")
+    return churn_rows if incidents is None else pd.concat([churn_rows, incidents], ignore_index=True)
+
+
+def _trend_block(ctx: ReportContext) -> Markup:
+    periods = sorted(ctx.summary["period"].unique())
+    head = tag("h3", "Leak rates month by month")
+    if len(periods) < 2:
+        return tag(
+            "div",
+            join(
+                [
+                    head,
+                    _p(
+                        f"Only {ctx.month} is in the retro store so far, so there is no trend yet.",
+                        cls="retro-note",
+                    ),
+                ]
+            ),
+            cls="retro-block",
+        )
+    trend = ctx.summary.loc[ctx.summary["period"] <= ctx.period].assign(group_key="")
+    fixes = ctx.fixes.loc[ctx.fixes["effective_date"] <= _period_end(ctx.period)]
+    fig = charts.trend(trend, fixes, series="leak_type")
+    lead = _p(
+        f"The share of each kind of record that leaked, per month, from {month_name(periods[0])}; "
+        "dotted lines mark recorded fixes."
+    )
+    return tag("div", join([head, lead, _chart(fig)]), cls="retro-block")
+
+
+def _period_end(period: str) -> pd.Timestamp:
+    return (pd.Period(period, freq="M") + 1).start_time
+
+
+def _segments_block(ctx: ReportContext, per_type: int = 3) -> Markup:
+    """The segments where leaks concentrate most, per leak type, with their process cause."""
+    g = ctx.groups_of(ctx.period)
+    head = tag("h3", "Where leaks concentrate")
+    if g.empty:
+        return tag(
+            "div",
+            join([head, _p("No leak groups were found this month.", cls="retro-note")]),
+            cls="retro-block",
+        )
+    g = g.assign(order=g["leak_type"].map({t: i for i, t in enumerate(LEAK_ORDER)}).fillna(len(LEAK_ORDER)))
+    named = g.loc[g["dimensions"].map(_dimensions).map(bool)]
+    top = named.sort_values(["order", "rank"]).groupby("leak_type", sort=False).head(per_type)
+    shown = pd.DataFrame(
+        {
+            "Where": [group_words(t, d) for t, d in zip(top["leak_type"], top["dimensions"], strict=True)],
+            "Leaks": top["leaks"].astype("int64"),
+            "Rate": top["rate"],
+            "Usual rate": top["baseline_rate"],
+            "Excess leaks": top["excess"],
+            "Process cause": top["cause"].map(cause_name),
+        }
+    )
+    lead = _p(
+        "Segments (one or two process dimensions) with the most leaks above the usual rate for their size, "
+        f'at most {per_type} per kind of leak. "{UNCLASSIFIED}" means the retro has not yet named the '
+        "process cause."
+    )
+    unlabelled = int(g["cause"].isna().sum())
+    note = (
+        _p(
+            f'{unlabelled} of the month\'s {len(g)} segments, including the "everywhere else" remainder '
+            "of each kind of leak, are not classified yet.",
+            cls="retro-note",
+        )
+        if unlabelled
+        else Markup("")
+    )
+    return tag(
+        "div",
+        join(
+            [
+                head,
+                lead,
+                table(shown, formats={"Rate": "{:.0%}", "Usual rate": "{:.0%}", "Excess leaks": "{:,.0f}"}),
+                note,
+            ]
+        ),
+        cls="retro-block",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Pareto of process causes
+# ---------------------------------------------------------------------------------------------
+
+
+def cause_totals(ctx: ReportContext) -> pd.DataFrame:
+    """Leaks and revenue at risk of this month's segments per process cause, largest first.
+
+    Columns ``cause`` (None = not classified), ``groups, leaks, value_at_risk``. Causes in the
+    config's ``pareto_exclude`` (data issues: not real leaks) are kept here; the chart leaves them out.
+    """
+    g = ctx.groups_of(ctx.period)
+    if g.empty:
+        return pd.DataFrame(
+            {
+                "cause": pd.Series(dtype="object"),
+                "groups": pd.Series(dtype="int64"),
+                "leaks": pd.Series(dtype="int64"),
+                "value_at_risk": pd.Series(dtype="float64"),
+            }
+        )
+    out = (
+        g.assign(cause=g["cause"].astype("object").where(g["cause"].notna(), ""))
+        .groupby("cause")
+        .agg(
+            groups=("group_key", "size"),
+            leaks=("leaks", "sum"),
+            value_at_risk=("value_at_risk", lambda v: v.sum(min_count=1)),
+        )
+        .reset_index()
+        .sort_values(["leaks", "cause"], ascending=[False, True], ignore_index=True)
+    )
+    out["cause"] = out["cause"].astype(object).where(out["cause"] != "", None)
+    return out
+
+
+def pareto_of_causes(ctx: ReportContext) -> Section:
+    """Section 4: the process causes behind this month's leaks, by leaks and by revenue at risk."""
+    totals = cause_totals(ctx)
+    excluded = set(ctx.config.pareto_exclude)
+    body: list[object] = [
+        _p(
+            "Every segment the retro classified is tied to one process cause: a way the process works, "
+            "never a person. Fixing the few causes on the left removes most of the leaks. The bars show leaks per "
+            "cause; the line adds up their share."
+        )
+    ]
+    if totals.empty:
+        body.append(
+            _p(
+                "No leak segments are recorded for this month, so there are no causes to rank.",
+                cls="retro-note",
+            )
+        )
+        return _section("Pareto of process causes", "causes", body)
+    real = totals.loc[~totals["cause"].isin(excluded)]
+    frame = real.assign(cause=real["cause"].where(real["cause"].notna(), charts.UNCLASSIFIED))
+    classified = real.loc[real["cause"].notna()]
+    share = classified["leaks"].sum() / real["leaks"].sum() if real["leaks"].sum() else 0.0
+    if classified.empty:
+        body.append(
+            _p(
+                "None of this month's leaks is classified to a process cause yet. Ask the retro team "
+                "to classify the top segments before this report is sent.",
+                cls="retro-callout",
+            )
+        )
+    else:
+        top = classified.iloc[0]
+        body.append(
+            _p(
+                f"{words.percent(share)} of the month's leaks sit in segments with a named cause. The "
+                f"largest cause is {cause_name(top['cause']).lower()}, behind {int(top['leaks']):,} leaks "
+                f"({words.percent(top['leaks'] / real['leaks'].sum())})."
+            )
+        )
+    body.append(_chart(charts.pareto(frame, by="leaks")))
+    if real["value_at_risk"].fillna(0).gt(0).any():
+        body.append(_chart(charts.pareto(frame, by="value_at_risk", currency="$")))
+    glosses = ctx.config.taxonomy
+    shown = pd.DataFrame(
+        {
+            "Process cause": totals["cause"].map(cause_name),
+            "What it means": totals["cause"].map(
+                lambda c: (
+                    glosses.get(c, "")
+                    if isinstance(c, str)
+                    else "The retro has not yet named a cause for these segments."
+                )
+            ),
+            "Segments": totals["groups"],
+            "Leaks": totals["leaks"],
+            "Revenue at risk": totals["value_at_risk"].map(words.money),
+        }
+    )
+    body.append(table(shown, formats={"Leaks": "{:,}"}))
+    left_out = totals.loc[totals["cause"].isin(excluded), "leaks"].sum()
+    if left_out:
+        names = ", ".join(cause_name(c).lower() for c in sorted(excluded))
+        body.append(
+            _p(
+                f"{int(left_out):,} leaks classified as {names} are left out of the chart: the data was "
+                "wrong, not the process.",
+                cls="retro-note",
+            )
+        )
+    return _section("Pareto of process causes", "causes", body)
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Method and data quality
+# ---------------------------------------------------------------------------------------------
+
+#: Thresholds-table settings a leader does not need (grouping mechanics stay in the notebooks).
+_METHOD_SKIP = ("groups",)
+
+
+def method_and_quality(ctx: ReportContext) -> Section:
+    """Section 6: thresholds and recipe in force, data range, as-of, what was not measured, data quality."""
+    body: list[object] = [tag("h3", "What was measured, and how")]
+    as_of = f"{ctx.as_of:%d %B %Y %H:%M} ({ctx.timezone})" if ctx.as_of is not None else "not recorded"
+    facts = [
+        f"Period: {ctx.month}. Leads created and incidents opened in the month are judged as known at "
+        f"{as_of}, the moment of the export; stalled deals are the open deals at that moment.",
+        f"Mapping recipe (how the export's columns were read): {ctx.recipe}.",
+    ]
+    span = _data_range(ctx)
+    if span:
+        facts.append(span)
+    stored = sorted(ctx.summary["period"].unique())
+    if stored:
+        facts.append(
+            f"History: {len(stored)} month{'s' if len(stored) != 1 else ''} in the retro store, "
+            f"{month_name(stored[0])} to {month_name(stored[-1])}, each measured from its own "
+            "month-end export."
+        )
+    body.append(tag("ul", join(tag("li", f) for f in facts)))
+    thresholds = ctx.config.thresholds_table(ctx.timezone)
+    thresholds = thresholds.loc[~thresholds["setting"].isin(_METHOD_SKIP)]
+    body.append(
+        table(
+            pd.DataFrame({"Rule": thresholds["meaning"], "Value": thresholds["value"]}),
+            caption="Thresholds in force",
+        )
+    )
+    body.append(tag("h3", "What could not be measured"))
+    missing = list(ctx.not_measured.values()) + list(ctx.notes)
+    body.append(
+        tag("ul", join(tag("li", m) for m in missing))
+        if missing
+        else _p("Every analysis could be run with this export.")
+    )
+    body.append(tag("h3", "Data quality"))
+    body.append(_quality_block(ctx))
+    body.append(tag("h3", "Words used in this report"))
+    persist = ctx.config.persist_periods
+    body.append(
+        tag(
+            "dl",
+            join(
+                join([tag("dt", term), tag("dd", gloss.format(persist=persist))]) for term, gloss in GLOSSARY
+            ),
+            cls="retro-glossary",
+        )
+    )
+    return _section("Method and data quality", "method", body)
+
+
+def _data_range(ctx: ReportContext) -> str:
+    rows = _records_of(ctx, *LEAK_ORDER)
+    if rows is None or "at" not in rows or rows["at"].isna().all():
+        return ""
+    first, last = rows["at"].min(), rows["at"].max()
+    return (
+        f"Records analysed are dated from {first:%d %B %Y} to {last:%d %B %Y} (stalled deals may be older "
+        "than the month: they are judged on the stage they are in now)."
+    )
+
+
+def quality_summary(quality: pd.DataFrame) -> pd.DataFrame:
+    """Problems found in the input, one row per kind: how many rows, what was done, example row numbers.
+
+    Values are never shown (a value in the wrong column may be personal data); only row numbers.
+    Columns ``Data, Column, Problem, What was done, Rows, Example rows``.
+    """
+    q = quality.assign(row=pd.to_numeric(quality["row"], errors="coerce"))
+    grouped = (
+        q.groupby(["dataset", "column", "problem", "action"], dropna=False, sort=False)
+        .agg(
+            rows=("row", "size"),
+            examples=("row", lambda r: ", ".join(f"{int(x):,}" for x in r.dropna().head(5))),
+        )
+        .reset_index()
+        .sort_values("rows", ascending=False, kind="stable")
+    )
+    return pd.DataFrame(
+        {
+            "Data": grouped["dataset"],
+            "Column": grouped["column"].map(lambda c: COLUMN_WORDS.get(c, c)),
+            "Problem": grouped["problem"].map(_problem_words),
+            "What was done": grouped["action"].map(_action_words),
+            "Rows": grouped["rows"],
+            "Example rows": grouped["examples"],
+        }
+    )
+
+
+def _problem_words(problem: object) -> str:
+    """A problem description without the offending value (quoted values may be personal data)."""
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "a value", str(problem))
+    return plain_columns(text)
+
+
+def _action_words(action: object) -> str:
+    text = str(action)
+    if text.startswith("excluded from "):
+        metric = text.removeprefix("excluded from ")
+        return f"left out of {words.leak_name(metric).lower() if metric in words.LEAKS else metric}"
+    return {"excluded": "row left out", "masked": "personal data masked", "kept": "kept"}.get(text, text)
+
+
+def _quality_block(ctx: ReportContext) -> Markup:
+    if ctx.quality is None:
+        return _p("The data-quality file of this period was not found.", cls="retro-note")
+    if ctx.quality.empty:
+        return _p("No problems were found in this month's exports: no row was left out.")
+    summary = quality_summary(ctx.quality)
+    total = int(summary["Rows"].sum())
+    lead = _p(
+        f"{total:,} problem{'s' if total != 1 else ''} were found in this month's exports. Each was counted "
+        "and the row left out of the figure it would distort, never silently. Rows are numbered as a spreadsheet "
+        "shows them (the header is row 1); values are not shown, as they may hold personal data."
+    )
+    return join([lead, table(summary, formats={"Rows": "{:,}"})])
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Persistent and unaddressed
+# ---------------------------------------------------------------------------------------------
+
+
+def streaks(groups: pd.DataFrame, period: str) -> pd.Series:
+    """Months in a row, ending at ``period``, that each of ``period``'s groups was among the top groups.
+
+    ``groups``: the store's group metrics (``period, group_key, tracked``). Returns a Series indexed
+    by group key. A month missing from the store breaks a streak.
+    """
+    top = groups.loc[~groups["tracked"] & (groups["period"] <= period), ["period", "group_key"]]
+    month = pd.PeriodIndex(top["period"], freq="M")
+    index = (month - pd.Period(period, freq="M")).map(lambda d: d.n)  # 0 now, -1 last month...
+    top = top.assign(back=-np.asarray(index, dtype="int64")).sort_values(["group_key", "back"])
+    # A run from this month back is unbroken while back == its position in the sorted list.
+    top["pos"] = top.groupby("group_key").cumcount()
+    unbroken = top.loc[top["back"] == top["pos"]]
+    return unbroken.groupby("group_key").size().rename("months")
+
+
+def challenges(ctx: ReportContext) -> pd.DataFrame:
+    """This month's named segments with how long they have run, their cause, their fix and its verdict.
+
+    One row per group of ``ctx.period`` that is a real segment (not an "everywhere else" rest):
+    the groups-frame columns plus ``months`` (in a row, up to now), ``persistent`` (at least
+    ``persist_periods``), ``cause``/``note`` (this month's label, else the latest earlier one, with
+    ``cause_period``), ``fix_id, fix, fix_team, fix_date`` (the latest fix for the segment or its
+    cause), ``verdict, verdict_sentence`` and ``unaddressed`` (persistent with no fix, or a fix that
+    made no change or made things worse). Sorted most pressing first: unaddressed, then months,
+    then value and leaks.
+    """
+    g = ctx.groups.loc[(ctx.groups["period"] == ctx.period) & ~ctx.groups["tracked"]]
+    g = g.loc[g["dimensions"].map(_dimensions).map(bool)]
+    runs = streaks(ctx.groups, ctx.period)
+    out = g.assign(months=g["group_key"].map(runs).fillna(1).astype("int64"))
+    out["persistent"] = out["months"] >= ctx.config.persist_periods
+    latest = (
+        ctx.labels.loc[ctx.labels["period"] <= ctx.period]
+        .sort_values(["period", "at"])
+        .groupby("group_key")
+        .tail(1)
+        .set_index("group_key")
+    )
+    out["cause"] = out["group_key"].map(latest["cause"]) if not latest.empty else None
+    out["note"] = out["group_key"].map(latest["note"]) if not latest.empty else None
+    out["cause_period"] = out["group_key"].map(latest["period"]) if not latest.empty else None
+    out = out.join(_latest_fix(ctx, out), how="left")
+    bad = out["verdict"].isin(["no change", "worse"])
+    out["unaddressed"] = out["persistent"] & (out["fix"].isna() | bad)
+    value = out["value_at_risk"].fillna(0)
+    return (
+        out.assign(_value=value)
+        .sort_values(
+            ["unaddressed", "persistent", "months", "_value", "leaks"], ascending=False, kind="stable"
+        )
+        .drop(columns="_value")
+        .reset_index(drop=True)
+    )
+
+
+def _latest_fix(ctx: ReportContext, groups: pd.DataFrame) -> pd.DataFrame:
+    """The most recent fix for each group, by its key or by its cause, with the fix's verdict."""
+    cols = ["fix_id", "fix", "fix_team", "fix_date", "verdict", "verdict_sentence"]
+    empty = pd.DataFrame(index=groups.index, columns=cols, dtype="object")
+    fixes = ctx.fixes.loc[ctx.fixes["effective_date"] < _period_end(ctx.period)]
+    if fixes.empty or groups.empty:
+        return empty
+    verdicts = fix_verdicts(ctx).set_index("fix_id") if not fixes.empty else None
+    by_key = fixes.dropna(subset=["group_key"]).groupby("group_key").tail(1).set_index("group_key")
+    by_cause = fixes.dropna(subset=["cause"]).groupby("cause").tail(1).set_index("cause")
+    fix_id = groups["group_key"].map(by_key["fix_id"])
+    fix_id = fix_id.fillna(groups["cause"].map(by_cause["fix_id"]))
+    chosen = fixes.set_index("fix_id").reindex(fix_id.dropna().astype("int64"))
+    out = empty.copy()
+    hit = fix_id.notna()
+    out.loc[hit, "fix_id"] = chosen.index.to_numpy()
+    out.loc[hit, "fix"] = chosen["description"].to_numpy()
+    out.loc[hit, "fix_team"] = chosen["owner_team"].to_numpy()
+    out.loc[hit, "fix_date"] = chosen["effective_date"].to_numpy()
+    if verdicts is not None and not verdicts.empty:
+        out.loc[hit, "verdict"] = verdicts["verdict"].reindex(chosen.index).to_numpy()
+        out.loc[hit, "verdict_sentence"] = verdicts["sentence"].reindex(chosen.index).to_numpy()
+    return out
+
+
+def fix_verdicts(ctx: ReportContext) -> pd.DataFrame:
+    """Each recorded fix with its before/after leak rates, interval and verdict (from ``toolkit.history``).
+
+    Columns ``fix_id, before_rate, after_rate, change_low, change_high, verdict, sentence``.
+    """
+    return ctx.verdicts
+
+
+def _challenge_sentence(row: pd.Series, ctx: ReportContext) -> str:
+    """One finding with its numbers: what, how long, whom it touched, what it cost, cause and fix."""
+    what = _challenge_subject(row)
+    running = (
+        f"for the {words.ordinal(int(row['months']))} month running"
+        if row["months"] > 1
+        else f"in {ctx.month}"
+    )
+    noun = words.population_noun(row["leak_type"])
+    if row["leak_type"] in ("repeat_incident", "slow_resolution", "preceded_churn") and row["accounts"]:
+        touched = f"touched {_count(row['accounts'], 'clients')} {running}"
+    else:
+        touched = f"leaked {running}"
+    figures = (
+        f"{int(row['leaks']):,} of {int(row['population']):,} {noun} this month "
+        f"({words.percent(row['rate'])}, against {words.percent(row['baseline_rate'])} usually)"
+    )
+    parts = [f"{what} {touched}: {figures}."]
+    left = _clients_left(ctx, row)
+    if left:
+        parts.append(left)
+    if row["leak_type"] in LEAD_VALUE and row["value_at_risk"] > 0:
+        parts.append(f"The leaked {noun} were worth {words.money(row['value_at_risk'])} in pipeline.")
+    parts.append(_cause_words(row, ctx))
+    parts.append(_fix_words(row))
+    return " ".join(parts)
+
+
+def _challenge_subject(row: pd.Series) -> str:
+    label = row.get("label")
+    if isinstance(label, str) and label.strip():
+        text = f"{words.leak_name(row['leak_type'])}: {label.strip()}"
+    else:
+        text = group_words(row["leak_type"], row["dimensions"])
+    return text
+
+
+def _clients_left(ctx: ReportContext, row: pd.Series) -> str:
+    """Clients lost this month after incidents of the segment's category, and their annual value."""
+    category = _dimensions(row["dimensions"]).get("category")
+    churn = _records_of(ctx, "preceded_churn")
+    if category is None or churn is None or "category" not in churn:
+        return ""
+    lost = churn.loc[churn["leaked"].astype(bool) & (churn["category"] == category)]
+    if lost.empty:
+        return ""
+    worth = f", worth {words.money(lost['value'].sum())} a year" if lost["value"].notna().any() else ""
+    return f"{_count(len(lost), 'clients')} left this month after {category} incidents{worth}."
+
+
+def _cause_words(row: pd.Series, ctx: ReportContext) -> str:
+    cause = row.get("cause")
+    if not isinstance(cause, str):
+        return "Its process cause is not classified yet."
+    when = (
+        "" if row["cause_period"] == ctx.period else f" (as classified in {month_name(row['cause_period'])})"
+    )
+    return f"Process cause: {cause_name(cause).lower()}{when}."
+
+
+def _fix_words(row: pd.Series) -> str:
+    if not isinstance(row.get("fix"), str):
+        return "No fix is recorded."
+    date = pd.Timestamp(row["fix_date"])
+    text = f"Fix recorded: “{row['fix']}” by {row['fix_team']}, in effect from {date:%d %B %Y}."
+    verdict = row.get("verdict")
+    if isinstance(verdict, str):
+        text += f" Verdict: {verdict}."
+    return text
+
+
+def leadership_asks(ctx: ReportContext) -> list[tuple[str, str]]:
+    """What leadership should act on, most pressing first: (short heading, sentence with the ask).
+
+    Unaddressed persistent challenges come first, then persistent ones whose fix is still being
+    judged, then this month's largest new segments.
+    """
+    c = challenges(ctx)
+    out = []
+    for _, row in c.iterrows():  # a handful of groups, not data rows
+        if row["unaddressed"]:
+            if not isinstance(row["fix"], str):
+                ask = (
+                    "Ask: name a team to own a fix."
+                    if isinstance(row["cause"], str)
+                    else "Ask: have the retro name its process cause, then give a team the fix."
+                )
+            else:
+                ask = "Ask: the recorded fix has not changed the rate; revisit it with its owning team."
+            head = f"Persistent, unaddressed ({row['months']} months):"
+        elif row["persistent"]:
+            head = f"Persistent ({row['months']} months), fix under way:"
+            ask = "Ask: check the fix at the next retro."
+        else:
+            head = "New this month:"
+            ask = (
+                "Ask: have the retro name its process cause."
+                if not isinstance(row["cause"], str)
+                else "Ask: decide whether it needs a fix now or a month of watching."
+            )
+        out.append((head, f"{_challenge_sentence(row, ctx)} {ask}"))
+    return out
+
+
+def persistent_unaddressed(ctx: ReportContext) -> Section:
+    """Section 2: each persistent challenge, how long, whom and what it touched, its cause and fix."""
+    persist = ctx.config.persist_periods
+    c = challenges(ctx)
+    p = c.loc[c["persistent"]]
+    body: list[object] = [
+        _p(
+            f"A challenge is persistent when the same segment leaks well above the usual rate for {persist} "
+            "months in a row or more; it is unaddressed when no fix is recorded, or the recorded fix did not "
+            "change the rate. Persistent failures cost clients and revenue: leadership goes first."
+        )
+    ]
+    if len(ctx.summary["period"].unique()) < persist:
+        body.append(
+            _p(
+                f"The retro store holds {len(ctx.summary['period'].unique())} month(s); persistence needs "
+                f"{persist}. Run the earlier months (retro run --backfill) to see it.",
+                cls="retro-note",
+            )
+        )
+    if p.empty:
+        body.append(_p("No challenge has persisted this long. Nothing is carried over unaddressed."))
+        return _section("Persistent and unaddressed: leadership goes first", "persistent", body)
+    unaddressed = int(p["unaddressed"].sum())
+    body.append(
+        _p(
+            f"{_count(len(p), 'challenges')} have persisted; {unaddressed} of them {'is' if unaddressed == 1 else 'are'} "
+            "unaddressed.",
+            cls="retro-callout" if unaddressed else None,
+        )
+    )
+    items = []
+    for _, row in p.iterrows():  # one list item per challenge, a handful
+        cls = "retro-unaddressed" if row["unaddressed"] else "retro-addressed"
+        note = row.get("note")
+        extra = (
+            tag("div", f"The retro's note: {note}", cls="retro-note")
+            if isinstance(note, str) and note
+            else ""
+        )
+        items.append(tag("li", join([_p(_challenge_sentence(row, ctx)), extra]), cls=cls))
+    body.append(tag("ul", join(items), cls="retro-challenges"))
+    shown = pd.DataFrame(
+        {
+            "Challenge": [_challenge_subject(r) for _, r in p.iterrows()],
+            "Months running": p["months"],
+            "Clients touched": p["accounts"],
+            "Leaks this month": p["leaks"],
+            "Process cause": p["cause"].map(cause_name),
+            "Fix": p["fix"].map(lambda f: f if isinstance(f, str) else "None recorded"),
+            "Status": np.where(p["unaddressed"], "Unaddressed", "Fix under way"),
+        }
+    )
+    body.append(table(shown, formats={"Leaks this month": "{:,}"}))
+    trend = ctx.groups.loc[
+        ctx.groups["group_key"].isin(p["group_key"]) & (ctx.groups["period"] <= ctx.period)
+    ]
+    if trend["period"].nunique() > 1:
+        body.append(
+            _chart(charts.trend(trend, ctx.fixes, series="group_key", keys=p["group_key"].head(4).tolist()))
+        )
+    return _section("Persistent and unaddressed: leadership goes first", "persistent", body)
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Did the fixes work?
+# ---------------------------------------------------------------------------------------------
+
+
+def did_fixes_work(ctx: ReportContext) -> Section:
+    """Section 5: for each recorded fix, the leak rate before and after, the interval and the verdict."""
+    cfg = ctx.config
+    fixes = ctx.fixes.loc[ctx.fixes["effective_date"] < _period_end(ctx.period)]
+    body: list[object] = [
+        _p(
+            f"Each fix is judged on the {cfg.fix_before} months before it took effect against up to "
+            f"{cfg.fix_after} months after. The interval is the range the true change most likely lies in; "
+            'a fix "worked" only when that whole range is an improvement.'
+        )
+    ]
+    if fixes.empty:
+        body.append(
+            _p("No fix has been recorded yet. When the retro records one, this section will judge it.")
+        )
+        return _section("Did the fixes work?", "fixes", body)
+    verdicts = fix_verdicts(ctx).set_index("fix_id")
+    rows = []
+    for _, fix in fixes.sort_values("effective_date", ascending=False).iterrows():  # a few fixes
+        v = verdicts.loc[fix["fix_id"]] if fix["fix_id"] in verdicts.index else None
+        scope = (
+            group_words(fix["group_key"].split("|", 1)[0], _key_dimensions(fix["group_key"]))
+            if isinstance(fix["group_key"], str)
+            else f"every segment classified as {cause_name(fix['cause']).lower()}"
+        )
+        rows.append(
+            {
+                "Fix": fix["description"],
+                "Owning team": fix["owner_team"],
+                "In effect from": f"{fix['effective_date']:%d %b %Y}",
+                "For": scope,
+                "Before": words.percent(v["before_rate"]) if v is not None else "n/a",
+                "After": words.percent(v["after_rate"]) if v is not None else "n/a",
+                "Change (interval)": _interval(v) if v is not None else "n/a",
+                "Verdict": v["verdict"] if v is not None else "not judged",
+            }
+        )
+        if v is not None and isinstance(v["sentence"], str):
+            body.append(_p(v["sentence"]))
+    body.append(table(pd.DataFrame(rows)))
+    return _section("Did the fixes work?", "fixes", body)
+
+
+def _key_dimensions(group_key: str) -> dict[str, str]:
+    parts = group_key.split("|")[1:]
+    return dict(p.split("=", 1) for p in parts if "=" in p)
+
+
+def _interval(v: pd.Series) -> str:
+    low, high = v.get("change_low"), v.get("change_high")
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return "n/a"
+    return f"{low * 100:+.0f} to {high * 100:+.0f} points"
