@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ from toolkit.store import Store, check_period
 MAX_EXAMPLES = 5
 #: How many earlier label events of the same group a card lists.
 MAX_EARLIER = 3
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -334,6 +337,7 @@ class LabelQueue:
             raise StoreError("Name the team that owns the fix (a team, not a person).")
         if effective_date is None or (isinstance(effective_date, str) and not effective_date.strip()):
             raise StoreError("Give the date the fix took effect (YYYY-MM-DD).")
+        effective_date = _iso_date(effective_date)
         target = {"cause": for_cause} if for_cause else {"group_key": key}
         fix_id = self.store.record_fix(
             **target,
@@ -402,6 +406,21 @@ class LabelQueue:
             + (f", for every group labelled {r.cause})" if isinstance(r.cause, str) else ")")
             for r in rows.itertuples()
         )
+
+
+def _iso_date(value: dt.date | str) -> str:
+    """``value`` as ``YYYY-MM-DD``, checked strictly (a loose parse would read "1st Nov" as year 1)."""
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text).strftime("%Y-%m-%d") if _ISO_DATE.match(text) else _bad_date(text)
+    except ValueError:
+        return _bad_date(text)
+
+
+def _bad_date(text: str) -> str:
+    raise StoreError(f"The effective date {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01.")
 
 
 def _missing(value: object) -> bool:

@@ -1,0 +1,493 @@
+"""The labelling widget driven with no browser: every click is checked against the store's events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from html import unescape
+
+import pandas as pd
+import pytest
+
+from toolkit.classify import build
+from toolkit.classify.blame import QUESTION, blame_prompt
+from toolkit.classify.controller import ClassifyController
+from toolkit.classify.model import LabelQueue, headline
+from toolkit.classify.view import ClassifyView
+from toolkit.config import load_config
+from toolkit.errors import StoreError
+from toolkit.store import Store
+
+PERIOD = "2026-10"
+PARTNER = "uncontacted|queue=EMEA|source=partner"
+STALLED = "stalled|stage=Proposition acceptée"
+BILLING = "slow_resolution|category=billing <b>&|severity=high"
+ELSEWHERE = "uncontacted|elsewhere"
+TAXONOMY = load_config().taxonomy
+
+
+def groups_frame(period: str = PERIOD) -> pd.DataFrame:
+    """A hand-made groups frame with awkward values: accents, markup, no examples, an elsewhere group."""
+    rows = [
+        # leak_type, dimensions, leaks, population, baseline, examples, value at risk, rank
+        ("stalled", {"stage": "Proposition acceptée"}, 20, 60, 0.10, "D-7, D-9", 120_000.0, 2),
+        (
+            "uncontacted",
+            {"source": "partner", "queue": "EMEA"},
+            41,
+            130,
+            0.04,
+            "L-1,L-2,L-3,L-4,L-5,L-6",
+            None,
+            1,
+        ),
+        ("slow_resolution", {"category": "billing <b>&", "severity": "high"}, 12, 40, 0.08, None, None, 3),
+        ("uncontacted", None, 12, 900, 0.04, "", None, 4),
+    ]
+    out = []
+    for leak_type, dims, leaks, population, base, examples, value, rank in rows:
+        pairs = "|".join(f"{k}={v}" for k, v in sorted(dims.items())) if dims else "elsewhere"
+        out.append(
+            {
+                "period": period,
+                "leak_type": leak_type,
+                "group_key": f"{leak_type}|{pairs}",
+                "label": pairs,
+                "dimensions": json.dumps(dims, ensure_ascii=False) if dims else None,
+                "leaks": leaks,
+                "population": population,
+                "rate": leaks / population,
+                "baseline_rate": base,
+                "excess": leaks - population * base,
+                "accounts": 3,
+                "value_at_risk": value,
+                "examples": examples,
+                "rank": rank,
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def save_period(store: Store, period: str) -> None:
+    groups = groups_frame(period)
+    summary = groups.groupby("leak_type", as_index=False)[["leaks", "population"]].sum()
+    summary["rate"] = summary["leaks"] / summary["population"]
+    store.save_period(
+        period, as_of=pd.Timestamp(f"{period}-28 12:00", tz="UTC"), summary=summary, groups=groups
+    )
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    path = tmp_path / "retro.sqlite"
+    with Store(path) as store:
+        for period in ("2026-08", "2026-09", PERIOD):
+            save_period(store, period)
+        store.record_label(PARTNER, "tool_or_routing", period="2026-09", analyst="AB")
+        store.record_label(STALLED, "no_capacity", period="2026-08", analyst="AB")
+    return path
+
+
+@pytest.fixture
+def store(store_path):
+    with Store(store_path) as s:
+        yield s
+
+
+def widget(store: Store, analyst: str = "CD", names=()) -> ClassifyController:
+    """A controller and view over ``store`` without the chart (drawn in its own test)."""
+    queue = LabelQueue(store, PERIOD, analyst=analyst, names=names)
+    return ClassifyController(queue, ClassifyView(TAXONOMY), chart=None)
+
+
+def labels(store: Store) -> list[tuple]:
+    history = store.label_history()
+    history = history[history["period"] == PERIOD]
+    return list(history[["group_key", "cause", "note", "analyst", "kind"]].itertuples(index=False, name=None))
+
+
+def status(c: ClassifyController) -> str:
+    """The status line as plain text (the HTML widget's markup stripped)."""
+    return _text(c.view.status.value)
+
+
+def _text(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+# --------------------------------------------------------------------------- the queue and the card
+def test_queue_is_ordered_by_excess_and_shows_what_leaked_where_in_words(store):
+    c = widget(store)
+    assert c.queue.keys == [PARTNER, STALLED, BILLING, ELSEWHERE]
+    assert c.view.progress_label.value == "0 of 4 classified · Group 1 of 4"
+    evidence = _text(c.view.evidence.value)
+    assert evidence.startswith(
+        "Never contacted: source = partner, queue = EMEA: 41 of 130 leads, 32% vs 4% overall"
+    )
+    assert "36 more leads never contacted than the overall rate would give." in evidence
+    # Five examples at most, ids only.
+    assert "Example records: L-1, L-2, L-3, L-4, L-5" in evidence
+    assert "L-6" not in evidence
+
+
+def test_headlines_for_other_leak_types_and_the_elsewhere_group(store):
+    groups = store.group_metrics(PERIOD).set_index("group_key")
+    assert (
+        headline(groups.loc[STALLED].to_dict() | {"group_key": STALLED})
+        == "Stalled deals: stage = Proposition acceptée: 20 of 60 open deals, 33% vs 10% overall"
+    )
+    assert (
+        headline(groups.loc[ELSEWHERE].to_dict() | {"group_key": ELSEWHERE})
+        == "Never contacted: everywhere else: 12 of 900 leads, 1.3% vs 4% overall"
+    )
+
+
+def test_data_strings_are_escaped_in_the_html_widgets(store):
+    c = widget(store)
+    c.queue.go(2)
+    c.show()
+    assert "category = billing &lt;b&gt;&amp;" in c.view.evidence.value
+    assert "<b>" not in c.view.evidence.value
+    assert "No example records were kept for this group." in _text(c.view.evidence.value)
+
+
+def test_the_small_chart_is_an_embedded_image_with_alt_text(store_path):
+    c = build(PERIOD, store=store_path, analyst="CD")
+    html = c.view.evidence.value
+    assert '<img src="data:image/png;base64,' in html
+    assert (
+        'alt="Bar chart: this group&#x27;s never contacted rate is 32% (41 of 130) against a baseline of 4%."'
+        in html
+    )
+
+
+# --------------------------------------------------------------------------------------- save
+def test_save_records_a_label_event_at_once_and_moves_to_the_next_group(store):
+    c = widget(store)
+    c.view.causes.value = "tool_or_routing"
+    c.view.note.value = "Partner form posts to a queue nobody watches"
+    c.view.save.click()
+    assert labels(store) == [
+        (PARTNER, "tool_or_routing", "Partner form posts to a queue nobody watches", "CD", "label")
+    ]
+    assert status(c) == "Saved tool_or_routing for Never contacted (source = partner, queue = EMEA)."
+    assert c.queue.group_key == STALLED
+    assert c.view.progress_label.value == "1 of 4 classified · Group 2 of 4"
+    # The next group starts clean.
+    assert c.view.causes.value is None
+    assert c.view.note.value == ""
+
+
+def test_save_without_a_cause_asks_for_one_and_writes_nothing(store):
+    c = widget(store)
+    c.view.save.click()
+    assert status(c) == "Choose a process cause first, then Save."
+    assert labels(store) == []
+    assert c.queue.group_key == PARTNER
+
+
+def test_a_cause_outside_the_taxonomy_is_shown_not_raised(store):
+    c = widget(store)
+    c.save("human_error", "")
+    assert status(c).startswith("cause 'human_error' is not in the taxonomy; choose one of: missing_step, ")
+    assert labels(store) == []
+
+
+def test_skip_and_back_write_nothing_and_move_through_the_queue(store):
+    c = widget(store)
+    c.view.skip.click()
+    assert c.queue.group_key == STALLED
+    c.view.skip.click()
+    c.view.skip.click()
+    assert c.queue.group_key == ELSEWHERE
+    # Skipped groups come round again.
+    c.view.skip.click()
+    assert c.queue.group_key == PARTNER
+    c.view.back.click()
+    assert c.queue.group_key == PARTNER  # already at the first group
+    c.queue.go(2)
+    c.view.back.click()
+    assert c.queue.group_key == STALLED
+    assert labels(store) == []
+
+
+def test_going_back_shows_the_saved_label_and_resaving_adds_an_event(store):
+    c = widget(store)
+    c.save("no_visibility", "No view of partner leads older than a day")
+    c.view.back.click()
+    assert c.queue.group_key == PARTNER
+    assert c.view.causes.value == "no_visibility"
+    assert c.view.note.value == "No view of partner leads older than a day"
+    assert _text(c.view.saved.value).startswith("Saved: no_visibility by CD, ")
+    c.save("tool_or_routing", "Routing rule sends partner leads to EMEA")
+    assert [row[1] for row in labels(store)] == ["no_visibility", "tool_or_routing"]
+    assert store.current_labels(PERIOD).set_index("group_key").loc[PARTNER, "cause"] == "tool_or_routing"
+
+
+# ------------------------------------------------------------------------------------ suggestion
+def test_last_months_label_is_a_one_click_suggestion(store):
+    c = widget(store)
+    assert c.view.suggest.description == "Same as last month: tool_or_routing"
+    assert c.view.suggest.layout.display is None
+    c.view.note.value = "Still routed to EMEA"
+    c.view.suggest.click()
+    assert labels(store) == [(PARTNER, "tool_or_routing", "Still routed to EMEA", "CD", "label")]
+    assert c.queue.group_key == STALLED
+
+
+def test_an_older_label_is_suggested_with_its_month_and_new_groups_get_none(store):
+    c = widget(store)
+    c.queue.go(1)
+    c.show()
+    assert c.view.suggest.description == "Same as 2026-08: no_capacity"
+    c.queue.go(2)
+    c.show()
+    assert c.view.suggest.layout.display == "none"
+    c.accept_suggestion("")
+    assert status(c) == (f"{BILLING!r} has no label from an earlier period to repeat; choose a cause.")
+    assert labels(store) == []
+
+
+# ------------------------------------------------------------------------------------------- fixes
+def test_a_fix_for_the_group_is_recorded_at_once(store):
+    c = widget(store)
+    c.view.fix_toggle.click()
+    assert c.view.fix_form.layout.display is None
+    c.view.fix_description.value = "Partner leads route to the EMEA desk with a 2-hour alert"
+    c.view.fix_team.value = "Sales Ops"
+    c.view.fix_date.value = dt.date(2026, 11, 1)
+    c.view.fix_save.click()
+    fixes = store.fixes()
+    assert fixes[["group_key", "description", "owner_team", "analyst", "period"]].values.tolist() == [
+        [PARTNER, "Partner leads route to the EMEA desk with a 2-hour alert", "Sales Ops", "CD", PERIOD]
+    ]
+    assert fixes["cause"].isna().all()
+    assert fixes["effective_date"].iloc[0] == pd.Timestamp("2026-11-01")
+    assert status(c) == (
+        "Fix recorded for this group: Partner leads route to the EMEA desk with a 2-hour alert (Sales Ops)."
+    )
+    assert _text(c.view.fixes.value) == (
+        "Fixes recorded: Partner leads route to the EMEA desk with a 2-hour alert "
+        "(Sales Ops, from 2026-11-01)"
+    )
+    assert c.view.fix_form.layout.display == "none"
+    assert c.view.fix_description.value == ""
+
+
+def test_a_fix_for_a_cause_is_offered_once_the_group_has_that_label(store):
+    c = widget(store)
+    assert c.view.fix_scope.options == (("This group", "group"),)
+    c.save("no_visibility", "Nobody sees partner leads waiting")
+    c.view.back.click()
+    assert c.view.fix_scope.options == (
+        ("This group", "group"),
+        ("Every group labelled no_visibility", "cause:no_visibility"),
+    )
+    c.record_fix("Aged-lead view on the team dashboard", "Revenue Ops", "2026-11-03", "cause:no_visibility")
+    fixes = store.fixes()
+    assert fixes[["cause", "owner_team"]].values.tolist() == [["no_visibility", "Revenue Ops"]]
+    assert fixes["group_key"].isna().all()
+    assert status(c) == (
+        "Fix recorded for every group labelled no_visibility: "
+        "Aged-lead view on the team dashboard (Revenue Ops)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("description", "team", "date", "message"),
+    [
+        (
+            "  ",
+            "Sales Ops",
+            dt.date(2026, 11, 1),
+            "Describe what changed in the process before recording the fix.",
+        ),
+        ("New alert", "", dt.date(2026, 11, 1), "Name the team that owns the fix (a team, not a person)."),
+        ("New alert", "Sales Ops", None, "Give the date the fix took effect (YYYY-MM-DD)."),
+        (
+            "New alert",
+            "Sales Ops",
+            "1st Nov",
+            "The effective date '1st Nov' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01.",
+        ),
+    ],
+)
+def test_an_incomplete_fix_says_what_is_missing_and_writes_nothing(store, description, team, date, message):
+    c = widget(store)
+    c.record_fix(description, team, date, "group")
+    assert status(c) == message
+    assert store.fixes().empty
+
+
+# ---------------------------------------------------------------------------------- blameless prompt
+@pytest.mark.parametrize(
+    ("note", "found"),
+    [
+        ("Rep was careless with the partner queue", 'says "careless", which points at a person'),
+        ("LAZY follow-up", 'says "LAZY", which points at a person'),
+        ("human error", 'says "human error", which points at a person'),
+        (
+            "They should have been more careful",
+            'says "should have been more careful", which points at a person',
+        ),
+        ("they didn’t bother to call", 'says "didn’t bother", which points at a person'),
+        ("Jane forgot the queue", "names a person"),
+    ],
+)
+def test_a_blaming_note_gets_a_gentle_prompt_and_the_label_is_still_saved(store, note, found):
+    c = widget(store, names=["Jane Smith"])
+    c.view.causes.value = "no_visibility"
+    c.view.note.value = note
+    assert QUESTION in _text(c.view.prompt.value)  # shown as soon as the note is typed
+    c.view.save.click()
+    assert labels(store) == [(PARTNER, "no_visibility", note, "CD", "label")]
+    assert c.queue.group_key == PARTNER  # stays, so the prompt is read beside the note
+    assert _text(c.view.prompt.value) == (
+        f"This note {found} rather than the "
+        'process. Ask "what about the way the system works made this easy?" and restate the note as that '
+        "process cause if you can; the label is saved either way."
+    )
+    assert status(c) == (
+        "Saved no_visibility for Never contacted (source = partner, queue = EMEA). "
+        "Edit the note and Save again, or Skip to go on."
+    )
+    # Restating the note saves again and moves on; both events stay in the history.
+    c.view.note.value = "Partner leads land in a queue with no aged-lead view"
+    assert c.view.prompt.value == ""
+    c.view.save.click()
+    assert [row[2] for row in labels(store)] == [note, "Partner leads land in a queue with no aged-lead view"]
+    assert c.queue.group_key == STALLED
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "",
+        "No aged-lead view; nobody owns the partner queue",
+        "We will fix the routing rule",  # "Will" is in the names list, but "will" is a word
+        "Reviewed carefully: the form skips the routing step",
+        "Humans cannot see errors in the sync log",
+    ],
+)
+def test_process_notes_get_no_prompt(note):
+    assert blame_prompt(note, ["Will Brown", "Jane Smith", "Al"]) is None
+
+
+def test_names_match_whole_words_and_full_names_in_any_case():
+    names = ["Will Brown", "Jane Smith"]
+    assert blame_prompt("jane smith skipped it", names) is not None
+    assert blame_prompt("Smith skipped it", names) is not None
+    assert blame_prompt("Janet's team owns the form", names) is None
+    assert blame_prompt("Will skipped it", names) is not None
+
+
+# ------------------------------------------------------------------------- resume, refresh, conflicts
+def test_reopening_resumes_at_the_first_unclassified_group(store):
+    first = widget(store)
+    first.save("tool_or_routing", "")
+    first.skip()  # leave the stalled group open
+    first.save("external_dependency", "Billing vendor sync lags")
+    again = widget(store)
+    assert again.queue.group_key == STALLED
+    assert again.view.progress_label.value == "2 of 4 classified · Group 2 of 4"
+
+
+def test_when_everything_is_classified_the_widget_says_so(store):
+    c = widget(store)
+    for cause in ("tool_or_routing", "no_capacity", "external_dependency", "data_issue"):
+        c.save(cause, "")
+    assert _text(c.view.done_text.value) == "All 4 groups are classified and saved. Use Back to review them."
+    assert c.view.done_open.layout.display == "none"
+    assert c.view.progress_label.value == "4 of 4 classified"
+    reopened = widget(store)
+    assert reopened.queue.done
+    reopened.view.done_back.click()
+    assert reopened.queue.group_key == ELSEWHERE
+
+
+def test_skipped_groups_stay_open_at_the_end(store):
+    c = widget(store)
+    c.save("tool_or_routing", "")
+    c.save("no_capacity", "")
+    c.save("external_dependency", "")
+    c.skip()  # the last open group: nothing else is open, so the queue ends
+    assert _text(c.view.done_text.value) == "3 of 4 groups classified; 1 skipped group is still open."
+    c.view.done_open.click()
+    assert c.queue.group_key == ELSEWHERE
+
+
+def test_two_analysts_see_each_others_labels_and_a_conflict_is_an_event(store_path):
+    with Store(store_path) as one, Store(store_path) as two:
+        ann, ben = widget(one, analyst="Ann"), widget(two, analyst="Ben")
+        ann.save("tool_or_routing", "Routing rule")
+        ben.view.refresh.click()
+        assert ben.view.progress_label.value == "1 of 4 classified · Group 1 of 4"
+        assert _text(ben.view.saved.value).startswith("Saved: tool_or_routing by Ann, ")
+        ben.save("no_visibility", "No aged-lead view")
+        assert status(ben).startswith(
+            "Saved no_visibility for Never contacted (source = partner, queue = EMEA). "
+            "It had tool_or_routing by Ann, "
+        )
+        assert status(ben).endswith("; both stay in the label history and yours is now in force.")
+        assert labels(one) == [
+            (PARTNER, "tool_or_routing", "Routing rule", "Ann", "label"),
+            (PARTNER, "no_visibility", "No aged-lead view", "Ben", "label"),
+        ]
+        ann.view.back.click()
+        assert _text(ann.view.saved.value).startswith("Saved: no_visibility by Ben, ")
+        assert "Earlier labels this month: tool_or_routing by Ann, " in _text(ann.view.saved.value)
+
+
+# ------------------------------------------------------------------------------- analyst and setup
+def test_an_empty_analyst_falls_back_to_the_login_name_and_cannot_be_cleared(store, monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "login-name")
+    c = widget(store, analyst="  ")
+    assert c.view.analyst.value == "login-name"
+    c.view.analyst.value = ""
+    assert status(c) == "Each label records who made it: type your name or initials in Analyst."
+    assert c.view.analyst.value == "login-name"
+    c.view.analyst.value = "Dee"
+    c.save("missing_step", "")
+    assert labels(store)[0][3] == "Dee"
+
+
+def test_a_missing_store_says_how_to_make_one(tmp_path):
+    with pytest.raises(StoreError) as err:
+        build(PERIOD, store=tmp_path / "nope.sqlite")
+    assert str(err.value) == (
+        f"the retro store {tmp_path / 'nope.sqlite'} does not exist. Run `retro run --period 2026-10` first, "
+        "or set `store` in the parameters cell to your store file."
+    )
+
+
+def test_a_period_with_no_groups_says_to_run_it_first(store_path):
+    c = build("2026-11", store=store_path, analyst="CD")
+    assert _text(c.view.done_text.value) == (
+        "No leak groups are stored for 2026-11. "
+        "Run `retro run --period 2026-11` first, then open this notebook again."
+    )
+    assert c.view.done_back.layout.display == "none"
+
+
+def test_a_custom_taxonomy_from_the_config_is_offered_and_accepted(store_path, tmp_path):
+    config = tmp_path / "retro.yaml"
+    config.write_text(
+        "taxonomy:\n  vendor_sla: The vendor's service level does not cover this.\n", encoding="utf-8"
+    )
+    c = build(PERIOD, store=store_path, analyst="CD", config=config)
+    assert (
+        "vendor_sla — The vendor's service level does not cover this.",
+        "vendor_sla",
+    ) in c.view.causes.options
+    c.save("vendor_sla", "")
+    with Store(store_path) as s:
+        assert s.current_labels(PERIOD)["cause"].tolist() == ["vendor_sla"]
+
+
+def test_the_model_and_blame_check_import_no_widgets():
+    code = "import sys, toolkit.classify.model, toolkit.classify.blame; print('ipywidgets' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
