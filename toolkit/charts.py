@@ -344,6 +344,7 @@ def _funnel_panel(ax, labels, totals, leaks, kinds, heading: str) -> set[str]:
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(0, biggest * 1.45)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(heading, loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     return used
@@ -436,6 +437,7 @@ def speed_to_lead(records: pd.DataFrame, *, empty_message: str | None = None) ->
     ax.set_xticklabels([label for _, label in ticks])
     ax.set_xlabel(f"Time from lead creation to first contact ({unit}, log scale)")
     ax.set_ylabel("Contacted leads (count)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max(counts.max(), 1) * 1.18)
     ax.spines[["top", "right"]].set_visible(False)
     if sla_x is not None:
@@ -523,12 +525,24 @@ def _band_contrast(rows: pd.DataFrame) -> str:
     if medians[fast] <= 0 or medians[slow] / medians[fast] < 2:
         return ""
     ratio = _ratio(medians[slow], medians[fast])
-    return f"; {_band(slow)} leads waited {ratio} longer than {_band(fast)} ones"
+    return f"; leads created {_band(slow)} waited {ratio} longer than those created {_band(fast)}"
+
+
+_BAND_PHRASES = {
+    "business hours": "during business hours",
+    "evening": "in the evening",
+    "evenings": "in the evening",
+    "night": "at night",
+    "nights": "at night",
+    "weekend": "at weekends",
+    "weekends": "at weekends",
+}
 
 
 def _band(band: object) -> str:
-    """An hour band used as an adjective: ``business_hours`` -> ``business-hours``."""
-    return str(band).replace("_", "-")
+    """When a lead of an hour band was created: ``weekends`` -> ``at weekends``."""
+    name = _words(band).strip().lower()
+    return _BAND_PHRASES.get(name, f"in {name}")
 
 
 #: Duration ticks for a log axis: (value in minutes or days, label).
@@ -645,13 +659,13 @@ def _heatmap_title(leads: pd.DataFrame) -> str:
     if leads["band"].dropna().nunique() >= 2:
         rates = leads.groupby("band")["leaked"].mean()
         worst, best = rates.idxmax(), rates.idxmin()
+        worst_words = f"Leads created {_band(worst)}"
         if rates[best] > 0:
             return (
-                f"{_cause_name(_band(worst))} leads leaked {_ratio(rates[worst], rates[best])} as often as "
-                f"{_band(best)} leads ({_pct(rates[worst])} vs {_pct(rates[best])})"
+                f"{worst_words} leaked {_ratio(rates[worst], rates[best])} as often as those created "
+                f"{_band(best)} ({_pct(rates[worst])} vs {_pct(rates[best])})"
             )
-        worst_words = f"{_cause_name(_band(worst))} leads leaked most ({_pct(rates[worst])})"
-        return f"{worst_words}; {_band(best)} leads never leaked"
+        return f"{worst_words} leaked most ({_pct(rates[worst])}); none created {_band(best)} leaked"
     days = leads.groupby(leads["hour"].astype(int) // 24)["leaked"].mean()
     worst_day = int(days.idxmax())
     day = DAY_NAMES[worst_day]
@@ -739,6 +753,7 @@ def stalled_by_stage(
     ax.invert_yaxis()
     ax.set_xlim(0, left.max() * 1.3)
     ax.set_xlabel("Stalled open deals (count)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("Current stage")
     ax.spines[["top", "right"]].set_visible(False)
     fig.legend(
@@ -852,13 +867,14 @@ def incident_recurrence(
     worst_rep = int(repeats.loc[worst].sum())
     months_with = int((repeats.loc[worst] > 0).sum())
     if worst_rep == 0:
-        title = f"No incident repeated on the same account across {len(months)} month(s)"
+        title = "No incident repeated on the same account"
     else:
         title = (
             f"{_cause_name(worst)} incidents recur: "
-            f"{worst_rep:,} of {int(totals.loc[worst].sum()):,} were repeats "
-            f"on the same account, in {months_with} of {len(months)} months"
+            f"{worst_rep:,} of {int(totals.loc[worst].sum()):,} were repeats on the same account"
         )
+        if len(months) > 1:
+            title += f", in {months_with} of {len(months)} months"
     alt = (
         f"Grid of incident categories by month opened, each cell showing repeats over incidents; "
         f"{int(repeats.to_numpy().sum()):,} of {len(frame):,} incidents were repeats, "
@@ -1251,7 +1267,8 @@ def group_bar(group_row: pd.Series | dict, baseline: float | None = None) -> Fig
     ax.set_yticks([0, 1], ["This group", "Baseline"], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, max(max(values), 0.01) * 1.35)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.tick_params(axis="x", labelsize=6)
     ax.set_xlabel("Leak rate (%)", fontsize=7, labelpad=1)
     ax.spines[["top", "right"]].set_visible(False)
