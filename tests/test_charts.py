@@ -493,7 +493,7 @@ def test_incident_recurrence_is_a_category_by_month_grid_with_repeats_marked():
     cells = [t.get_text() for t in ax.texts]
     assert cells == ["1/2", "2/3", "0/1", "0/1"]
     assert charts.finding(fig) == (
-        "Billing incidents recur: 3 of 5 were repeats on the same account, in 2 of 3 months"
+        "Billing incidents recur most: 3 of 5 (60%) were repeats on the same account, in 2 of 3 months"
     )
     assert fig.axes[1].get_ylabel() == "Repeat incidents (count)"
     assert ax.get_xlabel() == "Month opened"
@@ -810,3 +810,17 @@ def test_charts_never_touch_pyplot(tmp_path):
         env={"PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1]), "PATH": ""},
     )
     assert out.stdout.strip() == "False"
+
+
+def test_incident_recurrence_title_needs_enough_repeats_to_name_a_category():
+    records = small_incidents()
+    lone = records.iloc[[5]].assign(record_id="I9", category="outage", leaked=True)
+    more_billing = records.iloc[[1, 2, 3]].assign(record_id=["I10", "I11", "I12"])
+    fig = charts.incident_recurrence(pd.concat([records, lone, more_billing], ignore_index=True))
+    # outage: 1 of 1 repeats (100%) is below the floor of 5; billing: 6 of 8 leads.
+    assert charts.finding(fig).startswith("Billing incidents recur most: 6 of 8 (75%)")
+    fig = charts.incident_recurrence(pd.concat([records, lone], ignore_index=True), min_repeats=1)
+    assert charts.finding(fig).startswith("Outage incidents recur most: 1 of 1 (100%)")
+    assert charts.finding(charts.incident_recurrence(records.assign(leaked=False))) == (
+        "No incident repeated on the same account"
+    )

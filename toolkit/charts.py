@@ -787,14 +787,20 @@ def stalled_by_stage(
 
 
 def incident_recurrence(
-    records: pd.DataFrame, *, max_categories: int = 10, empty_message: str | None = None
+    records: pd.DataFrame,
+    *,
+    max_categories: int = 10,
+    min_repeats: int = 5,
+    empty_message: str | None = None,
 ) -> Figure:
     """Incidents per category and month opened, coloured by repeats, each cell ``repeats/total``.
 
     Reads the ``repeat_incident`` rows (one per incident; ``leaked`` = a repeat of the same
     category on the same account within the repeat window; ``at`` = opened). Months are the
     months of ``at``, all shown from first to last. Categories beyond ``max_categories`` (fewest
-    repeats) are merged into "other categories".
+    repeats) are merged into "other categories". The title names the category with the highest
+    repeat share among those with at least ``min_repeats`` repeats. Pass several periods' rows to
+    see recurrence month by month.
     """
     rows = _of_type(records, "repeat_incident")
     if rows.empty:
@@ -863,24 +869,39 @@ def incident_recurrence(
         "account within the repeat window.",
     )
 
-    worst = by_category.index[0]
-    worst_rep = int(repeats.loc[worst].sum())
-    months_with = int((repeats.loc[worst] > 0).sum())
-    if worst_rep == 0:
+    most = by_category.index[0]
+    worst = _most_recurring(by_category, min_repeats)
+    if worst is None:
         title = "No incident repeated on the same account"
     else:
+        worst_rep, worst_total = int(by_category.at[worst, "sum"]), int(by_category.at[worst, "size"])
         title = (
-            f"{_cause_name(worst)} incidents recur: "
-            f"{worst_rep:,} of {int(totals.loc[worst].sum()):,} were repeats on the same account"
+            f"{_cause_name(worst)} incidents recur most: {worst_rep:,} of {worst_total:,} "
+            f"({_pct(worst_rep / worst_total)}) were repeats on the same account"
         )
         if len(months) > 1:
-            title += f", in {months_with} of {len(months)} months"
+            title += f", in {int((repeats.loc[worst] > 0).sum())} of {len(months)} months"
     alt = (
         f"Grid of incident categories by month opened, each cell showing repeats over incidents; "
         f"{int(repeats.to_numpy().sum()):,} of {len(frame):,} incidents were repeats, "
-        f"most in {_words(worst)}."
+        f"most in {_words(most)}."
     )
     return _finish(fig, title, alt)
+
+
+def _most_recurring(by_category: pd.DataFrame, min_repeats: int) -> str | None:
+    """The category with the highest repeat share among those with ``min_repeats`` repeats or more.
+
+    A share says more about recurrence than a count (a big category has many repeats by size
+    alone); the floor keeps one unlucky repeat in a tiny category from leading the title.
+    """
+    named = by_category.drop(index=["(no category)", "other categories"], errors="ignore")
+    if named.empty or named["sum"].max() == 0:
+        named = by_category
+    if named["sum"].max() == 0:
+        return None
+    supported = named.loc[named["sum"] >= min(min_repeats, named["sum"].max())]
+    return str((supported["sum"] / supported["size"]).idxmax())
 
 
 def _rank_categories(frame: pd.DataFrame) -> pd.DataFrame:
