@@ -1,0 +1,239 @@
+"""The labelling widget end to end: real JupyterLab, real kernel, headless Chromium, a store on disk.
+
+Classify the first group with a cause and a note, record a fix, reload the page and check the
+label shows as saved and the SQLite file holds both events. A screenshot lands in
+``test-artifacts/`` when anything fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser import new_page
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
+from test_classify import PARTNER, PERIOD, save_period
+
+from toolkit.store import Store
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+# Generous: two shared cores, a cold kernel and matplotlib's first import.
+TIMEOUT_MS = 90_000
+
+
+@dataclass
+class Lab:
+    """A running JupyterLab: where it serves, its token, and the folder it serves."""
+
+    url: str
+    token: str
+    root: Path
+    store: Path
+    log: Path
+
+    def notebook_url(self, name: str) -> str:
+        return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_ready(url: str, token: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as response,
+        ):
+            if response.status == 200:
+                return
+        time.sleep(0.2)  # polling a socket: there is nothing to wait on
+    raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def start_lab(root: Path, store: Path, *, analyst: str = "E2E") -> tuple[Lab, subprocess.Popen]:
+    """Start JupyterLab on 127.0.0.1 serving ``root``, with classify.ipynb parameterised for ``store``."""
+    # papermill's loader gives every cell the metadata.tags that parameterize_notebook expects.
+    nb = load_notebook_node(str(ROOT / "notebooks" / "classify.ipynb"))
+    nb = parameterize_notebook(nb, {"period": PERIOD, "store": str(store), "analyst": analyst})
+    nbformat.write(nb, root / "classify.ipynb")
+    home = root / ".jupyter-home"
+    settings = home / "settings"
+    notification = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True)
+    # Without this JupyterLab asks whether to fetch news, and the pop-up covers the widget.
+    notification.write_text(json.dumps({"fetchNews": "false"}))
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+    port, token = _free_port(), "e2e-" + os.urandom(12).hex()
+    log = root / "jupyterlab.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--allow-root",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.expose_app_in_browser=True",
+    ]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+    lab = Lab(url=f"http://127.0.0.1:{port}", token=token, root=root, store=store, log=log)
+    try:
+        _wait_until_ready(lab.url, token, proc, log)
+    except BaseException:
+        stop_lab(proc)
+        raise
+    return lab, proc
+
+
+def stop_lab(proc: subprocess.Popen) -> None:
+    """SIGTERM to the server's own pid (it shuts its kernels down), then wait for it."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def build_store(path: Path) -> Path:
+    with Store(path) as store:
+        for period in ("2026-09", PERIOD):
+            save_period(store, period)
+        store.record_label(PARTNER, "tool_or_routing", period="2026-09", analyst="AB")
+    return path
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    lab, proc = start_lab(root, build_store(root / "retro.sqlite"))
+    try:
+        yield lab
+    finally:
+        stop_lab(proc)
+
+
+def open_and_run(page, lab: Lab) -> None:
+    """Open classify.ipynb, wait for the kernel, run all cells and wait for the widget."""
+    page.goto(lab.notebook_url("classify.ipynb"))
+    page.locator(".jp-NotebookPanel").first.wait_for(timeout=TIMEOUT_MS)
+    # The status bar says Idle only once the kernel is connected (the toolbar dot says so earlier).
+    page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\|\s*Idle")).first.wait_for(timeout=TIMEOUT_MS)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.locator(".retro-classify").first.wait_for(timeout=TIMEOUT_MS)
+
+
+def status_line(page):
+    return page.locator(".retro-classify [role=status]")
+
+
+def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser):
+    page = new_page(browser, width=1280, height=900)
+    try:
+        open_and_run(page, lab)
+        widget = page.locator(".retro-classify")
+        expect_text = "Never contacted: source = partner, queue = EMEA: 41 of 130 leads, 32% vs 4% overall"
+        widget.get_by_text(expect_text).wait_for()
+        widget.get_by_text("0 of 4 classified · Group 1 of 4").wait_for()
+        widget.get_by_role("button", name="Same as last month: tool_or_routing").wait_for()
+        assert widget.locator("img[alt^='Bar chart: this group']").count() == 1
+
+        widget.get_by_role("radio", name=re.compile(r"^no_visibility — ")).check()
+        widget.get_by_role("textbox", name="Note").fill("No aged-lead view on the partner queue")
+        widget.get_by_role("button", name="Save", exact=True).click()
+        status_line(page).filter(
+            has_text="Saved no_visibility for Never contacted (source = partner, queue = EMEA)."
+        ).wait_for()
+        widget.get_by_text("1 of 4 classified · Group 2 of 4").wait_for()
+
+        widget.get_by_role("button", name="Back", exact=True).click()
+        widget.get_by_text("Saved: no_visibility by E2E").wait_for()
+        widget.get_by_role("button", name="Record a fix…").click()
+        widget.get_by_role("textbox", name="What changed").fill(
+            "Partner leads alert the EMEA desk after 2 hours"
+        )
+        widget.get_by_role("textbox", name="Owning team").fill("Sales Ops")
+        widget.get_by_label("Effective date").fill("2026-11-01")
+        widget.get_by_role("button", name="Record fix").click()
+        status_line(page).filter(has_text="Fix recorded for this group").wait_for()
+
+        # Unsaved outputs would make the reload ask "Leave site?"; the labels are in the store, not
+        # the notebook, so mark the notebook clean as a user answering "Leave" would.
+        page.evaluate("window.jupyterapp.shell.currentWidget.context.model.dirty = false")
+        page.reload()
+        open_and_run(page, lab)
+        widget = page.locator(".retro-classify")
+        # Reopening resumes at the first unclassified group; the saved label is one Back away.
+        widget.get_by_text("1 of 4 classified · Group 2 of 4").wait_for()
+        widget.get_by_role("button", name="Back", exact=True).click()
+        widget.get_by_text("Saved: no_visibility by E2E").wait_for()
+        widget.get_by_text("Fixes recorded: Partner leads alert the EMEA desk after 2 hours").wait_for()
+        assert page.log.dialogs == []
+    except BaseException:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "classify-browser-failure.png"), full_page=True)
+        raise
+    finally:
+        page.context.close()
+
+    with contextlib.closing(sqlite3.connect(lab.store)) as db:
+        labels = db.execute(
+            "SELECT period, group_key, cause, note, analyst, kind FROM label_events WHERE period = ?",
+            (PERIOD,),
+        ).fetchall()
+        fixes = db.execute(
+            "SELECT period, group_key, cause, description, owner_team, effective_date, analyst "
+            "FROM fix_events"
+        ).fetchall()
+    assert labels == [
+        (PERIOD, PARTNER, "no_visibility", "No aged-lead view on the partner queue", "E2E", "label")
+    ]
+    assert fixes == [
+        (
+            PERIOD,
+            PARTNER,
+            None,
+            "Partner leads alert the EMEA desk after 2 hours",
+            "Sales Ops",
+            "2026-11-01",
+            "E2E",
+        )
+    ]
