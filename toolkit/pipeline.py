@@ -78,7 +78,13 @@ def analyse(data: Dataset, config: Config, period: str, as_of: pd.Timestamp | No
 
 
 def save(run: PeriodRun, store: Store) -> None:
-    """Replace this period's computed metrics in the store (labels and fixes are untouched)."""
+    """Replace this period's computed metrics in the store (labels and fixes are untouched).
+
+    Segments seen in earlier periods are measured too (``tracked_segments``), so a group that
+    stopped leaking after a fix still has figures to judge the fix on.
+    """
+    from toolkit.history import tracked_segments
+
     store.save_period(
         run.period,
         as_of=run.as_of,
@@ -87,6 +93,7 @@ def save(run: PeriodRun, store: Store) -> None:
         fingerprints=fingerprints(run.data.files),
         thresholds=run.config.to_dict(),
         recipe=run.data.recipe,
+        tracked=tracked_segments(store, run.result.records, run.period),
     )
 
 
