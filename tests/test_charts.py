@@ -824,3 +824,24 @@ def test_incident_recurrence_title_needs_enough_repeats_to_name_a_category():
     assert charts.finding(charts.incident_recurrence(records.assign(leaked=False))) == (
         "No incident repeated on the same account"
     )
+
+
+def test_trend_takes_fixes_as_the_store_returns_them():
+    fixes = pd.DataFrame(
+        {
+            "group_key": pd.Series(["uncontacted|source=partner", None, None], dtype="object"),
+            "cause": pd.Series([None, "no_capacity", "no_visibility"], dtype="object"),
+            "description": pd.Series([None, "Weekend on-call rota", "Aged-lead view"], dtype="object"),
+            "effective_date": pd.to_datetime(["2026-09-01", "2026-03-16", "2024-01-01"]),
+        }
+    )
+    fig = charts.trend(make_trend(), fixes)
+    ax = fig.axes[0]
+    fix_lines = {line.get_gid(): line for line in ax.get_lines() if (line.get_gid() or "").startswith("fix")}
+    assert sorted(fix_lines) == ["fix-0", "fix-1"]  # the 2024 fix is before the first period: not drawn
+    assert fix_lines["fix-0"].get_xdata()[0] == pytest.approx(10 - 0.5)
+    assert fix_lines["fix-1"].get_xdata()[0] == pytest.approx(4 - 0.5 + 15 / 31)
+    assert fix_lines["fix-1"].get_color() == charts.GREY  # a cause fix belongs to no single line
+    texts = _text_of(fig)
+    assert "Fix: fix" in texts and "Fix: Weekend on-call rota" in texts and "nan" not in texts
+    assert charts.finding(fig) == "Never contacted: leak rate fell from 14% to 8% after the fix of 1 Sep 2026"

@@ -215,6 +215,15 @@ def _words(value: object) -> str:
     return str(value).replace("_", " ")
 
 
+def _text(value: object) -> str:
+    """A cell as text, with any missing marker (None, NaN, NA) as ""."""
+    return (
+        ""
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+        else str(value)
+    )
+
+
 def _cause_name(cause: object) -> str:
     text = _words(cause).strip()
     return text[:1].upper() + text[1:]
@@ -1116,11 +1125,11 @@ def _draw_fixes(
             continue
         # A fix dated mid-month sits that far into the month's slot (points mark whole months).
         x = periods.index(month) - 0.5 + (date.day - 1) / date.days_in_month
-        key = str(row.get("group_key") or "")
+        key = _text(row.get("group_key"))
         match = next((k for k in chosen if key and (k == key or k == key.split("|", 1)[0])), None)
         colour = colours.get(match, GREY)
         ax.axvline(x, color=colour, ls=":", lw=1.6, gid=f"fix-{i}")
-        label = textwrap.shorten(str(row.get("description") or "fix"), 28, placeholder="…")
+        label = textwrap.shorten(_text(row.get("description")) or "fix", 28, placeholder="…")
         right_side = x > len(periods) * 0.6  # label left of the line near the right edge, to stay inside
         ax.text(
             x - 0.06 if right_side else x + 0.06,
@@ -1151,7 +1160,7 @@ def _trend_title(data: pd.DataFrame, marked: list[dict], periods: list[str]) -> 
         verb = "fell" if a < b * 0.9 else "rose" if a > b * 1.1 else "held"
         return (
             f"{_series_name(fix['series'])}: leak rate {verb} from {_pct(b)} to {_pct(a)} after the fix of "
-            f"{fix['date']:%d %b %Y}"
+            f"{fix['date'].day} {fix['date']:%b %Y}"
         )
     last = data.loc[data["period"] == data["period"].max()].sort_values("rate", ascending=False)
     top = last.iloc[0]
