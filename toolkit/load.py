@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from toolkit.contract import COLUMNS, ID_COLUMN, REQUIRED, Dataset, empty_problems
 from toolkit.errors import PROBLEM_COLUMNS, ConfigError, InputError, RecipeError, ValidationError
@@ -114,10 +116,14 @@ def _blank_missing(s: pd.Series, markers: tuple[str, ...]) -> pd.Series:
     """Strip text and turn the recipe's missing markers (any case) into NaN."""
     if not _is_text(s):
         return s
-    text = s.astype("str").str.strip()
     variants = {m.strip() for m in markers} | {m.strip().casefold() for m in markers}
     variants |= {m.upper() for m in variants} | {m.title() for m in variants} | {""}
-    return text.where(~text.isin(variants))
+    # pyarrow compute does strip, look-up and blanking in one pass each, without Python objects.
+    text = pc.utf8_trim_whitespace(pa.array(s.astype("str")))
+    blanked = pc.if_else(
+        pc.is_in(text, value_set=pa.array(sorted(variants))), pa.scalar(None, text.type), text
+    )
+    return pd.Series(blanked.to_pandas(), index=s.index, dtype="str")
 
 
 def _id_text(s: pd.Series) -> pd.Series:
@@ -136,35 +142,38 @@ def _number_pattern(decimal: str, thousands: str) -> tuple[str, str]:
     return rf"^(?:\d{{1,3}}(?:[{groups}]\d{{3}})+|\d+)(?:{dec}\d+)?$|^{dec}\d+$", rf"[{groups}]"
 
 
-_AMOUNT = (
-    r"^(?P<s1>[-+])?\s*(?:[A-Za-z]{3}\s?|[$€£¥₹])?\s*(?P<s2>[-+])?\s*(?P<num>[\d.,'\s\u00a0\u202f]*\d[\d.,]*)"
-    r"\s*(?:[$€£¥₹]|\s?[A-Za-z]{3})?$"
-)
+_CURRENCY = r"[$€£¥₹]|\b[A-Za-z]{3}\b"
 
 
 def parse_numbers(values: pd.Series, decimal: str = ".", thousands: str = ",") -> tuple[pd.Series, pd.Series]:
     """Parse amounts such as ``$1,234.50``, ``1.234,50 €``, ``(1,234.50)`` or ``USD 1234``.
 
     Returns float64 values and a mask of non-empty values that are not numbers written with the
-    given decimal and thousands marks (they are NaN in the values).
+    given decimal and thousands marks (they are NaN in the values). Works on distinct values.
     """
     if not _is_text(values):
         return values.astype("float64"), pd.Series(False, index=values.index)
-    text = values.astype("str")
-    present = text.notna()
-    negative_paren = text.str.fullmatch(r"\(.*\)", na=False)
-    inner = text.where(~negative_paren, text.str.slice(1, -1)).str.strip()
-    parts = inner.str.extract(_AMOUNT)
-    num = parts["num"].str.strip()
+    codes, uniques = pd.factorize(values.astype("str"))
+    text = pd.Series(uniques, dtype="str").str.strip()
+    blank = (text == "").to_numpy()
+    negative_paren = text.str.fullmatch(r"\(.*\)")
+    text = text.where(~negative_paren, text.str.slice(1, -1))
+    text = text.str.replace(_CURRENCY, "", regex=True).str.replace(r"\s+", " ", regex=True).str.strip()
+    negative = negative_paren | text.str.startswith("-")
+    text = text.str.replace(r"^[-+]\s*", "", regex=True)
     valid_re, group_re = _number_pattern(decimal, thousands)
-    valid = num.str.fullmatch(valid_re, na=False)
-    plain = num.str.replace(group_re, "", regex=True)
+    valid = text.str.fullmatch(valid_re)
+    plain = text.str.replace(group_re, "", regex=True)
     if decimal != ".":
         plain = plain.str.replace(decimal, ".", regex=False)
-    out = pd.to_numeric(plain.where(valid), errors="coerce").astype("float64")
-    negative = negative_paren | parts["s1"].eq("-").fillna(False) | parts["s2"].eq("-").fillna(False)
-    out = out.where(~negative, -out)
-    return out, present & out.isna()
+    parsed = pd.to_numeric(plain.where(valid), errors="coerce").astype("float64")
+    parsed = parsed.where(~negative, -parsed).to_numpy()
+    if not len(parsed):
+        return pd.Series(np.nan, index=values.index), pd.Series(False, index=values.index)
+    picked = np.maximum(codes, 0)
+    out = np.where(codes >= 0, parsed[picked], np.nan)
+    failed = (codes >= 0) & np.isnan(out) & ~blank[picked]
+    return pd.Series(out, index=values.index, dtype="float64"), pd.Series(failed, index=values.index)
 
 
 def _timestamp_columns(name: str, mapped: dict[str, str]) -> list[str]:
@@ -362,8 +371,7 @@ class _Work:
 
     # kinds
     def _id(self, col: str) -> None:
-        s = _id_text(self.raw[col]).str.strip()
-        s = s.where(s != "")
+        s = _id_text(self.raw[col])
         record = _RECORD[self.name]
         primary = col == ID_COLUMN[self.name]
         damaged = s.str.match(_EXCEL_ID, na=False).to_numpy()
@@ -450,19 +458,22 @@ class _Work:
         return self._dayfirst_decision
 
     def _text(self, col: str) -> None:
-        s = self.raw[col].astype("str") if not _is_text(self.raw[col]) else self.raw[col]
+        s = self.raw[col].astype("str")
         mapping = self.sec.values.get(col, {})
         allowed = ALLOWED_VALUES.get(col)
         if not mapping and not allowed:
-            self.out[col] = s.astype("str")
+            self.out[col] = s
             return
+        # Map the distinct values only: these columns hold a handful of labels over many rows.
+        codes, uniques = pd.factorize(s)
         lookup = {k.strip().casefold(): v for k, v in mapping.items()}
-        if allowed:
-            for value in allowed:
-                lookup.setdefault(value, value)
-        key = s.str.strip().str.casefold()
-        exact = s.map(mapping) if mapping else pd.Series(np.nan, index=s.index, dtype="str")
-        mapped = exact.where(exact.notna(), key.map(lookup))
+        for value in allowed or ():
+            lookup.setdefault(value, value)
+        mapped_u = [mapping.get(u, lookup.get(u.casefold())) for u in uniques]
+        if not allowed:
+            mapped_u = [m if m is not None else u for m, u in zip(mapped_u, uniques, strict=True)]
+        table = np.array([*mapped_u, None], dtype=object)  # the last slot serves missing values (code -1)
+        mapped = pd.Series(table[codes], index=s.index, dtype="str")
         if allowed:
             unmapped = (s.notna() & mapped.isna()).to_numpy()
             kind = "status" if col == "status" else col
@@ -473,9 +484,7 @@ class _Work:
                 f"Add it under {self.name}.values.{col} in the recipe, mapped to one of "
                 f"{', '.join(allowed)}.",
             )
-            self.out[col] = mapped.astype("str")
-        else:
-            self.out[col] = mapped.where(mapped.notna(), s).astype("str")
+        self.out[col] = mapped
 
     def _number(self, col: str) -> None:
         opts = self.sec.numbers
@@ -561,10 +570,10 @@ class _Work:
         alive = (~self.excluded) & ids.notna().to_numpy()
         dated = DATED_BY[self.name]
         stamp = self.out[dated] if dated in self.out else pd.Series(pd.NaT, index=ids.index)
-        keys = pd.DataFrame({"id": ids, "at": stamp, "row": self.rows})[alive]
-        repeated = keys[keys.duplicated("id", keep=False)]
-        if repeated.empty:
+        repeated_mask = alive & ids.where(alive).duplicated(keep=False).to_numpy()
+        if not repeated_mask.any():
             return
+        repeated = pd.DataFrame({"id": ids, "at": stamp, "row": self.rows})[repeated_mask]
         ordered = repeated.sort_values(["at", "row"], na_position="first")
         older = ordered.index[ordered.duplicated("id", keep="last")]
         mask = np.zeros(self.n, dtype=bool)
@@ -616,7 +625,7 @@ class _Work:
             elif col in self.flags:
                 columns[col] = pd.Series(self.flags[col], dtype=bool)
         frame = pd.DataFrame(columns, index=pd.RangeIndex(self.n))
-        return frame.loc[keep].reset_index(drop=True)
+        return frame if keep.all() else frame.loc[keep].reset_index(drop=True)
 
 
 # --- the public API ------------------------------------------------------------------------------

@@ -372,16 +372,22 @@ def _drop_blank_rows(table: RawTable) -> RawTable:
     frame = table.frame
     if frame.empty or len(frame.columns) == 0:
         return table
-    blank = np.ones(len(frame), dtype=bool)
-    for col in frame.columns:
-        s = frame[col]
+
+    def blank(s: pd.Series) -> np.ndarray:
         if pd.api.types.is_string_dtype(s):
-            blank &= (s.isna() | (s.str.strip() == "")).to_numpy()
-        else:
-            blank &= s.isna().to_numpy()
-    if not blank.any():
+            return (s.isna() | (s.str.strip() == "")).to_numpy()
+        return s.isna().to_numpy()
+
+    # Only rows blank in the first column can be blank rows; check the others on those alone.
+    candidates = np.flatnonzero(blank(frame.iloc[:, 0]))
+    for col in frame.columns[1:]:
+        if not len(candidates):
+            break
+        candidates = candidates[blank(frame[col].iloc[candidates])]
+    if not len(candidates):
         return table
-    keep = ~blank
+    keep = np.ones(len(frame), dtype=bool)
+    keep[candidates] = False
     return RawTable(frame.loc[keep].reset_index(drop=True), table.rows[keep], table.bad_rows, table.encoding)
 
 

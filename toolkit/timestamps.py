@@ -24,6 +24,7 @@ Results are ``datetime64[us, <zone>]``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,27 +101,27 @@ def parse_timestamps(
 ) -> ParsedTimestamps:
     """Parse one column of timestamps (text, or already typed by an XLSX/Parquet reader).
 
-    ``values`` must have empty cells as NaN (missing markers already removed). ``dayfirst`` is
+    Text ``values`` must be stripped, with empty cells as NaN (missing markers already removed).
+    With an explicit format the column is date-only when the format has no time of day. ``dayfirst`` is
     the dataset's decision (from the recipe or pooled :func:`dayfirst_evidence`); with no format,
     numeric dates and ``dayfirst=None`` raise :class:`AmbiguousDates`.
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         return _typed(values, timezone)
-    text = values.astype("str").str.strip()
-    text = text.where(text != "")
+    text = values.astype("str")
     present = text.notna()
     if fmt is not None:
         naive, aware = _with_format(text, fmt)
         formats = fmt
+        date_only = not re.search(r"%[HIMSXTcR]", fmt)
     else:
         naive, aware, formats = _inferred(text, dayfirst)
+        date_only = not text.str.contains(_TIME, regex=True, na=False).any()
     out = localise(naive, timezone)
     if aware is not None:
-        out = out.where(aware.isna(), aware.dt.tz_convert(timezone).dt.as_unit("us"))
+        out = out.mask(aware.notna(), aware.dt.tz_convert(timezone).dt.as_unit("us"))
     failed = present & out.isna()
-    has_time = text.str.contains(_TIME, regex=True, na=False)
-    date_only = bool(present.any()) and not bool(has_time.any())
-    return ParsedTimestamps(out, failed, date_only, formats)
+    return ParsedTimestamps(out, failed, date_only and bool(present.any()), formats)
 
 
 def _typed(values: pd.Series, timezone: str) -> ParsedTimestamps:
