@@ -99,12 +99,16 @@ def _local(minutes: np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(pd.to_datetime(np.minimum(minutes, NEVER), unit="m", utc=True)).tz_convert(TZ)
 
 
-def _format(minutes: np.ndarray, upto: np.int64, fmt: str = TS_FORMAT) -> np.ndarray:
-    """Local-time text of each minute, empty where the event had not happened by ``upto``."""
+def _format(minutes: np.ndarray, upto: np.int64, unit: str = "m") -> np.ndarray:
+    """Local-time text of each minute, empty where the event had not happened by ``upto``.
+
+    ``unit="m"`` gives ``TS_FORMAT`` text, ``unit="D"`` a date.
+    """
     known = minutes <= upto
     text = np.full(minutes.shape, "", dtype=object)
     if known.any():
-        text[known] = _local(minutes[known]).strftime(fmt).to_numpy()
+        naive = _local(minutes[known]).tz_localize(None).to_numpy().astype(f"datetime64[{unit}]")
+        text[known] = np.char.replace(np.datetime_as_string(naive, unit=unit), "T", " ")  # 10x strftime
     return text
 
 
@@ -133,7 +137,7 @@ def _next_morning(local: pd.DatetimeIndex) -> np.ndarray:
 
 def _arrivals(
     rng: np.random.Generator, start: np.int64, end: np.int64, weights: np.ndarray, per_month: float
-):
+) -> np.ndarray:
     """Poisson arrival minutes in [start, end) with an hour-of-week intensity (``weights[dow, hour]``)."""
     hours = np.arange(start // 60, end // 60, dtype=np.int64)
     local = _local(hours * 60)
@@ -175,7 +179,7 @@ def _names(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _simulate_accounts(rng: np.random.Generator, start: np.int64, end: np.int64) -> pd.DataFrame:
     """Client accounts: 600 at the start, a few onboarded each month; churn is decided later."""
-    n_new = rng.poisson(4 * 17)
+    n_new = rng.poisson(4 * (end - start) / (30.44 * 1440))
     onboard = np.concatenate([np.full(600, start - 400 * 1440), np.sort(rng.integers(start, end, n_new))])
     n = len(onboard)
     annual = np.maximum(np.round(rng.lognormal(np.log(18_000), 0.9, n), -2), 1_200)
@@ -289,7 +293,7 @@ def _simulate_incidents(
     n = len(opened)
     onboard = accounts["onboard"].to_numpy()  # sorted: ids are given in onboarding order
     account = np.floor(rng.random(n) * np.searchsorted(onboard, opened, side="right")).astype(np.int64)
-    cat_p = np.array([[0.025, 0.28, 0.21, 0.18, 0.26, 0.006]])
+    cat_p = np.array([[0.015, 0.28, 0.21, 0.18, 0.26, 0.006]])
     category = _pick(rng, cat_p, np.zeros(n, dtype=int))
     prio_p = np.array(
         [[0, 0.3, 0.6, 0.1], [0.01, 0.12, 0.55, 0.32], [0.03, 0.2, 0.55, 0.22], [0, 0.1, 0.55, 0.35],
@@ -340,7 +344,9 @@ EMEA_PROPOSAL_MEAN_DAYS = 35.0  # story 3: EMEA proposals wait for sign-off far 
 ADVANCE_P = np.array([0.0, 0.70, 0.65, 0.70, 0.62])  # New's depends on speed to lead; last = won
 
 
-def _contact_delay(rng: np.random.Generator, created: np.ndarray, source: np.ndarray, partners_queue):
+def _contact_delay(
+    rng: np.random.Generator, created: np.ndarray, source: np.ndarray, partners_queue: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Minutes from creation to first contact, by hour band and source.
 
     Working hours are fast; evenings are covered except chat, which waits for the next morning
@@ -390,7 +396,9 @@ def _stages(rng: np.random.Generator, created, contact, emea: np.ndarray) -> tup
     return entry, closed.astype(np.int64), won
 
 
-def _simulate_leads(rng: np.random.Generator, accounts: pd.DataFrame, start: np.int64, end: np.int64):
+def _simulate_leads(
+    rng: np.random.Generator, accounts: pd.DataFrame, start: np.int64, end: np.int64
+) -> pd.DataFrame:
     """Every lead's life from creation to its close, with stories 1-3 and the noise planted."""
     created = _arrivals(rng, start, end, _week(1.0, 0.4, 0.04, 0.3), 1850)
     n = len(created)
@@ -424,6 +432,7 @@ def _simulate_leads(rng: np.random.Generator, accounts: pd.DataFrame, start: np.
     kind = rng.integers(0, len(NOTES), n)
     tail = np.select([kind == len(NOTES) - 2, kind == len(NOTES) - 1], [phone, email], "")
     notes = np.char.add(np.array(NOTES)[kind], tail.astype(str)).astype(object)
+    amount = rng.lognormal(np.log(9_000), 0.9, n) * AMOUNT_FACTOR[source]  # skewed: a few large deals
     source_text = SOURCES[source].astype(object)
     blank = rng.random(n) < 0.002  # noise: a few leads with no source, one in four marked "Unspecified"
     source_text[blank] = np.where(rng.random(blank.sum()) < 0.25, "Unspecified", "")
@@ -438,9 +447,7 @@ def _simulate_leads(rng: np.random.Generator, accounts: pd.DataFrame, start: np.
             "source": source_text,
             "queue": queue,
             "routing": routing,
-            "amount": (np.round(rng.lognormal(np.log(9_000), 0.9, n) * AMOUNT_FACTOR[source], -1)).astype(
-                int
-            ),
+            "amount": np.round(amount, -1).astype(int),
             "account": np.where(existing, accounts["account_id"].to_numpy()[acc], ""),
             "name": name,
             "email": np.where(rng.random(n) < 0.5, email, ""),
@@ -453,9 +460,8 @@ def _simulate_leads(rng: np.random.Generator, accounts: pd.DataFrame, start: np.
         }
     )
     for period in np.unique(month):  # noise: two leads a month exported twice (stale row, then update)
-        leads.loc[rng.choice(np.flatnonzero((month == period) & ~missed), 2, replace=False), "duplicate"] = (
-            True
-        )
+        twice = rng.choice(np.flatnonzero((month == period) & ~missed), 2, replace=False)
+        leads.loc[twice, "duplicate"] = True
     # Noise: exactly one kept cell carrying an e-mail address and a phone number (PII scan).
     pii = rng.choice(np.flatnonzero((month == PERIODS[-1]) & (queue == "EMEA") & ~missed & (band == 0)))
     leads.loc[pii, "queue"] = "EMEA (escalated by kit.example@example.com, 07700 900461)"
@@ -550,7 +556,7 @@ def account_snapshot(accounts: pd.DataFrame, period: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Account ID": df["account_id"],
-            "Churned": _format(df["churn"].to_numpy(), at, "%Y-%m-%d"),
+            "Churned": _format(df["churn"].to_numpy(), at, "D"),
             "Annual Value": df["annual"].astype(int).astype(str),
             "Account Name": df["name"],
             "Primary Contact": df["contact"],
@@ -705,15 +711,15 @@ STORY_BANDS: dict[str, list[tuple[tuple[str, ...], float, float]]] = {
     "evening_chat_median_minutes": [(EVERY, 240.0, 1440.0)],
     "web_form_win_rate_contacted": [(EVERY, 0.05, 0.20)],
     "web_form_win_rate_uncontacted": [(EVERY, 0.0, 0.01)],
-    "billing_repeat_rate": [(EVERY, 0.45, 1.0)],
-    "other_repeat_rate": [(EVERY, 0.0, 0.35)],
+    "billing_repeat_rate": [(EVERY, 0.50, 1.0)],
+    "other_repeat_rate": [(EVERY, 0.0, 0.40)],
     "billing_slow_rate": [(EVERY, 0.50, 1.0)],
     "other_slow_rate": [(EVERY, 0.0, 0.10)],
     "churned_after_billing": [(PERIODS[:3], 0, 0), (PERIODS[3:], 2, 3)],
     "outage_p1": [(("2026-03",), 60, 90), (tuple(p for p in EVERY if p != "2026-03"), 0, 3)],
     "outage_slow_rate": [(("2026-03",), 0.80, 1.0)],
-    "duplicate_rows": [(EVERY, 6, 6)],
-    "contact_before_created": [(EVERY, 3, 3)],
+    "duplicate_rows": [(EVERY, 6, 8)],  # two a month, plus any older one still open
+    "contact_before_created": [(EVERY, 3, 5)],
     "resolved_before_opened": [(EVERY, 4, 4)],
     "pii_cells": [(PERIODS[:-1], 0, 0), ((PERIODS[-1],), 1, 1)],
 }
@@ -786,6 +792,9 @@ each as it stood at 23:59 on its month's last day (Europe/London). Every folder 
   churn), plus every incident still unresolved.
 - `accounts.csv`: Account ID, Churned (YYYY-MM-DD, empty = still a client), Annual Value, and the
   personal columns Account Name, Primary Contact. Every client account onboarded by then.
+
+Other files here, such as `events.csv` (labels and fixes recorded by past retros), are not written
+by the generator.
 
 Fields are as known at the export moment: a first contact, stage change, close or resolution that
 happened later is not there yet. Timestamps are `%Y-%m-%d %H:%M`, naive local time; the clock
