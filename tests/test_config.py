@@ -48,11 +48,11 @@ def test_defaults_hold_every_threshold_of_the_product():
     assert cfg.pareto_exclude == ("data_issue",)
     assert cfg.groups.dimensions == (
         "source",
-        "queue",
-        "routing",
-        "stage",
         "category",
         "severity",
+        "stage",
+        "queue",
+        "routing",
         "hour_band",
     )
 

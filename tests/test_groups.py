@@ -102,13 +102,41 @@ def test_each_leak_is_counted_once_and_later_groups_take_the_rest():
     cfg = load_config(overrides={"groups": {"min_support": 10, "min_leaks": 3, "min_z": 0, "cover_share": 1}})
     groups = find_groups(result_of(records(leaked=leaked, source=source, queue=queue)), cfg)
     assert groups["group_key"].tolist() == [
-        "uncontacted|queue=Partners",  # ties with source=partner; the key decides, never row order
-        "uncontacted|source=partner",
+        "uncontacted|source=partner",  # ties with queue=Partners: source is listed first in the config
+        "uncontacted|queue=Partners",
         "uncontacted|elsewhere",
     ]
     assert groups["leaks"].tolist() == [70, 30, 0]
     assert groups["population"].tolist() == [100, 50, 100]
-    assert groups["label"].tolist() == ["leads, queue = Partners", "partner leads", "all other leads"]
+    assert groups["label"].tolist() == ["partner leads", "leads, queue = Partners", "all other leads"]
+
+
+def test_the_segment_inside_a_broad_one_names_the_leak():
+    # Weekend leads routed round robin (web forms and chats) edge out weekend web-form leads on
+    # confident excess, but the web-form leads hold over 90% of that excess: they name the group.
+    source = ["web_form"] * 100 + ["chat"] * 200 + ["web_form"] * 200 + ["event"] * 400
+    routing = ["round_robin"] * 500 + ["territory"] * 400
+    band = ["weekends"] * 300 + ["business hours"] * 200 + ["weekends"] * 100 + ["business hours"] * 300
+    leaked = [True] * 50 + [False] * 50 + [True] * 24 + [False] * 176 + [True] * 6 + [False] * 194
+    leaked += [True] * 3 + [False] * 97 + [True] * 9 + [False] * 291
+    groups = find_groups(
+        result_of(records(leaked=leaked, source=source, routing=routing, hour_band=band)), CFG
+    )
+    assert groups.iloc[0]["group_key"] == "uncontacted|hour_band=weekends|source=web_form"
+    assert (groups.iloc[0]["leaks"], groups.iloc[0]["population"]) == (50, 100)
+
+
+def test_a_pair_gives_way_to_its_simpler_parent_with_as_much_excess():
+    # Billing incidents leak alike in and out of business hours; the pair is smaller, the parent
+    # has more excess: the group is "Billing incidents".
+    category = ["Billing"] * 22 + ["Access"] * 200
+    band = ["business hours"] * 15 + ["evenings"] * 7 + ["business hours"] * 100 + ["evenings"] * 100
+    leaked = [True] * 14 + [False] * 1 + [True] * 2 + [False] * 5
+    leaked += ([True] * 20 + [False] * 80) * 2
+    groups = find_groups(
+        result_of(records("repeat_incident", leaked=leaked, category=category, hour_band=band)), CFG
+    )
+    assert groups.iloc[0]["group_key"] == "repeat_incident|category=Billing"
 
 
 def test_min_support_and_min_leaks_keep_small_segments_out():
@@ -130,7 +158,8 @@ def test_chance_segments_are_not_offered():
     leaked = rng.random(n) < 0.3
     source = rng.choice(["a", "b", "c", "d", "e"], n)
     queue = rng.choice(["N", "S", "E", "W"], n)
-    groups = find_groups(result_of(records(leaked=leaked, source=source, queue=queue)), CFG)
+    strict = load_config(overrides={"groups": {"min_support": 10, "min_leaks": 3, "min_z": 3}})
+    groups = find_groups(result_of(records(leaked=leaked, source=source, queue=queue)), strict)
     assert groups["group_key"].tolist() == ["uncontacted|elsewhere"]
 
 

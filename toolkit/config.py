@@ -103,12 +103,12 @@ class BusinessCalendar:
 class GroupSettings:
     """How leak groups are found (PRODUCT.md section 7)."""
 
-    dimensions: tuple[str, ...] = PROCESS_DIMENSIONS
-    min_support: int = 30
+    dimensions: tuple[str, ...] = ("source", "category", "severity", "stage", "queue", "routing", "hour_band")
+    min_support: int = 10
     min_leaks: int = 5
     cover_share: float = 0.8
     max_groups: int = 6
-    min_z: float = 3.0
+    min_z: float = 2.0
 
 
 @dataclass(frozen=True)

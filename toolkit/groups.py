@@ -11,6 +11,10 @@ offered for labelling), or once the picked excess reaches ``cover_share`` of the
 best single partition (one dimension or one pair) could explain. The remaining records form one
 ``elsewhere`` group, so the groups' leaks sum to the leak type's total.
 
+``preceded_churn`` is the exception: its population (the clients lost in a month) is a handful, and
+only the lost clients that had incidents carry a category, so its groups split the lost clients by
+their main incident category and worst severity, largest first, with no support thresholds.
+
 A group's figures are those of the records it took: the first group shows its whole segment, a
 later group the part of its segment that earlier groups did not already take.
 
@@ -50,7 +54,12 @@ GROUP_COLUMNS = (
 )
 
 NONE_VALUE = "(none)"
+#: Leak types split by where their leaks are, not by excess: a month's lost clients are too few
+#: for a rate per segment to mean anything, and only clients with incidents have a category.
+SPLIT_BY_LEAKS = ("preceded_churn",)
 EXAMPLES = 5
+# A segment inside the chosen one replaces it when it keeps this share of its excess.
+_KEEP = 0.9
 # Above this many cells a pair of dimensions is renumbered to the cells that occur.
 _DIRECT_CELLS = 1 << 22
 
@@ -108,39 +117,59 @@ def _groups_for(
             continue
         # Sorted codes: cell order, and so ties, never depend on row order.
         codes, uniques = pd.factorize(records[dim].astype("str").fillna(NONE_VALUE), sort=True)
-        if len(uniques) > 1:
+        if len(uniques) > 1 or leak_type in SPLIT_BY_LEAKS:
             single[dim] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
     candidates = [_candidate((d,), single, weights) for d in single]
     candidates += [_candidate(pair, single, weights) for pair in combinations(sorted(single), 2)]
 
+    by_leaks = leak_type in SPLIT_BY_LEAKS
+    priority = {d: i for i, d in enumerate(dims)}
+
     def excess_of(c: _Candidate) -> np.ndarray:
-        return c.leaks - c.pop * baseline
+        return c.leaks if by_leaks else c.leaks - c.pop * baseline
+
+    def score_of(c: _Candidate) -> np.ndarray:
+        # The excess we can be confident of: min_z binomial standard deviations below the excess.
+        # Ranking by it keeps broad segments with a slightly raised rate from outranking the
+        # concentrated segment inside them.
+        if by_leaks:
+            return c.leaks
+        return excess_of(c) - settings.min_z * np.sqrt(c.pop * baseline * (1 - baseline))
 
     def eligible(c: _Candidate) -> np.ndarray:
-        # Clearly more leaks than chance: excess of at least min_z binomial standard deviations.
-        spread = settings.min_z * np.sqrt(c.pop * baseline * (1 - baseline))
-        return (c.pop >= settings.min_support) & (c.leaks >= settings.min_leaks) & (excess_of(c) >= spread)
+        if by_leaks:
+            return c.leaks > 0
+        return (c.pop >= settings.min_support) & (c.leaks >= settings.min_leaks) & (score_of(c) > 0)
 
     target = max(
         (float(np.clip(excess_of(c), 0, None)[eligible(c)].sum()) for c in candidates),
         default=0.0,
     )
+    if by_leaks:
+        target = float(weights.sum())
     remaining = np.ones(n, dtype=bool)
     rows, covered = [], 0.0
     while len(rows) < settings.max_groups and target > 0 and covered < settings.cover_share * target:
         best = None
         for c in candidates:
-            excess = np.where(eligible(c), excess_of(c), -np.inf)
-            cell = int(np.argmax(excess))
-            if excess[cell] <= 0:
+            score = np.where(eligible(c), score_of(c), -np.inf)
+            cell = int(np.argmax(score))
+            if score[cell] <= 0:
                 continue
-            choice = (-float(excess[cell]), len(c.dims), _key(leak_type, c.dims, c.labels[cell]))
+            choice = (-float(score[cell]), *_order(c, cell, leak_type, priority))
             if best is None or choice < best[0]:
                 best = (choice, c, cell)
         if best is None:
             break
         _, chosen, cell = best
         mask = remaining & (_codes(chosen, single) == cell)
+        if not by_leaks:
+            chosen, cell, mask = _simplify(
+                chosen, cell, mask, remaining, candidates, single, excess_of, eligible, (leak_type, priority)
+            )
+            chosen, cell, mask = _tighten(
+                chosen, cell, mask, candidates, single, excess_of, eligible, (leak_type, priority)
+            )
         values = dict(zip(chosen.dims, chosen.labels[cell], strict=True))
         rows.append(_row(records, mask, leaked, baseline, leak_type, values, period))
         covered += float(excess_of(chosen)[cell])
@@ -154,6 +183,62 @@ def _groups_for(
     out = pd.DataFrame(rows)
     out["rank"] = np.arange(1, len(out) + 1)
     return out
+
+
+def _order(c: _Candidate, cell: int, leak_type: str, priority: dict[str, int]) -> tuple:
+    """Tie-break: fewer dimensions, then dimensions listed first in the config, then the key."""
+    ranks = tuple(sorted(priority[d] for d in c.dims))
+    return (len(c.dims), ranks, _key(leak_type, c.dims, c.labels[cell]))
+
+
+def _simplify(chosen, cell, mask, remaining, candidates, single, excess_of, eligible, naming):
+    """A one-dimension segment containing the chosen pair, if it has at least the pair's excess.
+
+    The pair may rank first only because it is smaller (less spread); "Billing incidents" with as
+    much excess as "Billing incidents in business hours" is the simpler, steadier name.
+    """
+    if len(chosen.dims) < 2:
+        return chosen, cell, mask
+    leak_type, priority = naming
+    floor = float(excess_of(chosen)[cell])
+    values = dict(zip(chosen.dims, chosen.labels[cell], strict=True))
+    best = None
+    for c in candidates:
+        if len(c.dims) != 1 or c.dims[0] not in values:
+            continue
+        x = [label[0] for label in c.labels].index(values[c.dims[0]])
+        if eligible(c)[x] and excess_of(c)[x] >= floor:
+            option = (-float(excess_of(c)[x]), *_order(c, x, leak_type, priority), c, x)
+            if best is None or option[:4] < best[:4]:
+                best = option
+    if best is None:
+        return chosen, cell, mask
+    chosen, cell = best[-2], best[-1]
+    return chosen, cell, remaining & (_codes(chosen, single) == cell)
+
+
+def _tighten(chosen, cell, mask, candidates, single, excess_of, eligible, naming):
+    """The smallest segment inside the chosen one that keeps nearly all of its excess.
+
+    Excess favours broad segments: "weekend leads routed round robin" can edge out "weekend
+    web-form leads" when it is the web-form leads that leak. A segment wholly inside the chosen one
+    with at least ``_KEEP`` of its excess names the leak more precisely.
+    """
+    leak_type, priority = naming
+    target = float(excess_of(chosen)[cell]) * _KEEP
+    best = (int(mask.sum()), *_order(chosen, cell, leak_type, priority), chosen, cell)
+    for c in candidates:
+        codes = _codes(c, single)
+        inside = np.bincount(codes[mask], minlength=len(c.pop))
+        if len(c.dims) > len(chosen.dims):
+            continue  # a narrower segment with more dimensions would flip from month to month
+        fits = eligible(c) & (inside == c.pop) & (c.pop > 0) & (excess_of(c) >= target)
+        for x in np.flatnonzero(fits):
+            option = (int(c.pop[x]), *_order(c, int(x), leak_type, priority), c, int(x))
+            if option[:4] < best[:4]:
+                best = option
+    chosen, cell = best[-2], best[-1]
+    return chosen, cell, mask & (_codes(chosen, single) == cell)
 
 
 def _candidate(dims: tuple[str, ...], single: dict, weights: np.ndarray) -> _Candidate:

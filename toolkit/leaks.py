@@ -6,6 +6,8 @@ leak type's population (``leaked`` says which leaked), so every rate has an hone
 * ``uncontacted``: leads created in the period and at least ``contact_grace`` old at ``as_of``;
   leaked when no first contact is known at ``as_of``. ``measured`` is the time the lead waited
   without contact (its age if never contacted), in hours.
+  ``stage`` is left empty for both speed leaks: a lead's current stage is a consequence of its
+  first contact, not a process dimension of it.
 * ``slow_first_contact``: leads created in the period and contacted by ``as_of`` (rows flagged
   ``exclude_speed`` are left out); leaked when first contact came more than ``speed_to_lead_sla``
   after creation, in minutes, on the configured clock (``measured_business`` always holds the
@@ -112,6 +114,16 @@ _UNIT_SIZE = {
     "days": pd.Timedelta(days=1),
 }
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# A lead's current stage is a consequence of first contact (an uncontacted lead is still "New"),
+# not a process dimension of it; churned accounts take their dimensions from their incidents.
+_NO_FRAME_DIMENSIONS = {
+    "stage": ("uncontacted", "slow_first_contact", "preceded_churn"),
+    "source": ("preceded_churn",),
+    "queue": ("preceded_churn",),
+    "routing": ("preceded_churn",),
+    "category": ("preceded_churn",),
+    "severity": ("preceded_churn",),
+}
 
 
 @dataclass
@@ -586,7 +598,7 @@ def _records(
     for dim in ("source", "queue", "routing", "stage", "category", "severity"):
         if dim in dims:
             out[dim] = dims[dim].array
-        elif dim in frame.columns and leak_type != "preceded_churn":
+        elif dim in frame.columns and leak_type not in _NO_FRAME_DIMENSIONS.get(dim, ()):
             out[dim] = frame[dim].array
         else:
             out[dim] = pd.NA
