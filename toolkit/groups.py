@@ -2,14 +2,18 @@
 
 For each leak type, candidate segments are the values of one process dimension or the value pairs
 of two. A segment's **excess** is its leaks minus its population times the leak type's overall
-rate: the leaks it has beyond what the baseline predicts. Segments are picked greedily, largest
-excess first; after each pick its records leave the pool and every candidate is recounted on the
+rate: the leaks it has beyond what the baseline predicts. Segments are picked greedily by the
+excess we can be confident of (excess less ``min_z`` binomial standard deviations, so a broad
+segment with a slightly raised rate does not outrank the concentrated one inside it); a picked
+pair gives way to its one-dimension parent when the parent has at least as much excess, and a
+segment wholly inside the pick that keeps 90% of its excess, with no more dimensions, names it
+more precisely. After each pick its records leave the pool and every candidate is recounted on the
 remaining records, so each leaking record is counted once and the groups are disjoint. Picking
 stops at ``max_groups``, when no candidate with ``min_support`` records and ``min_leaks`` leaks
-has an excess of at least ``min_z`` binomial standard deviations left (so chance segments are not
-offered for labelling), or once the picked excess reaches ``cover_share`` of the excess the
+has confident excess left, or once the picked excess reaches ``cover_share`` of the excess the
 best single partition (one dimension or one pair) could explain. The remaining records form one
-``elsewhere`` group, so the groups' leaks sum to the leak type's total.
+``elsewhere`` group, so the groups' leaks sum to the leak type's total. Ties go to fewer
+dimensions, then to the dimensions listed first in ``groups.dimensions``, then to the key.
 
 ``preceded_churn`` is the exception: its population (the clients lost in a month) is a handful, and
 only the lost clients that had incidents carry a category, so its groups split the lost clients by
