@@ -225,8 +225,17 @@ def make_period(
             rates = {k: v for k, v in rates.items() if not (p == period and k in skip)}
             groups = _groups(p, i)
             groups = groups.loc[~groups["leak_type"].isin(skip if p == period else ())]
+            # After its fix the partner segment is no longer a top group; it is still measured (tracked).
+            tracked = (
+                pd.DataFrame(
+                    [_group(p, "uncontacted", PARTNER, 1, 40, 0.1, None, value=300.0, label="partner leads")]
+                )
+                if i >= 2
+                else None
+            )
             s.save_period(
                 p,
+                tracked=tracked,
                 as_of=pd.Timestamp(p + "-01", tz=TZ) + pd.offsets.MonthEnd(1) + pd.Timedelta(hours=23),
                 summary=_summary(p, rates),
                 groups=groups,
@@ -522,3 +531,85 @@ def test_sections_are_pure(tmp_path):
         build(ctx)
     for k, frame in before.items():
         pd.testing.assert_frame_equal(getattr(ctx, k), frame)
+
+
+# --- 2. persistent and unaddressed -----------------------------------------------------------------
+
+
+def test_challenges_most_pressing_first(tmp_path):
+    c = report.challenges(_ctx(tmp_path))
+    assert c[["group_key", "months", "persistent", "cause", "unaddressed"]].to_dict("records") == [
+        {
+            "group_key": "uncontacted|hour_band=weekends|source=web_form",
+            "months": 4,
+            "persistent": True,
+            "cause": "no_capacity",
+            "unaddressed": True,
+        },
+        {
+            "group_key": "repeat_incident|category=Billing",
+            "months": 4,
+            "persistent": True,
+            "cause": "no_visibility",
+            "unaddressed": True,
+        },
+    ]
+
+
+def test_persistent_section_reads_as_findings(tmp_path):
+    text = _text(report.persistent_unaddressed(_ctx(tmp_path)))
+    assert "2 challenges persist; 2 of them are unaddressed." in text
+    assert (
+        "Repeat incidents: Billing incidents touched 13 clients for the 4th month running: 23 of 60 incidents "
+        "this month (38%, against 10% usually). 2 clients left this month after Billing incidents, worth $600k "
+        "a year. Process cause: no visibility. No fix is recorded."
+    ) in text
+    assert "The retro's note: Nobody sees repeat billing tickets per client" in text
+    assert "Jane Roe" not in text
+
+
+def test_first_screen_asks_leadership(tmp_path):
+    asks = report.leadership_asks(_ctx(tmp_path))
+    assert [a[0] for a in asks] == ["Persistent for 4 months, unaddressed."] * 2
+    assert asks[0][1].endswith("No fix is recorded. Ask: name a team to own a fix.")
+
+
+def test_persistence_needs_history(tmp_path):
+    text = _text(report.persistent_unaddressed(_ctx(tmp_path, periods=("2026-10",))))
+    assert "The retro store holds 1 month(s) up to October 2026; persistence needs 3." in text
+    assert "No challenge has persisted that long." in text
+
+
+def test_notes_are_masked(tmp_path):
+    paths = make_period(tmp_path)
+    with Store(paths["store"]) as s:
+        s.record_label(
+            "repeat_incident|category=Billing",
+            "no_visibility",
+            period="2026-10",
+            analyst="Jane Roe",
+            note="Ask jo.bloggs@example.com or call 020 7946 0958",
+        )
+    ctx = report.load_context(period="2026-10", store=paths["store"], reports_dir=paths["reports_dir"])
+    text = _text(report.persistent_unaddressed(ctx))
+    assert "The retro's note: Ask [email removed] or call [phone removed]" in text
+
+
+# --- 5. fixes ---------------------------------------------------------------------------------------
+
+
+def test_fix_verdict_with_interval(tmp_path):
+    section = report.did_fixes_work(_ctx(tmp_path))
+    text = _text(section)
+    assert (
+        "Partner leads never contacted fell from 38% to 2% after the fix of 2026-09-01 (Route partner leads to "
+        "Sales); this is very unlikely to be chance."
+    ) in text
+    assert "38% of 80 (2026-07 to 2026-08)" in text
+    assert "2% of 80 (2026-09 to 2026-10) -35 points (-46 to -23) Worked" in text
+    assert section._repr_html_().count("<img") == 1
+
+
+def test_no_fix_yet(tmp_path):
+    text = _text(report.did_fixes_work(_ctx(tmp_path, fixes=False)))
+    assert "No fix is recorded yet. When the retro records one, this section judges it." in text

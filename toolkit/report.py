@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from toolkit import charts, words
+from toolkit import charts, history, pii, words
 from toolkit.config import Config, format_duration, load_config
 from toolkit.csvsafe import restore
 from toolkit.errors import ConfigError, StoreError
@@ -91,8 +91,6 @@ GLOSSARY = (
 )
 
 UNCLASSIFIED = "Not classified yet"
-#: Columns of the fix-verdict frame the report reads.
-VERDICT_COLUMNS = ["fix_id", "before_rate", "after_rate", "change_low", "change_high", "verdict", "sentence"]
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _COLUMN_NAME = re.compile(r"\b(" + "|".join(map(re.escape, COLUMN_WORDS)) + r")\b")
 
@@ -133,7 +131,8 @@ class ReportContext:
     fixes: pd.DataFrame
     records: pd.DataFrame | None
     quality: pd.DataFrame | None
-    verdicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VERDICT_COLUMNS))
+    runs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=history.PERSISTENT_COLUMNS))
+    effects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=history.EFFECT_COLUMNS))
     not_measured: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
@@ -206,16 +205,24 @@ def load_context(
     cfg = config if isinstance(config, Config) else load_config(config)
     with Store(store, taxonomy=tuple(cfg.taxonomy)) as s:
         periods = s.periods()
+        if period not in set(periods["period"]):
+            held = ", ".join(periods["period"]) or "no period"
+            raise StoreError(
+                f"the retro store {store} has no results for {period} (it holds {held}). "
+                f"Run `retro run --period {period}` first."
+            )
         summary = s.period_summary()
         groups = s.group_metrics(include_tracked=True)
         labels = s.current_labels()
         fixes = s.fixes()
-    if period not in set(periods["period"]):
-        held = ", ".join(periods["period"]) or "no period"
-        raise StoreError(
-            f"the retro store {store} has no results for {period} (it holds {held}). "
-            f"Run `retro run --period {period}` first."
-        )
+        # Every group's run of consecutive months up to now (persist_periods=1, so new segments get
+        # their run length too) and every fix's verdict.
+        runs = history.persistent(s, period, persist_periods=1)
+        effects = history.fix_effectiveness(s, period, before=cfg.fix_before, after=cfg.fix_after)
+    # Analysts' free text may hold an e-mail or a phone number: mask them as the loader does for data.
+    labels = _masked(labels, ("note",))
+    fixes = _masked(fixes, ("description", "owner_team"))
+    effects = _masked(effects, ("description", "owner_team", "sentence"))
     run = periods.loc[periods["period"] == period].iloc[0]
     records = _read_records(folder / "records.parquet")
     quality = _read_quality(folder / "data-quality.csv")
@@ -244,9 +251,20 @@ def load_context(
         fixes=fixes,
         records=records,
         quality=quality,
+        runs=runs,
+        effects=effects,
         not_measured=_not_measured(summary, period, folder),
         notes=tuple(notes),
     )
+
+
+def _masked(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A copy of ``df`` with e-mails and phones in ``columns`` masked (``toolkit.pii``)."""
+    out = df.copy()
+    for col in columns:
+        if col in out and len(out):
+            out[col] = pii.scan(out[col].astype("str").where(out[col].notna()))[0]
+    return out
 
 
 def _read_records(path: Path) -> pd.DataFrame | None:
@@ -477,7 +495,6 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
         if kpis
         else _p("No leak could be measured this month; see the method section for why.", cls="retro-note")
     )
-    body.append(_p(" ".join(_headline_sentences(ctx, f))))
     body.append(tag("h2", "Three things that need leadership", id="three-things"))
     items = leadership_asks(ctx)[:3]
     if items:
@@ -490,6 +507,10 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
         )
     else:
         body.append(_p("Nothing persists and no segment leaked well above the usual rate this month."))
+    sentences = _headline_sentences(ctx, f)
+    if sentences:
+        body.append(tag("h3", "The month in numbers"))
+        body.append(_p(" ".join(sentences)))
     body.append(_contents())
     return Section(f"Process retro: {ctx.month}", tag("section", join(body), cls="retro-section retro-first"))
 
@@ -978,130 +999,70 @@ def _quality_block(ctx: ReportContext) -> Markup:
 # ---------------------------------------------------------------------------------------------
 
 
-def streaks(groups: pd.DataFrame, period: str) -> pd.Series:
-    """Months in a row, ending at ``period``, that each of ``period``'s groups was among the top groups.
-
-    ``groups``: the store's group metrics (``period, group_key, tracked``). Returns a Series indexed
-    by group key. A month missing from the store breaks a streak.
-    """
-    top = groups.loc[~groups["tracked"] & (groups["period"] <= period), ["period", "group_key"]]
-    month = pd.PeriodIndex(top["period"], freq="M")
-    index = (month - pd.Period(period, freq="M")).map(lambda d: d.n)  # 0 now, -1 last month...
-    top = top.assign(back=-np.asarray(index, dtype="int64")).sort_values(["group_key", "back"])
-    # A run from this month back is unbroken while back == its position in the sorted list.
-    top["pos"] = top.groupby("group_key").cumcount()
-    unbroken = top.loc[top["back"] == top["pos"]]
-    return unbroken.groupby("group_key").size().rename("months")
-
-
 def challenges(ctx: ReportContext) -> pd.DataFrame:
-    """This month's named segments with how long they have run, their cause, their fix and its verdict.
+    """This month's segments with how long they have run, their cause, their fix and its verdict.
 
-    One row per group of ``ctx.period`` that is a real segment (not an "everywhere else" rest):
-    the groups-frame columns plus ``months`` (in a row, up to now), ``persistent`` (at least
-    ``persist_periods``), ``cause``/``note`` (this month's label, else the latest earlier one, with
-    ``cause_period``), ``fix_id, fix, fix_team, fix_date`` (the latest fix for the segment or its
-    cause), ``verdict, verdict_sentence`` and ``unaddressed`` (persistent with no fix, or a fix that
-    made no change or made things worse). Sorted most pressing first: unaddressed, then months,
-    then value and leaks.
+    One row per group of ``ctx.period`` that is a real segment (not an "everywhere else" rest): the
+    groups-frame columns (this month's figures) plus ``months`` (consecutive months up to now, from
+    :func:`toolkit.history.persistent`), ``persistent`` (at least ``persist_periods``), ``cause``,
+    ``note`` and ``cause_period`` (the latest label up to now), ``fix_id, fix, fix_team, fix_date,
+    verdict`` (the latest fix for the segment or its cause, judged by
+    :func:`toolkit.history.fix_effectiveness`) and ``unaddressed`` (persistent with no fix, or a fix
+    that made no change or made things worse). Most pressing first.
     """
     g = ctx.groups.loc[(ctx.groups["period"] == ctx.period) & ~ctx.groups["tracked"]]
-    g = g.loc[g["dimensions"].map(_dimensions).map(bool)]
-    runs = streaks(ctx.groups, ctx.period)
-    out = g.assign(months=g["group_key"].map(runs).fillna(1).astype("int64"))
+    g = g.loc[g["dimensions"].map(_dimensions).map(bool)].drop(columns=["cause", "note"], errors="ignore")
+    runs = ctx.runs.set_index("group_key")
+    out = g.assign(months=g["group_key"].map(runs["periods"]).fillna(1).astype("int64"))
     out["persistent"] = out["months"] >= ctx.config.persist_periods
-    latest = (
-        ctx.labels.loc[ctx.labels["period"] <= ctx.period]
-        .sort_values(["period", "at"])
-        .groupby("group_key")
-        .tail(1)
-        .set_index("group_key")
+    labels = ctx.labels.loc[ctx.labels["period"] <= ctx.period].sort_values(["period", "at"])
+    latest = labels.drop_duplicates("group_key", keep="last").set_index("group_key")
+    out["cause"] = out["group_key"].map(latest["cause"])
+    out["note"] = out["group_key"].map(latest["note"])
+    out["cause_period"] = out["group_key"].map(latest["period"])
+    effects = ctx.effects.set_index("fix_id")
+    fix_id = out["group_key"].map(runs["fix_id"])
+    out["fix_id"] = fix_id
+    for col, source in (
+        ("fix", "description"),
+        ("fix_team", "owner_team"),
+        ("fix_date", "effective_date"),
+        ("verdict", "verdict"),
+    ):
+        out[col] = fix_id.map(effects[source]) if not effects.empty else None
+    out["unaddressed"] = out["persistent"] & (out["fix"].isna() | out["verdict"].isin(["no change", "worse"]))
+    order = out.assign(_value=out["value_at_risk"].fillna(0))
+    order = order.sort_values(
+        ["unaddressed", "persistent", "months", "_value", "leaks"], ascending=False, kind="stable"
     )
-    out["cause"] = out["group_key"].map(latest["cause"]) if not latest.empty else None
-    out["note"] = out["group_key"].map(latest["note"]) if not latest.empty else None
-    out["cause_period"] = out["group_key"].map(latest["period"]) if not latest.empty else None
-    out = out.join(_latest_fix(ctx, out), how="left")
-    bad = out["verdict"].isin(["no change", "worse"])
-    out["unaddressed"] = out["persistent"] & (out["fix"].isna() | bad)
-    value = out["value_at_risk"].fillna(0)
-    return (
-        out.assign(_value=value)
-        .sort_values(
-            ["unaddressed", "persistent", "months", "_value", "leaks"], ascending=False, kind="stable"
-        )
-        .drop(columns="_value")
-        .reset_index(drop=True)
-    )
-
-
-def _latest_fix(ctx: ReportContext, groups: pd.DataFrame) -> pd.DataFrame:
-    """The most recent fix for each group, by its key or by its cause, with the fix's verdict."""
-    cols = ["fix_id", "fix", "fix_team", "fix_date", "verdict", "verdict_sentence"]
-    empty = pd.DataFrame(index=groups.index, columns=cols, dtype="object")
-    fixes = ctx.fixes.loc[ctx.fixes["effective_date"] < _period_end(ctx.period)]
-    if fixes.empty or groups.empty:
-        return empty
-    verdicts = fix_verdicts(ctx).set_index("fix_id") if not fixes.empty else None
-    by_key = fixes.dropna(subset=["group_key"]).groupby("group_key").tail(1).set_index("group_key")
-    by_cause = fixes.dropna(subset=["cause"]).groupby("cause").tail(1).set_index("cause")
-    fix_id = groups["group_key"].map(by_key["fix_id"])
-    fix_id = fix_id.fillna(groups["cause"].map(by_cause["fix_id"]))
-    chosen = fixes.set_index("fix_id").reindex(fix_id.dropna().astype("int64"))
-    out = empty.copy()
-    hit = fix_id.notna()
-    out.loc[hit, "fix_id"] = chosen.index.to_numpy()
-    out.loc[hit, "fix"] = chosen["description"].to_numpy()
-    out.loc[hit, "fix_team"] = chosen["owner_team"].to_numpy()
-    out.loc[hit, "fix_date"] = chosen["effective_date"].to_numpy()
-    if verdicts is not None and not verdicts.empty:
-        out.loc[hit, "verdict"] = verdicts["verdict"].reindex(chosen.index).to_numpy()
-        out.loc[hit, "verdict_sentence"] = verdicts["sentence"].reindex(chosen.index).to_numpy()
-    return out
-
-
-def fix_verdicts(ctx: ReportContext) -> pd.DataFrame:
-    """Each recorded fix with its before/after leak rates, interval and verdict (from ``toolkit.history``).
-
-    Columns ``fix_id, before_rate, after_rate, change_low, change_high, verdict, sentence``.
-    """
-    return ctx.verdicts
+    return order.drop(columns="_value").reset_index(drop=True)
 
 
 def _challenge_sentence(row: pd.Series, ctx: ReportContext) -> str:
     """One finding with its numbers: what, how long, whom it touched, what it cost, cause and fix."""
-    what = _challenge_subject(row)
-    running = (
-        f"for the {words.ordinal(int(row['months']))} month running"
-        if row["months"] > 1
-        else f"in {ctx.month}"
-    )
+    months = int(row["months"])
+    running = f"for the {words.ordinal(months)} month running" if months > 1 else f"in {ctx.month}"
     noun = words.population_noun(row["leak_type"])
-    if row["leak_type"] in ("repeat_incident", "slow_resolution", "preceded_churn") and row["accounts"]:
-        touched = f"touched {_count(row['accounts'], 'clients')} {running}"
-    else:
-        touched = f"leaked {running}"
-    figures = (
-        f"{int(row['leaks']):,} of {int(row['population']):,} {noun} this month "
-        f"({words.percent(row['rate'])}, against {words.percent(row['baseline_rate'])} usually)"
-    )
-    parts = [f"{what} {touched}: {figures}."]
-    left = _clients_left(ctx, row)
-    if left:
-        parts.append(left)
-    if row["leak_type"] in LEAD_VALUE and row["value_at_risk"] > 0:
-        parts.append(f"The leaked {noun} were worth {words.money(row['value_at_risk'])} in pipeline.")
+    clients = row["leak_type"] not in LEAD_VALUE and pd.notna(row["accounts"]) and row["accounts"] > 0
+    verb = f"touched {_count(row['accounts'], 'clients')}" if clients else "leaked"
+    parts = [
+        f"{_challenge_subject(row)} {verb} {running}: {int(row['leaks']):,} of {int(row['population']):,} "
+        f"{noun} this month ({words.percent(row['rate'])}, against {words.percent(row['baseline_rate'])} "
+        "usually)."
+    ]
+    parts.append(_clients_left(ctx, row))
+    if row["leak_type"] in LEAD_VALUE and pd.notna(row["value_at_risk"]) and row["value_at_risk"] > 0:
+        parts.append(f"The {noun} involved are worth {words.money(row['value_at_risk'])} in pipeline.")
     parts.append(_cause_words(row, ctx))
     parts.append(_fix_words(row))
-    return " ".join(parts)
+    return " ".join(p for p in parts if p)
 
 
 def _challenge_subject(row: pd.Series) -> str:
     label = row.get("label")
     if isinstance(label, str) and label.strip():
-        text = f"{words.leak_name(row['leak_type'])}: {label.strip()}"
-    else:
-        text = group_words(row["leak_type"], row["dimensions"])
-    return text
+        return f"{words.leak_name(row['leak_type'])}: {label.strip()}"
+    return group_words(row["leak_type"], row["dimensions"])
 
 
 def _clients_left(ctx: ReportContext, row: pd.Series) -> str:
@@ -1130,42 +1091,48 @@ def _cause_words(row: pd.Series, ctx: ReportContext) -> str:
 def _fix_words(row: pd.Series) -> str:
     if not isinstance(row.get("fix"), str):
         return "No fix is recorded."
-    date = pd.Timestamp(row["fix_date"])
-    text = f"Fix recorded: “{row['fix']}” by {row['fix_team']}, in effect from {date:%d %B %Y}."
+    text = f"Fix: “{row['fix']}” ({row['fix_team']}, from {pd.Timestamp(row['fix_date']):%d %B %Y})"
     verdict = row.get("verdict")
-    if isinstance(verdict, str):
-        text += f" Verdict: {verdict}."
-    return text
+    return text + (
+        f"; verdict: {VERDICT_WORDS.get(verdict, verdict).lower()}." if isinstance(verdict, str) else "."
+    )
+
+
+#: Fix verdicts as a leader reads them.
+VERDICT_WORDS = {
+    "worked": "Worked",
+    "no change": "No change shown",
+    "worse": "Made it worse",
+    "too early": "Too early to tell",
+}
 
 
 def leadership_asks(ctx: ReportContext) -> list[tuple[str, str]]:
-    """What leadership should act on, most pressing first: (short heading, sentence with the ask).
+    """What leadership should act on, most pressing first: (short heading, sentence ending in the ask).
 
-    Unaddressed persistent challenges come first, then persistent ones whose fix is still being
-    judged, then this month's largest new segments.
+    Unaddressed persistent challenges first, then persistent ones whose fix is being judged, then
+    this month's other segments, largest first.
     """
-    c = challenges(ctx)
     out = []
-    for _, row in c.iterrows():  # a handful of groups, not data rows
+    for _, row in challenges(ctx).iterrows():  # a handful of segments, not data rows
+        named = isinstance(row["cause"], str)
         if row["unaddressed"]:
-            if not isinstance(row["fix"], str):
-                ask = (
-                    "Ask: name a team to own a fix."
-                    if isinstance(row["cause"], str)
-                    else "Ask: have the retro name its process cause, then give a team the fix."
-                )
+            head = f"Persistent for {row['months']} months, unaddressed."
+            if isinstance(row["fix"], str):
+                ask = "Ask: the fix has not changed the rate; revisit it with its owning team."
+            elif named:
+                ask = "Ask: name a team to own a fix."
             else:
-                ask = "Ask: the recorded fix has not changed the rate; revisit it with its owning team."
-            head = f"Persistent, unaddressed ({row['months']} months):"
+                ask = "Ask: have the retro name its process cause, then give a team the fix."
         elif row["persistent"]:
-            head = f"Persistent ({row['months']} months), fix under way:"
-            ask = "Ask: check the fix at the next retro."
+            head = f"Persistent for {row['months']} months, fix under way."
+            ask = "Ask: check the verdict at the next retro."
         else:
-            head = "New this month:"
+            head = "New this month."
             ask = (
-                "Ask: have the retro name its process cause."
-                if not isinstance(row["cause"], str)
-                else "Ask: decide whether it needs a fix now or a month of watching."
+                "Ask: decide whether it needs a fix now."
+                if named
+                else "Ask: have the retro name its process cause."
             )
         out.append((head, f"{_challenge_sentence(row, ctx)} {ask}"))
     return out
@@ -1174,50 +1141,50 @@ def leadership_asks(ctx: ReportContext) -> list[tuple[str, str]]:
 def persistent_unaddressed(ctx: ReportContext) -> Section:
     """Section 2: each persistent challenge, how long, whom and what it touched, its cause and fix."""
     persist = ctx.config.persist_periods
-    c = challenges(ctx)
-    p = c.loc[c["persistent"]]
+    title = "Persistent and unaddressed: leadership goes first"
     body: list[object] = [
         _p(
             f"A challenge is persistent when the same segment leaks well above the usual rate for {persist} "
-            "months in a row or more; it is unaddressed when no fix is recorded, or the recorded fix did not "
-            "change the rate. Persistent failures cost clients and revenue: leadership goes first."
+            "months in a row or more. It is unaddressed when no fix is recorded, or the recorded fix has not "
+            "changed the rate. Failures that persist cost clients and revenue, so leadership goes first."
         )
     ]
-    if len(ctx.summary["period"].unique()) < persist:
+    stored = ctx.summary.loc[ctx.summary["period"] <= ctx.period, "period"].nunique()
+    if stored < persist:
         body.append(
             _p(
-                f"The retro store holds {len(ctx.summary['period'].unique())} month(s); persistence needs "
-                f"{persist}. Run the earlier months (retro run --backfill) to see it.",
+                f"The retro store holds {stored} month(s) up to {ctx.month}; persistence needs {persist}. "
+                "Run the earlier months (retro run --backfill) to see it.",
                 cls="retro-note",
             )
         )
+    c = challenges(ctx)
+    p = c.loc[c["persistent"]]
     if p.empty:
-        body.append(_p("No challenge has persisted this long. Nothing is carried over unaddressed."))
-        return _section("Persistent and unaddressed: leadership goes first", "persistent", body)
+        body.append(_p("No challenge has persisted that long."))
+        return _section(title, "persistent", body)
     unaddressed = int(p["unaddressed"].sum())
+    verb = "is" if unaddressed == 1 else "are"
     body.append(
         _p(
-            f"{_count(len(p), 'challenges')} have persisted; {unaddressed} of them {'is' if unaddressed == 1 else 'are'} "
-            "unaddressed.",
+            f"{_count(len(p), 'challenges')} persist; {unaddressed} of them {verb} unaddressed.",
             cls="retro-callout" if unaddressed else None,
         )
     )
     items = []
-    for _, row in p.iterrows():  # one list item per challenge, a handful
-        cls = "retro-unaddressed" if row["unaddressed"] else "retro-addressed"
-        note = row.get("note")
+    for _, row in p.iterrows():  # one item per challenge, a handful
+        note = row["note"]
         extra = (
-            tag("div", f"The retro's note: {note}", cls="retro-note")
-            if isinstance(note, str) and note
-            else ""
+            tag("p", f"The retro's note: {note}", cls="retro-note") if isinstance(note, str) and note else ""
         )
+        cls = "retro-unaddressed" if row["unaddressed"] else "retro-addressed"
         items.append(tag("li", join([_p(_challenge_sentence(row, ctx)), extra]), cls=cls))
     body.append(tag("ul", join(items), cls="retro-challenges"))
     shown = pd.DataFrame(
         {
             "Challenge": [_challenge_subject(r) for _, r in p.iterrows()],
             "Months running": p["months"],
-            "Clients touched": p["accounts"],
+            "Clients touched": p["accounts"].where(~p["leak_type"].isin(LEAD_VALUE)).astype("Int64"),
             "Leaks this month": p["leaks"],
             "Process cause": p["cause"].map(cause_name),
             "Fix": p["fix"].map(lambda f: f if isinstance(f, str) else "None recorded"),
@@ -1225,14 +1192,13 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
         }
     )
     body.append(table(shown, formats={"Leaks this month": "{:,}"}))
-    trend = ctx.groups.loc[
-        ctx.groups["group_key"].isin(p["group_key"]) & (ctx.groups["period"] <= ctx.period)
-    ]
+    keys = p["group_key"].head(4).tolist()
+    trend = ctx.groups.loc[ctx.groups["group_key"].isin(keys) & (ctx.groups["period"] <= ctx.period)]
     if trend["period"].nunique() > 1:
-        body.append(
-            _chart(charts.trend(trend, ctx.fixes, series="group_key", keys=p["group_key"].head(4).tolist()))
-        )
-    return _section("Persistent and unaddressed: leadership goes first", "persistent", body)
+        # Only the fixes of the lines drawn: any other fix would read as if it were theirs.
+        own = ctx.fixes["group_key"].isin(keys) | ctx.fixes["cause"].isin(p["cause"].dropna())
+        body.append(_chart(charts.trend(trend, ctx.fixes.loc[own], series="group_key", keys=keys)))
+    return _section(title, "persistent", body)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1241,55 +1207,53 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
 
 
 def did_fixes_work(ctx: ReportContext) -> Section:
-    """Section 5: for each recorded fix, the leak rate before and after, the interval and the verdict."""
+    """Section 5: for each fix in force, the leak rate before and after, the interval and the verdict."""
     cfg = ctx.config
-    fixes = ctx.fixes.loc[ctx.fixes["effective_date"] < _period_end(ctx.period)]
+    title = "Did the fixes work?"
     body: list[object] = [
         _p(
-            f"Each fix is judged on the {cfg.fix_before} months before it took effect against up to "
-            f"{cfg.fix_after} months after. The interval is the range the true change most likely lies in; "
-            'a fix "worked" only when that whole range is an improvement.'
+            f"Each fix is judged on the leak rate of what it covers in the {cfg.fix_before} months before it "
+            f"took effect against up to {cfg.fix_after} full months after. The interval is the range the true "
+            "change most likely lies in (95% confidence); a fix has worked only when a fall this large is very "
+            "unlikely to be chance."
         )
     ]
-    if fixes.empty:
-        body.append(
-            _p("No fix has been recorded yet. When the retro records one, this section will judge it.")
-        )
-        return _section("Did the fixes work?", "fixes", body)
-    verdicts = fix_verdicts(ctx).set_index("fix_id")
-    rows = []
-    for _, fix in fixes.sort_values("effective_date", ascending=False).iterrows():  # a few fixes
-        v = verdicts.loc[fix["fix_id"]] if fix["fix_id"] in verdicts.index else None
-        scope = (
-            group_words(fix["group_key"].split("|", 1)[0], _key_dimensions(fix["group_key"]))
-            if isinstance(fix["group_key"], str)
-            else f"every segment classified as {cause_name(fix['cause']).lower()}"
-        )
-        rows.append(
-            {
-                "Fix": fix["description"],
-                "Owning team": fix["owner_team"],
-                "In effect from": f"{fix['effective_date']:%d %b %Y}",
-                "For": scope,
-                "Before": words.percent(v["before_rate"]) if v is not None else "n/a",
-                "After": words.percent(v["after_rate"]) if v is not None else "n/a",
-                "Change (interval)": _interval(v) if v is not None else "n/a",
-                "Verdict": v["verdict"] if v is not None else "not judged",
-            }
-        )
-        if v is not None and isinstance(v["sentence"], str):
-            body.append(_p(v["sentence"]))
-    body.append(table(pd.DataFrame(rows)))
-    return _section("Did the fixes work?", "fixes", body)
+    e = ctx.effects.loc[ctx.effects["effective_date"] < _period_end(ctx.period)]
+    if e.empty:
+        body.append(_p("No fix is recorded yet. When the retro records one, this section judges it."))
+        return _section(title, "fixes", body)
+    e = e.sort_values("effective_date", ascending=False, kind="stable")
+    body.append(tag("ul", join(tag("li", s) for s in e["sentence"]), cls="retro-verdicts"))
+    shown = pd.DataFrame(
+        {
+            "Fix": e["description"],
+            "Owning team": e["owner_team"],
+            "In effect from": e["effective_date"].dt.strftime("%d %b %Y"),
+            "Before": [_side(r, "before") for _, r in e.iterrows()],
+            "After": [_side(r, "after") for _, r in e.iterrows()],
+            "Change (interval)": [_interval(r) for _, r in e.iterrows()],
+            "Verdict": e["verdict"].map(VERDICT_WORDS),
+        }
+    )
+    body.append(table(shown))
+    keys = e["group_key"].dropna().head(4).tolist()
+    trend = ctx.groups.loc[ctx.groups["group_key"].isin(keys) & (ctx.groups["period"] <= ctx.period)]
+    if trend["period"].nunique() > 1:
+        body.append(_chart(charts.trend(trend, ctx.fixes, series="group_key", keys=keys)))
+    return _section(title, "fixes", body)
 
 
-def _key_dimensions(group_key: str) -> dict[str, str]:
-    parts = group_key.split("|")[1:]
-    return dict(p.split("=", 1) for p in parts if "=" in p)
+def _side(row: pd.Series, side: str) -> str:
+    """``31% (2026-04 to 2026-06)``: a side's leak rate and the months it covers."""
+    if not row[f"{side}_population"]:
+        return "no months yet"
+    return f"{words.percent(row[f'{side}_rate'])} of {row[f'{side}_population']:,} ({row[f'{side}_periods']})"
 
 
-def _interval(v: pd.Series) -> str:
-    low, high = v.get("change_low"), v.get("change_high")
-    if low is None or high is None or pd.isna(low) or pd.isna(high):
-        return "n/a"
-    return f"{low * 100:+.0f} to {high * 100:+.0f} points"
+def _interval(row: pd.Series) -> str:
+    """The change in points with its interval: ``-27 points (-35 to -19)``."""
+    if pd.isna(row["ci_low"]) or pd.isna(row["difference"]):
+        return "not judged yet"
+    return (
+        f"{row['difference'] * 100:+.0f} points ({row['ci_low'] * 100:+.0f} to {row['ci_high'] * 100:+.0f})"
+    )
