@@ -235,9 +235,17 @@ def persistent(store: Store, upto_period: str, persist_periods: int = 3, window:
     effects = fix_effectiveness(store, upto, window=window)
     fixes = store.fixes()
     fixes = fixes[fixes["effective_date"] <= pd.Timestamp(_period_text(_ordinal(upto) + 1) + "-01")]
-    by_key = runs[["group_key"]].merge(fixes.dropna(subset=["group_key"]), on="group_key")
-    by_cause = runs[["group_key", "cause"]].dropna().merge(fixes.dropna(subset=["cause"]), on="cause")
-    cover = pd.concat([by_key, by_cause.drop(columns="cause")], ignore_index=True)
+    fixes = fixes[["fix_id", "group_key", "cause", "effective_date", "at"]]
+    by_key = runs[["group_key"]].merge(
+        fixes.drop(columns="cause").dropna(subset=["group_key"]), on="group_key"
+    )
+    by_cause = (
+        runs[["group_key", "cause"]]
+        .dropna()
+        .merge(fixes.drop(columns="group_key").dropna(subset=["cause"]), on="cause")
+        .drop(columns="cause")
+    )
+    cover = pd.concat([by_key, by_cause], ignore_index=True)
     cover = cover.sort_values(["effective_date", "at"]).drop_duplicates("group_key", keep="last")
     cover = cover[["group_key", "fix_id"]].merge(
         effects[["fix_id", "description", "owner_team", "effective_date", "verdict", "sentence"]],
