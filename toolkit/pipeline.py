@@ -7,6 +7,8 @@ an analyst is looking at) or the CLI backfills earlier months without notebooks.
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +102,9 @@ def save(run: PeriodRun, store: Store) -> None:
 def write_outputs(run: PeriodRun, out_dir: str | Path) -> dict[str, Path]:
     """Write the period's shareable files (no personal data, formula-safe) into ``out_dir``.
 
-    ``leaks.csv`` (one row per leaking record), ``groups.csv``, ``data-quality.csv``, and
-    ``records.parquet`` (every population record, for the report's distributions).
+    ``leaks.csv`` (one row per leaking record), ``groups.csv``, ``data-quality.csv``,
+    ``records.parquet`` (every population record, for the report's distributions) and ``run.json``
+    (:func:`run_facts`: what could not be measured, notes, the cost estimate, personal data removed).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -113,7 +116,47 @@ def write_outputs(run: PeriodRun, out_dir: str | Path) -> dict[str, Path]:
     }
     records.to_parquet(out / "records.parquet", index=False)
     paths["records"] = out / "records.parquet"
+    paths["facts"] = out / "run.json"
+    paths["facts"].write_text(json.dumps(run_facts(run), indent=2, ensure_ascii=False), encoding="utf-8")
     return paths
+
+
+def run_facts(run: PeriodRun) -> dict:
+    """What the leadership report needs of a run besides its records, as plain JSON-safe data.
+
+    ``skipped`` (leak type -> why it was not measured), ``notes`` (leak type -> sentences on what
+    was assumed), ``cost`` (the :class:`CostEstimate` figures and sentences; missing numbers are
+    null), ``pii`` (per dataset, columns dropped and values masked), ``date_only`` (per dataset,
+    timestamp columns without a time of day) and ``rows_read``.
+    """
+    cost = run.cost
+
+    def number(x: float) -> float | None:
+        return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+    return {
+        "skipped": dict(run.result.skipped),
+        "notes": {k: list(v) for k, v in run.result.notes.items()},
+        "cost": {
+            "available": bool(cost.available),
+            **{
+                k: number(getattr(cost, k))
+                for k in ("revenue_at_risk", "low", "high", "lost_wins", "median_won_value")
+            },
+            "method": cost.method,
+            "caveat": cost.caveat,
+            "reason": cost.reason,
+        },
+        "pii": {
+            k: {
+                "dropped_columns": list(v.get("dropped_columns", [])),
+                "masked_values": int(v.get("masked_values", 0)),
+            }
+            for k, v in run.data.pii.items()
+        },
+        "date_only": {k: sorted(v) for k, v in run.data.date_only.items()},
+        "rows_read": {k: int(v) for k, v in run.data.rows_read.items()},
+    }
 
 
 def run_period(
