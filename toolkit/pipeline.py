@@ -125,9 +125,10 @@ def run_facts(run: PeriodRun) -> dict:
     """What the leadership report needs of a run besides its records, as plain JSON-safe data.
 
     ``skipped`` (leak type -> why it was not measured), ``notes`` (leak type -> sentences on what
-    was assumed), ``cost`` (the :class:`CostEstimate` figures and sentences; missing numbers are
-    null), ``pii`` (per dataset, columns dropped and values masked), ``date_only`` (per dataset,
-    timestamp columns without a time of day) and ``rows_read``.
+    was assumed), ``cost`` (the :class:`CostEstimate` figures and sentences, and ``per_leak``:
+    revenue at risk per leaked lead by leak type; missing numbers are null), ``pii`` (per dataset,
+    columns dropped and values masked), ``date_only`` (per dataset, timestamp columns without a time
+    of day) and ``rows_read``.
     """
     cost = run.cost
 
@@ -146,6 +147,12 @@ def run_facts(run: PeriodRun) -> dict:
             "method": cost.method,
             "caveat": cost.caveat,
             "reason": cost.reason,
+            # Revenue at risk per leaked lead, per leak type: a group's share follows its leaks.
+            "per_leak": {
+                str(r.leak_type): number(r.revenue_at_risk / r.leaked_leads)
+                for r in cost.by_leak_type.itertuples()
+                if r.leaked_leads
+            },
         },
         "pii": {
             k: {
