@@ -196,6 +196,21 @@ def find_leaks(data: Dataset, config: Config, period: str, as_of: pd.Timestamp |
     return LeakResult(period=period, as_of=as_of, records=records, skipped=skipped, notes=notes)
 
 
+def leaks_before(data: Dataset, config: Config, leak_type: str, as_of: pd.Timestamp) -> pd.DataFrame | str:
+    """Records of one flow leak type over every creation month in the export up to ``as_of``.
+
+    The same definitions as :func:`find_leaks`, for context such as win rates of leaked and
+    non-leaked leads (``toolkit.cost``). Returns the skip sentence when the leak cannot be measured.
+    """
+    tz = data.timezone or "UTC"
+    as_of = _resolve_as_of(data, config, as_of, tz)
+    ctx = _Context(
+        data, config, "all", pd.Timestamp.min.tz_localize("UTC"), as_of + pd.Timedelta(1, "us"), as_of, tz
+    )
+    outcome = _MEASURES[leak_type](ctx)
+    return outcome if isinstance(outcome, str) else outcome[0]
+
+
 def summarise(result: LeakResult, previous: LeakResult | None = None) -> pd.DataFrame:
     """Leaks, population and rate per measured leak type; with ``previous``, the change.
 
