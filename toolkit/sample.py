@@ -14,6 +14,7 @@ local time, so the clock changes are real: local 01:00-01:59 occurs twice on 202
 from __future__ import annotations
 
 import argparse
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -270,14 +271,14 @@ def _outage(rng: np.random.Generator, accounts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _choose_churners(rng: np.random.Generator, accounts: pd.DataFrame, inc: pd.DataFrame, months) -> None:
-    """Ordinary churn: ~2.5 accounts a month leave for reasons unrelated to service.
+    """Ordinary churn: at least one account a month (2.5 on average) leaves for reasons unrelated to service.
 
     They are drawn from accounts with no incident in the 90 days before leaving, so that
     incidents-before-churn point at the planted billing story only.
     """
     for period in months:
         days = pd.Period(period, freq="M").days_in_month
-        for day in np.sort(rng.integers(1, days + 1, rng.poisson(2.5))):
+        for day in np.sort(rng.integers(1, days + 1, 1 + rng.poisson(1.5))):
             at = _minute(f"{period}-{int(day):02d} 00:00")[0]
             recent = inc.loc[(inc["opened"] < at) & (inc["opened"] >= at - 90 * 1440), "account"].unique()
             ok = (accounts["onboard"] < at) & (accounts["churn"] == NEVER) & ~accounts["trouble"]
@@ -744,7 +745,7 @@ def band_failures(figures: pd.DataFrame) -> list[str]:
 def _cell(name: str, value: float) -> str:
     if pd.isna(value):
         return "-"
-    if name.endswith("_rate") or name.startswith("partner_share"):
+    if "_rate" in name or name.startswith("partner_share"):
         return f"{value:.1%}"
     if name.endswith("_minutes"):
         return f"{value:,.0f} min"
@@ -762,13 +763,36 @@ def _table(figures: pd.DataFrame, rows: dict[str, str]) -> str:
     return "\n".join([head, rule, *body])
 
 
+def _months(periods: tuple[str, ...]) -> str:
+    """``periods`` in words: every month, one month, a run of months, or all but some."""
+    first, last = PERIODS.index(periods[0]), PERIODS.index(periods[-1])
+    if periods == PERIODS:
+        return "every month"
+    if len(periods) == 1:
+        return periods[0]
+    if periods == PERIODS[first : last + 1]:
+        return f"{periods[0]} to {periods[-1]}"
+    return "every month but " + ", ".join(p for p in PERIODS if p not in periods)
+
+
+def _reflow(text: str, width: int = 100) -> str:
+    """Re-wrap plain Markdown paragraphs (not lists, tables or headings) after substitution."""
+    blocks = []
+    for block in text.split("\n\n"):
+        if not any(line.startswith(("- ", "|", "#")) for line in block.splitlines()):
+            block = textwrap.fill(
+                " ".join(block.split()), width, break_long_words=False, break_on_hyphens=False
+            )
+        blocks.append(block)
+    return "\n\n".join(blocks)
+
+
 def _bands(*names: str) -> str:
     """The tolerances of some figures, as a bullet list."""
     lines = []
     for name in names:
         for periods, low, high in STORY_BANDS[name]:
-            when = "every month" if periods == EVERY else f"{periods[0]} to {periods[-1]}"
-            when = periods[0] if len(periods) == 1 else when
+            when = _months(periods)
             lines.append(f"- `{name}`: {_cell(name, low)} to {_cell(name, high)} ({when})")
     return "\n".join(lines)
 
@@ -777,7 +801,7 @@ def render_readme(figures: pd.DataFrame, seed: int) -> str:
     """``data/sample/README.md`` from the figures of every export (one column per period)."""
     last = figures[PERIODS[-1]]
     c = {name: _cell(name, v) for name, v in last.items()}
-    return f"""# Sample data
+    return _reflow(f"""# Sample data
 
 Twelve monthly exports of a fictional company's CRM and ticketing system, `2025-11/` to `2026-10/`,
 each as it stood at 23:59 on its month's last day (Europe/London). Every folder holds:
@@ -839,9 +863,10 @@ Web-form leads created on Saturday or Sunday are never contacted about a third o
 month; on weekdays web-form leads are missed as rarely as anything else. October 2026:
 {c["weekend_web_form_leads"]} weekend web-form leads, {c["weekend_web_form_uncontacted_rate"]}
 uncontacted, against {c["weekday_web_form_uncontacted_rate"]} of weekday web-form leads and
-{c["baseline_uncontacted_rate"]} of leads outside stories 1 and 2. The uncontacted group
-`source=web_form` × weekend hour band must lead the uncontacted groups every month and be persistent
-and unaddressed (no fix).
+{c["baseline_uncontacted_rate"]} of leads outside stories 1 and 2. Every month an uncontacted group
+on weekend hours must lead or follow the partner group: `uncontacted|hour_band=weekends|source=web_form`
+(in a month where the weekend leads of other sources are missed often too, the broader
+`uncontacted|hour_band=weekends`). It is persistent and unaddressed: no fix.
 
 {
         _table(
@@ -870,10 +895,12 @@ Tolerances:
 Until 30 June 2026 partner leads (`Lead Source` partner) were routed by `partner_auto` to the queue
 `Partners`, which nobody watched: about 30% were never contacted, the rest waited about a day, and
 most have no Owner. From 2026-07-01 (month 9) partner leads are routed by `territory` to the
-regional queues and are missed no more than other leads. A retro must show `source=partner` (and
-`queue=Partners`, `routing=partner_auto`) as a persistent uncontacted group from 2025-11 to 2026-06
-that disappears from 2026-07, and a fix recorded with effective date 2026-07-01 must get the verdict
-**worked**. Judge the fix on `source=partner`: the `Partners` queue is empty after the fix.
+regional queues and are missed no more than other leads. A retro must show
+`uncontacted|source=partner` (before the fix the same leads as `queue=Partners` and
+`routing=partner_auto`) as a persistent uncontacted group from 2025-11 to 2026-06 that disappears
+from 2026-07, and a fix recorded on that group with effective date 2026-07-01 must get the verdict
+**worked**. Judge the fix on `source=partner`: the `Partners` queue is empty after the fix. Partner
+leads that were contacted waited about a day before the fix (`slow_first_contact|source=partner`).
 October 2026: {c["partner_leads"]} partner leads, {c["partner_uncontacted_rate"]} uncontacted.
 
 {
@@ -896,7 +923,7 @@ Open deals at stage Proposal in queue EMEA wait for sign-off: most have sat in t
 than 14 days, against a small share of every other open deal. At the end of October 2026:
 {c["emea_proposal_open"]} open EMEA proposals, {c["emea_proposal_stalled_rate"]} stalled; other open
 leads {c["other_stalled_rate"]} stalled; all open leads {c["stalled_rate"]} ({c["open_leads"]} open).
-The stalled group `queue=EMEA` × `stage=Proposal` must lead the stalled groups every month.
+The group `stalled|queue=EMEA|stage=Proposal` must lead the stalled groups every month.
 
 {
         _table(
@@ -918,14 +945,15 @@ Tolerances:
 
 About nineteen high-value accounts get a Billing incident roughly every month, slow to resolve
 (Billing Ops takes days) and often reopened. From 2026-02 (month 4) two or three of them churn every
-month, and as many other high-value accounts start suffering, so the pattern never ends. Accounts
-that churn for other reasons had no incident in the 90 days before. October 2026:
+month, and as many other high-value accounts start suffering, so the pattern never ends. October 2026:
 {c["billing_incidents"]} Billing incidents, {c["billing_repeat_rate"]} repeats (other categories
 {c["other_repeat_rate"]}), {c["billing_slow_rate"]} slow (other categories except Outage
 {c["other_slow_rate"]}); {c["churned_after_incidents"]} accounts churned after incidents, all after
 Billing incidents, with {c["value_lost_after_incidents"]} annual value lost. A retro must show
-`repeat_incident` and `slow_resolution` led by `category=Billing` every month, persistent and
-unaddressed, and `preceded_churn` in every month from 2026-02 with Billing among the categories.
+`repeat_incident|category=Billing` leading the repeats and `slow_resolution|category=Billing` leading
+slow resolution (except in 2026-03, where the outage leads), persistent and unaddressed, and
+`preceded_churn|category=Billing` in every month from 2026-02. At least one other account churns
+every month, always with no incident in the 90 days before, so churn after Billing stands out.
 
 {
         _table(
@@ -964,8 +992,9 @@ P1 Outage incidents on as many accounts, {
         _cell("outage_slow_rate", figures.loc["outage_slow_rate", "2026-03"])
     }
 of them resolved after the 4-hour SLA. Outage incidents are otherwise rare (a couple a month at most).
-A retro of 2026-03 must show a slow-resolution group `category=Outage` (or `severity=critical`);
-it must not be persistent in any later month.
+A retro of 2026-03 must show the slow-resolution group
+`slow_resolution|category=Outage|severity=critical` (or one of its two dimensions); it is in no other
+month, so it is never persistent.
 
 {_table(figures, {"outage_p1": "P1 Outage incidents", "outage_slow_rate": "Outage slow"})}
 
@@ -978,8 +1007,11 @@ Leads are created mostly in working hours, with evenings and weekends lighter (t
 heatmap has a shape). In working hours the median first contact comes after a few minutes; chat
 leads created on weekday evenings (18:00-22:00) wait for the next morning. Uncontacted leads are
 expired as Closed Lost after 7-13 days and never won; the slower the first contact, the lower the
-win rate. October 2026 export (closed web-form leads of its three months): win rate
-{c["web_form_win_rate_contacted"]} when contacted, {c["web_form_win_rate_uncontacted"]} when not.
+win rate. The slow-first-contact groups are the evening and weekend hour bands
+(`slow_first_contact|hour_band=evenings`, `...|hour_band=weekends`). October 2026 export (closed
+web-form leads of its three months): win rate {c["web_form_win_rate_contacted"]} when contacted, {
+        c["web_form_win_rate_uncontacted"]
+    } when not.
 
 {
         _table(
@@ -1030,7 +1062,7 @@ Tolerances:
 
 Tolerances:
 {_bands("duplicate_rows", "contact_before_created", "resolved_before_opened", "pii_cells")}
-"""
+""")
 
 
 # --- entry points ---------------------------------------------------------------------------------
