@@ -16,6 +16,7 @@ are reduced to ``unassigned`` and dropped, kept text is scanned and masked (:mod
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -176,6 +177,15 @@ def parse_numbers(values: pd.Series, decimal: str = ".", thousands: str = ",") -
     return pd.Series(out, index=values.index, dtype="float64"), pd.Series(failed, index=values.index)
 
 
+def _readings(example: str) -> str:
+    """``true (03/04/2026 = 3 April) or false (= 4 March)`` for an ambiguous date."""
+    found = re.match(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2,4})", example)
+    if not found:
+        return "true (day first) or false (month first)"
+    a, b = int(found.group(1)), int(found.group(3))
+    return f"true ({found.group(0)} = {a} {calendar.month_name[b]}) or false (= {b} {calendar.month_name[a]})"
+
+
 def _timestamp_columns(name: str, mapped: dict[str, str]) -> list[str]:
     return [c for c in mapped if COLUMNS[name][c] == "timestamp"]
 
@@ -199,17 +209,11 @@ def _norm(header: str) -> str:
     return " ".join(header.replace("\ufeff", "").strip().strip('"').casefold().split())
 
 
-def _wrong_delimiter_hint(raw: RawFile, name: str) -> str:
+def _other_delimiter(raw: RawFile) -> str | None:
+    """The delimiter a one-column CSV header seems to use instead of the one it was read with."""
     if raw.kind != "csv" or len(raw.headers) != 1:
-        return ""
-    for delim in (",", ";", "\t", "|"):
-        if delim != raw.delimiter and delim in raw.headers[0]:
-            return (
-                f" The file seems to be separated by {delimiter_name(delim)}s, not "
-                f"{delimiter_name(raw.delimiter)}s: set delimiter: '{delim}' under {name} in the recipe, "
-                "or leave it out to detect it."
-            )
-    return ""
+        return None
+    return next((d for d in (",", ";", "\t", "|") if d != raw.delimiter and d in raw.headers[0]), None)
 
 
 def _map_headers(name: str, sec: DatasetRecipe, raw: RawFile, problems: _Problems) -> tuple[dict, list]:
@@ -218,6 +222,18 @@ def _map_headers(name: str, sec: DatasetRecipe, raw: RawFile, problems: _Problem
     for header in raw.headers:
         found.setdefault(_norm(header), header)
     shown = ", ".join(f"'{h}'" for h in raw.headers[:30]) + (", ..." if len(raw.headers) > 30 else "")
+    other = _other_delimiter(raw)
+    if other is not None:
+        problems.column(
+            None,
+            f"the header is one column, '{raw.headers[0]}', so the file is not separated by "
+            f"{delimiter_name(raw.delimiter or ',')}s",
+            f"It seems to be separated by {delimiter_name(other)}s: set delimiter: '{other}' under {name} in "
+            "the recipe, or leave delimiter out to detect it.",
+            "cannot load",
+            fatal=True,
+        )
+        return {}, []
     mapped: dict[str, str] = {}
     for col, aliases in sec.columns.items():
         hit = next((found[_norm(a)] for a in aliases if _norm(a) in found), None)
@@ -232,8 +248,7 @@ def _map_headers(name: str, sec: DatasetRecipe, raw: RawFile, problems: _Problem
         problems.column(
             None,
             f"the recipe maps {col} to {named}, {which}",
-            f"{hint.strip()} Columns found: {shown}. Fix {name}.columns.{col} in the recipe."
-            f"{_wrong_delimiter_hint(raw, name)}".strip(),
+            f"{hint.strip()} Columns found: {shown}. Fix {name}.columns.{col} in the recipe.".strip(),
             "cannot load" if required else f"column left out: analyses needing {col} are skipped",
             fatal=required,
         )
@@ -404,8 +419,7 @@ class _Work:
             self.problems.column(
                 self.mapped[col],
                 f"every date fits both day-first and month-first (e.g. '{example}')",
-                f"Set timestamps.dayfirst: true ({example} = day {example[:2].strip('/.-')}) or false "
-                f"(= month {example[:2].strip('/.-')}) under {self.name} in the recipe.",
+                f"Set timestamps.dayfirst: {_readings(example)} under {self.name} in the recipe.",
                 "cannot load",
                 fatal=True,
             )
@@ -789,7 +803,7 @@ def format_problems(problems: pd.DataFrame, limit: int = 20) -> str:
     if problems.empty:
         return ""
     keys = ["file", "column", "problem"]
-    kinds = problems[keys].astype("str").agg("\x1f".join, axis=1)
+    kinds = problems[keys].astype("str").fillna("").agg("\x1f".join, axis=1)
     order = list(dict.fromkeys(kinds))
     per_kind = max(1, limit // len(order))
     lines = []

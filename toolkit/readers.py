@@ -16,7 +16,8 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -399,16 +400,23 @@ def delimiter_name(delimiter: str) -> str:
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
-def _open_workbook(path: Path):
+@contextmanager
+def _workbook(path: Path) -> Iterator:
+    """An openpyxl workbook, read-only; opened from a handle so a misnamed extension does not matter."""
     import openpyxl
 
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged zip or XML
-        raise InputError(
-            f"{path.name} could not be opened as an Excel workbook ({type(exc).__name__}). Open and save it "
-            "again in Excel, or export the data as CSV."
-        ) from None
+    with path.open("rb") as handle:
+        try:
+            wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a damaged zip or XML
+            raise InputError(
+                f"{path.name} could not be opened as an Excel workbook ({type(exc).__name__}). Open and save "
+                "it again in Excel, or export the data as CSV."
+            ) from None
+        try:
+            yield wb
+        finally:
+            wb.close()
 
 
 def _pick_sheet(path: Path, names: list[str], sheet: str | None) -> str:
@@ -433,12 +441,9 @@ def _pick_sheet(path: Path, names: list[str], sheet: str | None) -> str:
 
 
 def _inspect_xlsx(path: Path, sheet: str | None) -> RawFile:
-    wb = _open_workbook(path)
-    try:
+    with _workbook(path) as wb:
         name = _pick_sheet(path, wb.sheetnames, sheet)
         first = next(wb[name].iter_rows(max_row=1, values_only=True), None)
-    finally:
-        wb.close()
     if not first or all(v is None or str(v).strip() == "" for v in first):
         raise InputError(f"{path.name}, sheet '{name}', is empty: row 1 should hold the column headers.")
     headers = ["" if v is None else str(v).strip() for v in first]
@@ -471,16 +476,13 @@ def _typed_column(values: list) -> pd.Series:
 
 
 def _read_xlsx(raw: RawFile, headers: list[str]) -> RawTable:
-    wb = _open_workbook(raw.path)
-    try:
-        positions = [raw.headers.index(h) for h in headers]
-        cols: list[list] = [[] for _ in headers]
-        width = len(raw.headers)
-        for values in wb[raw.sheet].iter_rows(min_row=2, max_col=width, values_only=True):
+    positions = [raw.headers.index(h) for h in headers]
+    cols: list[list] = [[] for _ in headers]
+    with _workbook(raw.path) as wb:
+        # openpyxl yields cells row by row; this loop is the reader itself, not a pass over a frame.
+        for values in wb[raw.sheet].iter_rows(min_row=2, max_col=len(raw.headers), values_only=True):
             for out, pos in zip(cols, positions, strict=True):
                 out.append(values[pos] if pos < len(values) else None)
-    finally:
-        wb.close()
     frame = pd.DataFrame({h: _typed_column(c) for h, c in zip(headers, cols, strict=True)})
     return RawTable(frame, np.arange(2, len(frame) + 2))
 

@@ -1,0 +1,433 @@
+"""Bad inputs and the exact message each one gives: file, row, column, what was expected, how to fix it.
+
+Every case loads strictly, as ``retro check`` does; the second test runs ``retro check`` itself on
+the same input and checks it exits 2 with the message and no traceback.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, LEADS_HEADER, LEADS_RECIPE, lead_rows
+
+from toolkit.cli import cli
+from toolkit.errors import InputError, RecipeError, RetroError, ValidationError
+from toolkit.load import load_dataset
+
+BAD = FIXTURES / "bad"
+AS_OF = "2026-10-31"
+
+
+@dataclass
+class Case:
+    """One bad input: the files to write (text, bytes, or a committed fixture path), the recipe, the error."""
+
+    id: str
+    files: dict[str, str | bytes | Path]
+    error: type[RetroError]
+    message: str
+    recipe: str = LEADS_RECIPE
+    kwargs: dict = field(default_factory=lambda: {"strict": True})
+
+
+def leads(*rows: str, header: str = LEADS_HEADER) -> str:
+    return header + "\n" + "".join(r + "\n" for r in rows)
+
+
+def recipe_with(old: str, new: str) -> str:
+    assert old in LEADS_RECIPE
+    return LEADS_RECIPE.replace(old, new)
+
+
+OK = "L-1,01/10/2026 09:00,,Web,Open,100,A-1,,"
+FIX_DATE = "Fix the row or set timestamps.format in the recipe."
+
+CASES = [
+    Case(
+        "missing file",
+        {},
+        InputError,
+        "{tmp}/leads.csv does not exist. Check the path, or the file name in the recipe.",
+    ),
+    Case(
+        "empty file",
+        {"leads.csv": ""},
+        InputError,
+        "leads.csv is empty (0 bytes). Export it again from the source system.",
+    ),
+    Case(
+        "only blank lines",
+        {"leads.csv": "\r\n\r\n  \r\n"},
+        InputError,
+        "leads.csv is empty (8 bytes). Export it again from the source system.",
+    ),
+    Case(
+        "header only",
+        {"leads.csv": LEADS_HEADER + "\r\n"},
+        InputError,
+        "leads.csv has a header but no data rows. Export it again with the records included.",
+    ),
+    Case(
+        "wrong delimiter pinned in the recipe",
+        {"leads.csv": leads(OK.replace(",", ";"), header=LEADS_HEADER.replace(",", ";"))},
+        ValidationError,
+        "leads.csv cannot be loaded with this recipe:\n"
+        "leads.csv: the header is one column, 'Lead ID;Create Date;First Contact;Lead Source;Status;Amount;"
+        "Account ID;Email;Owner', so the file is not separated by commas. It seems to be separated by "
+        "semicolons: set delimiter: ';' under leads in the recipe, or leave delimiter out to detect it.",
+        recipe=recipe_with("  file: leads.csv\n", "  file: leads.csv\n  delimiter: ','\n"),
+        kwargs={},
+    ),
+    Case(
+        "required column missing, close header suggested",
+        {"leads.csv": leads(OK)},
+        ValidationError,
+        "leads.csv cannot be loaded with this recipe:\n"
+        "leads.csv: the recipe maps created_at to 'Create Dat', which is not a column. Did you mean 'Create "
+        "Date'? Columns found: 'Lead ID', 'Create Date', 'First Contact', 'Lead Source', 'Status', 'Amount', "
+        "'Account ID', 'Email', 'Owner'. Fix leads.columns.created_at in the recipe.",
+        recipe=recipe_with("created_at: Create Date", "created_at: Create Dat"),
+        kwargs={},
+    ),
+    Case(
+        "unparseable timestamp on row 1,204",
+        {"leads.csv": LEADS_HEADER + "\n" + lead_rows(1202) + "L-9999,31/04/2026 10:00,,Web,Open,1,A-1,,\n"},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 1,204, column 'Create Date': '31/04/2026 10:00' is not a date in format %d/%m/%Y "
+        "%H:%M. "
+        f"{FIX_DATE}",
+    ),
+    Case(
+        "every value of a required timestamp unparseable",
+        {"leads.csv": leads(OK, "L-2,2026-10-02T10:00:00Z,,Web,Open,1,A-1,,")},
+        ValidationError,
+        "leads.csv cannot be loaded with this recipe:\n"
+        "leads.csv, column 'Create Date': none of the 2 values is a date in format %Y-%m-%d %H:%M (e.g. "
+        "'01/10/2026 09:00'). Set timestamps.format under leads in the recipe to the format the file uses, "
+        "e.g. "
+        "'%d/%m/%Y %H:%M' for 31/12/2026 17:45.",
+        recipe=recipe_with('format: "%d/%m/%Y %H:%M"', 'format: "%Y-%m-%d %H:%M"'),
+    ),
+    Case(
+        "ambiguous day and month",
+        {
+            "leads.csv": leads(
+                OK.replace("01/10/2026", "03/04/2026"), "L-2,05/06/2026 10:00,,Web,Open,1,A-1,,"
+            )
+        },
+        ValidationError,
+        "leads.csv cannot be loaded with this recipe:\n"
+        "leads.csv, column 'Create Date': every date fits both day-first and month-first (e.g. '03/04/2026 "
+        "09:00'). Set timestamps.dayfirst: true (03/04/2026 = 3 April) or false (= 4 March) under leads in "
+        "the "
+        "recipe.",
+        recipe=recipe_with('    format: "%d/%m/%Y %H:%M"\n', "    dayfirst: auto\n"),
+        kwargs={},
+    ),
+    Case(
+        "month-first value against dayfirst: true",
+        {"leads.csv": leads(OK, "L-2,12/25/2026 10:00,,Web,Open,1,A-1,,")},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 3, column 'Create Date': '12/25/2026 10:00' is not a date in format %d/%m/%Y %H:%M. "
+        f"{FIX_DATE}",
+        recipe=recipe_with('    format: "%d/%m/%Y %H:%M"\n', "    dayfirst: true\n"),
+    ),
+    Case(
+        "required value missing",
+        {"leads.csv": leads(OK, ",02/10/2026 10:00,,Web,Open,1,A-1,,", "L-3,N/A,,Web,Open,1,A-1,,")},
+        ValidationError,
+        "leads.csv: 2 problems found:\n"
+        "leads.csv row 3, column 'Lead ID': no value. Every lead needs an id: fill it in, or remove the "
+        "row.\n"
+        "leads.csv row 4, column 'Create Date': no value. Every lead needs one: fill it in, or remove the "
+        "row.",
+    ),
+    Case(
+        "contact before creation",
+        {"leads.csv": leads("L-1,01/10/2026 09:00,01/10/2026 08:55,Web,Open,1,A-1,,")},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 2, column 'First Contact': '01/10/2026 08:55' is before the lead was created (column "
+        "'Create Date'). Check that both columns are in the same time zone, or fix the row.",
+    ),
+    Case(
+        "duplicate ids, with a byte-order mark",
+        {"leads.csv": BAD / "bom_duplicate.csv"},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 2, column 'Lead ID': 'L-7' repeats the id of another row; the latest record (by "
+        "created_at, then by row) was kept. Nothing to do if the export lists a record twice; otherwise give "
+        "each record its own id.",
+    ),
+    Case(
+        "amount with a decimal comma",
+        {
+            "leads.csv": leads(
+                OK.replace(",100,", ',"$1,234.50",'), 'L-2,01/10/2026 10:00,,Web,Open,"1.234,50 €",A-1,,'
+            )
+        },
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 3, column 'Amount': '1.234,50 €' is not a number with decimal mark '.'. If the file "
+        "writes numbers like 1.234,50, set numbers.decimal: ',' under leads in the recipe; otherwise fix "
+        "the row.",
+    ),
+    Case(
+        "amount that is not a number",
+        {"leads.csv": leads(OK.replace(",100,", ",twelve,"))},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 2, column 'Amount': 'twelve' is not a number. Fix the row: write an amount such as "
+        "1234.50 or $1,234.50.",
+    ),
+    Case(
+        "id damaged by Excel",
+        {"leads.csv": leads(OK, "1.03006E+13,01/10/2026 10:00,,Web,Open,1,A-1,,")},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 3, column 'Lead ID': '1.03006E+13' is an id damaged by Excel (scientific notation: "
+        "its "
+        "last digits are lost). It cannot be recovered: re-export as CSV from the source system, not via "
+        "Excel.",
+    ),
+    Case(
+        "account id damaged by Excel",
+        {"leads.csv": leads(OK.replace("A-1", "4.5E+11"))},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 2, column 'Account ID': '4.5E+11' is an id damaged by Excel (scientific notation: its "
+        "last digits are lost). It cannot be recovered: re-export as CSV from the source system, not via "
+        "Excel.",
+    ),
+    Case(
+        "latin-1 text with an unknown status",
+        {"leads.csv": BAD / "latin1_status.csv"},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 3, column 'Status': 'Défaut' is not a status the recipe maps (allowed: open, won, "
+        "lost). "
+        "Add it under leads.values.status in the recipe, mapped to one of open, won, lost.",
+    ),
+    Case(
+        "report footer after blank lines",
+        {"leads.csv": BAD / "salesforce_footer.csv"},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        f"leads.csv row 4, column 'Create Date': '2/10/2026 3:54 PM' is not a date in format %d/%m/%Y %H:%M. "
+        f"{FIX_DATE}",
+    ),
+    Case(
+        "row with too many fields",
+        {"leads.csv": leads(OK, "L-2,01/10/2026 10:00,,Web, EMEA,Open,1,A-1,,")},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 3: '10 fields' does not have the 9 fields of the header. Check the delimiter and "
+        "quotes "
+        "on that row: a value containing the delimiter must be in double quotes.",
+    ),
+    Case(
+        "future creation date",
+        {"leads.csv": leads(OK, "L-2,05/11/2099 10:00,,Web,Open,1,A-1,,")},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 3, column 'Create Date': '05/11/2099 10:00' is after as_of (2026-10-31 23:59). Fix "
+        "the "
+        "date in the source system, or pass a later as_of if the export was taken later.",
+        kwargs={"strict": True, "as_of": AS_OF},
+    ),
+    Case(
+        "resolved before opened",
+        {"incidents.csv": "Ticket,Opened,Resolved,Priority\nT-1,2026-10-01 10:00,2026-10-01 09:00,P2\n"},
+        ValidationError,
+        "incidents.csv: 1 problem found:\n"
+        "incidents.csv row 2, column 'Resolved': '2026-10-01 09:00' is before the incident was opened "
+        "(column "
+        "'Opened'). Check that both columns are in the same time zone, or fix the row.",
+    ),
+    Case(
+        "unknown severity",
+        {"incidents.csv": "Ticket,Opened,Resolved,Priority\nT-1,2026-10-01 10:00,,P5\n"},
+        ValidationError,
+        "incidents.csv: 1 problem found:\n"
+        "incidents.csv row 2, column 'Priority': 'P5' is not a severity the recipe maps (allowed: critical, "
+        "high, medium, low). Add it under incidents.values.severity in the recipe, mapped to one of "
+        "critical, "
+        "high, medium, low.",
+    ),
+    Case(
+        "too many rows excluded",
+        {"leads.csv": leads(OK, *[f"L-{i},{i}/13/2026 09:00,,Web,Open,1,A-1,," for i in range(2, 5)])},
+        ValidationError,
+        "leads.csv: 3 of 4 rows (75.0%) could not be placed, more than max_excluded_share (10%). Fix the "
+        "recipe "
+        "or the rows below, or raise max_excluded_share.\n"
+        "leads.csv row 3, column 'Create Date': '2/13/2026 09:00' is not a date in format %d/%m/%Y %H:%M. "
+        f"{FIX_DATE}\n"
+        "leads.csv row 4, column 'Create Date': '3/13/2026 09:00' is not a date in format %d/%m/%Y %H:%M. "
+        f"{FIX_DATE}\n"
+        "leads.csv row 5, column 'Create Date': '4/13/2026 09:00' is not a date in format %d/%m/%Y %H:%M. "
+        f"{FIX_DATE}",
+        kwargs={},
+    ),
+    Case(
+        "workbook with two sheets",
+        {"leads.csv": BAD / "two_sheets.xlsx"},
+        InputError,
+        "leads.csv has 2 sheets ('Leads', 'Summary'). Say which one holds the data: set sheet: <name> for "
+        "this "
+        "dataset in the recipe.",
+    ),
+    Case(
+        "sheet named in the recipe not in the workbook",
+        {"leads.xlsx": BAD / "two_sheets.xlsx"},
+        InputError,
+        "leads.xlsx has no sheet 'Lead'. Did you mean 'Leads'? Sheets: 'Leads', 'Summary'. Fix sheet in the "
+        "recipe.",
+        recipe=recipe_with("  file: leads.csv\n", "  file: leads.xlsx\n  sheet: Lead\n"),
+    ),
+    Case(
+        "old binary xls",
+        {"leads.csv": BAD / "old_format.xls"},
+        InputError,
+        "leads.csv is an old Excel .xls workbook, which cannot be read. Open it and save it as .xlsx or CSV "
+        "(UTF-8).",
+    ),
+    Case(
+        "recipe typo in a key",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "test.yaml line 6: unknown key 'colums' in leads. Did you mean 'columns'? Allowed: file, sheet, "
+        "encoding, delimiter, columns, timestamps, values, numbers, person_columns, drop, scan.",
+        recipe=recipe_with("  columns:", "  colums:"),
+    ),
+    Case(
+        "recipe that is not YAML",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "test.yaml is not valid YAML: line 7, column 18: mapping values are not allowed here. Check the "
+        "indentation there, and put quotes around values that contain ': ', '#' or start with '%' or '*'.",
+        recipe=recipe_with("lead_id: Lead ID", "lead_id: Lead: ID"),
+    ),
+    Case(
+        "recipe key given twice",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "test.yaml line 10: 'first_contact_at' appears twice in the same section (first on line 9). Keep "
+        "one.",
+        recipe=recipe_with("    source: Lead Source\n", "    first_contact_at: Lead Source\n"),
+    ),
+    Case(
+        "recipe maps an unknown contract column",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "test.yaml line 9: leads.columns maps 'lead_idd', which is not a contract column of leads. Did you "
+        "mean "
+        "'lead_id'? Contract columns: lead_id, created_at, first_contact_at, source, queue, routing, stage, "
+        "stage_entered_at, status, closed_at, value, account_id.",
+        recipe=recipe_with("    created_at: Create Date\n", "    created_at: Create Date\n    lead_idd: X\n"),
+    ),
+    Case(
+        "recipe without a required mapping",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "test.yaml line 6: leads.columns must map created_at (when each lead was created). Add 'created_at: "
+        "<header in your file>' under leads.columns.",
+        recipe=recipe_with("    created_at: Create Date\n", ""),
+    ),
+    Case(
+        "recipe maps a status to a value outside the contract",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "test.yaml line 17: leads.values.status maps 'Won' to 'win', which is not allowed. Did you mean "
+        "'won'? "
+        "Allowed: open, won, lost.",
+        recipe=recipe_with("Won: won", "Won: win"),
+    ),
+    Case(
+        "recipe groups by a person column",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "test.yaml line 10: leads.columns maps source to 'Lead Owner', which looks like a person-level "
+        "column. "
+        "Leaks are grouped by process, never by person: list 'Lead Owner' under leads.person_columns (to "
+        "count "
+        "unassigned work) or leads.drop instead.",
+        recipe=recipe_with("source: Lead Source", "source: Lead Owner"),
+    ),
+    Case(
+        "recipe time zone misspelt",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "test.yaml line 2: timezone 'Europe/Londn' is not an IANA time zone. Did you mean 'Europe/London'? "
+        "Write it like Europe/London or America/New_York.",
+        recipe=recipe_with("Europe/London", "Europe/Londn"),
+    ),
+    Case(
+        "recipe extends a recipe that is not shipped",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "test.yaml line 1: extends 'smaple', which is not a shipped recipe. Did you mean 'sample'? Shipped "
+        "recipes: sample.",
+        recipe="extends: smaple\n" + LEADS_RECIPE,
+    ),
+    Case(
+        "person column listed in the recipe is not in the file",
+        {"leads.csv": leads(OK)},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv: the recipe lists 'Agent' in person_columns, which is not a column. Columns found: 'Lead "
+        "ID', "
+        "'Create Date', 'First Contact', 'Lead Source', 'Status', 'Amount', 'Account ID', 'Email', 'Owner'. "
+        "Fix "
+        "leads.person_columns in the recipe.",
+        recipe=recipe_with("person_columns: [Owner]", "person_columns: [Owner, Agent]"),
+    ),
+]
+
+
+def _materialise(case: Case, tmp_path: Path) -> tuple[Path, dict[str, Path]]:
+    """Write the case's recipe and files; return the recipe and the path given per dataset."""
+    recipe = tmp_path / "test.yaml"
+    recipe.write_text(case.recipe, encoding="utf-8")
+    inputs = {}
+    for name, content in case.files.items():
+        path = tmp_path / name
+        if isinstance(content, Path):
+            shutil.copyfile(content, path)
+        else:
+            path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        inputs[name.split(".")[0]] = path
+    return recipe, inputs
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_message(case: Case, tmp_path: Path) -> None:
+    recipe, inputs = _materialise(case, tmp_path)
+    where = inputs or {"folder": tmp_path}
+    with pytest.raises(case.error) as caught:
+        load_dataset(recipe, **where, **case.kwargs)
+    assert str(caught.value) == case.message.format(tmp=tmp_path)
+
+
+def test_bad_inputs_cover_the_issue_list() -> None:
+    assert len(CASES) >= 25
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_retro_check_exits_2_without_traceback(case: Case, tmp_path: Path) -> None:
+    """``retro check`` is the strict load without as_of: it prints that load's message and exits 2."""
+    recipe, inputs = _materialise(case, tmp_path)
+    where = inputs or {"folder": tmp_path}
+    with pytest.raises(RetroError) as caught:
+        load_dataset(recipe, **where, strict=True)
+    args = [arg for name, path in where.items() for arg in (f"--{name}", str(path))]
+    result = CliRunner().invoke(cli, ["check", "--recipe", str(recipe), *args])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert str(caught.value).splitlines()[0] in result.output
