@@ -106,7 +106,7 @@ class GroupSettings:
     dimensions: tuple[str, ...] = ("source", "category", "severity", "stage", "queue", "routing", "hour_band")
     min_support: int = 10
     min_leaks: int = 5
-    cover_share: float = 0.8
+    cover_share: float = 0.9
     max_groups: int = 6
     min_z: float = 2.0
 

@@ -5,7 +5,8 @@ of two. A segment's **excess** is its leaks minus its population times the leak 
 rate: the leaks it has beyond what the baseline predicts. Segments are picked greedily by the
 excess we can be confident of (excess less ``min_z`` binomial standard deviations, so a broad
 segment with a slightly raised rate does not outrank the concentrated one inside it); a picked
-pair gives way to its one-dimension parent when the parent has at least as much excess, and a
+pair gives way to its one-dimension parent when the parent has as much excess (but not over a
+ninth more), and a
 segment wholly inside the pick that keeps 90% of its excess, with no more dimensions, names it
 more precisely. After each pick its records leave the pool and every candidate is recounted on the
 remaining records, so each leaking record is counted once and the groups are disjoint. Picking
@@ -196,7 +197,7 @@ def _order(c: _Candidate, cell: int, leak_type: str, priority: dict[str, int]) -
 
 
 def _simplify(chosen, cell, mask, remaining, candidates, single, excess_of, eligible, naming):
-    """A one-dimension segment containing the chosen pair, if it has at least the pair's excess.
+    """A one-dimension segment containing the chosen pair, if it has about the pair's excess.
 
     The pair may rank first only because it is smaller (less spread); "Billing incidents" with as
     much excess as "Billing incidents in business hours" is the simpler, steadier name.
@@ -211,7 +212,9 @@ def _simplify(chosen, cell, mask, remaining, candidates, single, excess_of, elig
         if len(c.dims) != 1 or c.dims[0] not in values:
             continue
         x = [label[0] for label in c.labels].index(values[c.dims[0]])
-        if eligible(c)[x] and excess_of(c)[x] >= floor:
+        # At least the pair's excess, yet not much more: a parent that adds excess of its own
+        # (weekend leads of every source, when partner leads leak all week) is another story.
+        if eligible(c)[x] and floor <= excess_of(c)[x] <= floor / _KEEP:
             option = (-float(excess_of(c)[x]), *_order(c, x, leak_type, priority), c, x)
             if best is None or option[:4] < best[:4]:
                 best = option
