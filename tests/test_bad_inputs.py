@@ -99,8 +99,7 @@ CASES = [
         ValidationError,
         "leads.csv: 1 problem found:\n"
         "leads.csv row 1,204, column 'Create Date': '31/04/2026 10:00' is not a date in format %d/%m/%Y "
-        "%H:%M. "
-        f"{FIX_DATE}",
+        f"%H:%M. {FIX_DATE}",
     ),
     Case(
         "every value of a required timestamp unparseable",
@@ -109,8 +108,7 @@ CASES = [
         "leads.csv cannot be loaded with this recipe:\n"
         "leads.csv, column 'Create Date': none of the 2 values is a date in format %Y-%m-%d %H:%M (e.g. "
         "'01/10/2026 09:00'). Set timestamps.format under leads in the recipe to the format the file uses, "
-        "e.g. "
-        "'%d/%m/%Y %H:%M' for 31/12/2026 17:45.",
+        "e.g. '%d/%m/%Y %H:%M' for 31/12/2026 17:45.",
         recipe=recipe_with('format: "%d/%m/%Y %H:%M"', 'format: "%Y-%m-%d %H:%M"'),
     ),
     Case(
@@ -124,8 +122,7 @@ CASES = [
         "leads.csv cannot be loaded with this recipe:\n"
         "leads.csv, column 'Create Date': every date fits both day-first and month-first (e.g. '03/04/2026 "
         "09:00'). Set timestamps.dayfirst: true (03/04/2026 = 3 April) or false (= 4 March) under leads in "
-        "the "
-        "recipe.",
+        "the recipe.",
         recipe=recipe_with('    format: "%d/%m/%Y %H:%M"\n', "    dayfirst: auto\n"),
         kwargs={},
     ),
@@ -192,8 +189,7 @@ CASES = [
         ValidationError,
         "leads.csv: 1 problem found:\n"
         "leads.csv row 3, column 'Lead ID': '1.03006E+13' is an id damaged by Excel (scientific notation: "
-        "its "
-        "last digits are lost). It cannot be recovered: re-export as CSV from the source system, not via "
+        "its last digits are lost). It cannot be recovered: re-export as CSV from the source system, not via "
         "Excel.",
     ),
     Case(
@@ -211,8 +207,7 @@ CASES = [
         ValidationError,
         "leads.csv: 1 problem found:\n"
         "leads.csv row 3, column 'Status': 'Défaut' is not a status the recipe maps (allowed: open, won, "
-        "lost). "
-        "Add it under leads.values.status in the recipe, mapped to one of open, won, lost.",
+        "lost). Add it under leads.values.status in the recipe, mapped to one of open, won, lost.",
     ),
     Case(
         "report footer after blank lines",
@@ -228,8 +223,7 @@ CASES = [
         ValidationError,
         "leads.csv: 1 problem found:\n"
         "leads.csv row 3: '10 fields' does not have the 9 fields of the header. Check the delimiter and "
-        "quotes "
-        "on that row: a value containing the delimiter must be in double quotes.",
+        "quotes on that row: a value containing the delimiter must be in double quotes.",
     ),
     Case(
         "future creation date",
@@ -237,8 +231,7 @@ CASES = [
         ValidationError,
         "leads.csv: 1 problem found:\n"
         "leads.csv row 3, column 'Create Date': '05/11/2099 10:00' is after as_of (2026-10-31 23:59). Fix "
-        "the "
-        "date in the source system, or pass a later as_of if the export was taken later.",
+        "the date in the source system, or pass a later as_of if the export was taken later.",
         kwargs={"strict": True, "as_of": AS_OF},
     ),
     Case(
@@ -247,8 +240,7 @@ CASES = [
         ValidationError,
         "incidents.csv: 1 problem found:\n"
         "incidents.csv row 2, column 'Resolved': '2026-10-01 09:00' is before the incident was opened "
-        "(column "
-        "'Opened'). Check that both columns are in the same time zone, or fix the row.",
+        "(column 'Opened'). Check that both columns are in the same time zone, or fix the row.",
     ),
     Case(
         "unknown severity",
@@ -257,16 +249,14 @@ CASES = [
         "incidents.csv: 1 problem found:\n"
         "incidents.csv row 2, column 'Priority': 'P5' is not a severity the recipe maps (allowed: critical, "
         "high, medium, low). Add it under incidents.values.severity in the recipe, mapped to one of "
-        "critical, "
-        "high, medium, low.",
+        "critical, high, medium, low.",
     ),
     Case(
         "too many rows excluded",
         {"leads.csv": leads(OK, *[f"L-{i},{i}/13/2026 09:00,,Web,Open,1,A-1,," for i in range(2, 5)])},
         ValidationError,
         "leads.csv: 3 of 4 rows (75.0%) could not be placed, more than max_excluded_share (10%). Fix the "
-        "recipe "
-        "or the rows below, or raise max_excluded_share.\n"
+        "recipe or the rows below, or raise max_excluded_share.\n"
         "leads.csv row 3, column 'Create Date': '2/13/2026 09:00' is not a date in format %d/%m/%Y %H:%M. "
         f"{FIX_DATE}\n"
         "leads.csv row 4, column 'Create Date': '3/13/2026 09:00' is not a date in format %d/%m/%Y %H:%M. "
@@ -280,8 +270,7 @@ CASES = [
         {"leads.csv": BAD / "two_sheets.xlsx"},
         InputError,
         "leads.csv has 2 sheets ('Leads', 'Summary'). Say which one holds the data: set sheet: <name> for "
-        "this "
-        "dataset in the recipe.",
+        "this dataset in the recipe.",
     ),
     Case(
         "sheet named in the recipe not in the workbook",
@@ -345,8 +334,7 @@ CASES = [
         {"leads.csv": leads(OK)},
         RecipeError,
         "test.yaml line 17: leads.values.status maps 'Won' to 'win', which is not allowed. Did you mean "
-        "'won'? "
-        "Allowed: open, won, lost.",
+        "'won'? Allowed: open, won, lost.",
         recipe=recipe_with("Won: won", "Won: win"),
     ),
     Case(
@@ -356,8 +344,7 @@ CASES = [
         "test.yaml line 10: leads.columns maps source to 'Lead Owner', which looks like a person-level "
         "column. "
         "Leaks are grouped by process, never by person: list 'Lead Owner' under leads.person_columns (to "
-        "count "
-        "unassigned work) or leads.drop instead.",
+        "count unassigned work) or leads.drop instead.",
         recipe=recipe_with("source: Lead Source", "source: Lead Owner"),
     ),
     Case(
@@ -384,8 +371,7 @@ CASES = [
         "leads.csv: the recipe lists 'Agent' in person_columns, which is not a column. Columns found: 'Lead "
         "ID', "
         "'Create Date', 'First Contact', 'Lead Source', 'Status', 'Amount', 'Account ID', 'Email', 'Owner'. "
-        "Fix "
-        "leads.person_columns in the recipe.",
+        "Fix leads.person_columns in the recipe.",
         recipe=recipe_with("person_columns: [Owner]", "person_columns: [Owner, Agent]"),
     ),
 ]
