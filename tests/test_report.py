@@ -196,6 +196,35 @@ def _records(period: str, n_leads: int = 120, seed: int = 7) -> pd.DataFrame:
     return out.astype({"leaked": "bool", "hour_of_week": "Int64"})
 
 
+#: What the pipeline writes to run.json (toolkit.pipeline.run_facts), for a run with outcomes.
+FACTS = {
+    "skipped": {},
+    "notes": {
+        "slow_resolution": [
+            "3 incidents had no severity and were left out; set default_severity to include them."
+        ]
+    },
+    "cost": {
+        "available": True,
+        "revenue_at_risk": 48_000.0,
+        "low": 30_000.0,
+        "high": 66_000.0,
+        "lost_wins": 6.0,
+        "median_won_value": 8000.0,
+        "method": "Revenue at risk compares the win rate of closed leads that leaked with closed leads of the same source.",
+        "caveat": "Based on 900 closed leads, 200 of which leaked.",
+        "reason": None,
+        "per_leak": {"uncontacted": 400.0, "slow_first_contact": 100.0},
+    },
+    "pii": {
+        "leads": {"dropped_columns": ["Lead Name", "Email", "Owner"], "masked_values": 2},
+        "incidents": {"dropped_columns": ["Assignee"], "masked_values": 0},
+    },
+    "date_only": {},
+    "rows_read": {"leads": 400, "incidents": 60},
+}
+
+
 def make_period(
     root: Path,
     *,
@@ -206,6 +235,7 @@ def make_period(
     quality: pd.DataFrame | None = None,
     recipe: str = "sample",
     skip: tuple[str, ...] = (),
+    facts: dict | None = FACTS,
 ) -> dict:
     """A store with ``periods`` of metrics (+ labels and fixes) and the last period's files."""
     store_path = root / "retro.sqlite"
@@ -273,6 +303,8 @@ def make_period(
         r.to_parquet(folder / "records.parquet", index=False)
     if quality is not None:
         write_csv(quality, folder / "data-quality.csv")
+    if facts is not None:
+        (folder / "run.json").write_text(json.dumps(facts))
     return {"store": store_path, "reports_dir": folder, "period": period}
 
 
@@ -397,7 +429,7 @@ def test_headline_figures(tmp_path):
     assert f["lead_rate"] == pytest.approx(0.25)
     assert f["lead_rate_prev"] == pytest.approx(0.25)
     assert f["incidents"] == 60 and f["slow_incidents"] == 18 and f["repeat_incidents"] == 31
-    assert f["value_at_risk"] == pytest.approx(9003 + 2000)
+    assert (f["revenue_at_risk"], f["revenue_low"], f["revenue_high"]) == (48_000, 30_000, 66_000)
     assert f["churned"] == 2 and f["churned_value"] == 600_000
 
 
@@ -479,8 +511,8 @@ def test_cause_totals(tmp_path):
         "groups": [1, 1, 2],
         "leaks": [33, 23, 20],
     }
-    # Incidents carry no deal value: missing, not $0.
-    np.testing.assert_array_equal(totals["value_at_risk"], [9003.0, np.nan, 2000.0])
+    # Revenue at risk = leaks x the run's risk per leaked lead; incidents have none: missing, not $0.
+    np.testing.assert_array_equal(totals["value_at_risk"], [33 * 400.0, np.nan, 12 * 400.0])
 
 
 def test_pareto_unclassified_shown_as_such(tmp_path):
@@ -613,3 +645,35 @@ def test_fix_verdict_with_interval(tmp_path):
 def test_no_fix_yet(tmp_path):
     text = _text(report.did_fixes_work(_ctx(tmp_path, fixes=False)))
     assert "No fix is recorded yet. When the retro records one, this section judges it." in text
+
+
+def test_method_states_cost_assumptions_and_personal_data(tmp_path):
+    text = _text(report.method_and_quality(_ctx(tmp_path)))
+    assert FACTS["cost"]["method"] in text and FACTS["cost"]["caveat"] in text
+    assert "3 incidents had no severity and were left out; set default severity to include them." in text
+    assert (
+        "columns of names, contacts, notes and owners are dropped when the exports are read (4 columns (Assignee, "
+        "Email, Lead Name, Owner)), and 2 e-mail addresses or phone numbers found in the remaining text were masked."
+    ) in text
+
+
+def test_run_reasons_win_and_read_as_words(tmp_path):
+    facts = {
+        **FACTS,
+        "skipped": {"slow_first_contact": "Speed-to-lead needs first_contact_at; this export has none."},
+        "cost": {"available": False, "reason": "No lead has a status, so outcomes are unknown."},
+    }
+    ctx = _ctx(tmp_path, skip=("slow_first_contact",), facts=facts)
+    assert ctx.not_measured == {
+        "slow_first_contact": "Speed-to-lead needs first-contact time; this export has none."
+    }
+    text = _text(report.method_and_quality(ctx))
+    assert "Revenue at risk could not be estimated: No lead has a status, so outcomes are unknown." in text
+    assert "revenue at risk" not in _text(report.month_in_one_screen(ctx))
+
+
+def test_without_run_facts_the_report_says_so(tmp_path):
+    ctx = _ctx(tmp_path, facts=None)
+    assert "Revenue at risk is not shown: this period's run did not record an estimate." in _text(
+        report.method_and_quality(ctx)
+    )

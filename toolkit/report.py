@@ -16,6 +16,7 @@ a person: analysts' names never leave the store, accounts are counted, never nam
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,6 +136,7 @@ class ReportContext:
     effects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=history.EFFECT_COLUMNS))
     not_measured: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    facts: dict = field(default_factory=dict)
 
     @property
     def month(self) -> str:
@@ -149,7 +151,17 @@ class ReportContext:
         """This period's top groups (not the tracked ones), each with its current label."""
         g = self.groups.loc[(self.groups["period"] == period) & ~self.groups["tracked"]]
         labels = self.labels.loc[self.labels["period"] == period, ["group_key", "cause", "note"]]
-        return g.merge(labels, on="group_key", how="left")
+        return g.merge(labels, on="group_key", how="left").assign(revenue_at_risk=lambda d: self.risk(d))
+
+    def risk(self, groups: pd.DataFrame) -> pd.Series:
+        """Estimated revenue at risk of each group: its leaks times its leak type's risk per leaked lead.
+
+        NaN where the run could not estimate it (no outcomes, or not a lead leak).
+        """
+        per_leak = self.facts.get("cost", {}).get("per_leak") or {}
+        return (groups["leak_type"].map(per_leak).astype("float64") * groups["leaks"]).rename(
+            "revenue_at_risk"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,6 +237,7 @@ def load_context(
     effects = _masked(effects, ("description", "owner_team", "sentence"))
     run = periods.loc[periods["period"] == period].iloc[0]
     records = _read_records(folder / "records.parquet")
+    facts = _read_facts(folder / "run.json")
     quality = _read_quality(folder / "data-quality.csv")
     timezone = _timezone(records, cfg)
     as_of = run["as_of"]
@@ -253,7 +266,8 @@ def load_context(
         quality=quality,
         runs=runs,
         effects=effects,
-        not_measured=_not_measured(summary, period, folder),
+        not_measured=_not_measured(summary, period, facts.get("skipped") or {}),
+        facts=facts,
         notes=tuple(notes),
     )
 
@@ -273,6 +287,13 @@ def _read_records(path: Path) -> pd.DataFrame | None:
     return pd.read_parquet(path)
 
 
+def _read_facts(path: Path) -> dict:
+    """The run's ``run.json`` (``toolkit.pipeline.run_facts``); empty when the run did not write one."""
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def _read_quality(path: Path) -> pd.DataFrame | None:
     if not path.is_file():
         return None
@@ -287,25 +308,17 @@ def _timezone(records: pd.DataFrame | None, config: Config) -> str:
     return config.calendar.timezone or "UTC"
 
 
-def _not_measured(summary: pd.DataFrame, period: str, folder: Path) -> dict[str, str]:
+def _not_measured(summary: pd.DataFrame, period: str, skipped: dict[str, str]) -> dict[str, str]:
     """Leak types with no result this period, each with the sentence saying why.
 
-    A reason recorded by the run (``not-measured.csv``: ``leak_type, reason``) wins; column names
-    in it are turned into words.
+    The run's own reason (``run.json``) wins, with column names turned into words; a leak type
+    missing from the store's summary without a recorded reason gets the generic sentence.
     """
     measured = set(summary.loc[summary["period"] == period, "leak_type"])
-    recorded: dict[str, str] = {}
-    path = folder / "not-measured.csv"
-    if path.is_file():
-        rows = restore(pd.read_csv(path, dtype="str", keep_default_na=False))
-        if {"leak_type", "reason"} <= set(rows.columns):
-            recorded = dict(zip(rows["leak_type"], rows["reason"], strict=True))
     out = {}
     for leak_type in LEAK_ORDER:
-        if leak_type in recorded:
-            out[leak_type] = f"{words.leak_name(leak_type)} could not be measured: " + plain_columns(
-                recorded[leak_type]
-            )
+        if leak_type in skipped:
+            out[leak_type] = plain_columns(skipped[leak_type])
         elif leak_type not in measured:
             out[leak_type] = NOT_MEASURED[leak_type]
     return out
@@ -354,8 +367,6 @@ def _dimensions(dimensions: object) -> dict[str, str]:
         return {str(k): str(v) for k, v in dimensions.items()}
     if dimensions is None or (isinstance(dimensions, float) and dimensions != dimensions):
         return {}
-    import json
-
     try:
         parsed = json.loads(str(dimensions))
     except ValueError:
@@ -400,7 +411,8 @@ def headline_figures(ctx: ReportContext) -> dict[str, float | None]:
     """The first screen's numbers: leads, lead leak rate now and last month, incidents, money.
 
     Keys: ``leads, lead_leaks, lead_rate, lead_rate_prev, incidents, slow_incidents,
-    repeat_incidents, stalled, open_deals, value_at_risk, churned, churned_value``; None where
+    repeat_incidents, stalled, open_deals, revenue_at_risk, revenue_low, revenue_high, churned,
+    churned_value``; None where
     the analysis could not run. Uncontacted and slow leads are disjoint (one has no contact, the
     other a late one), so their sum is the leads that leaked.
     """
@@ -418,8 +430,7 @@ def headline_figures(ctx: ReportContext) -> dict[str, float | None]:
         return float(s.at[leak_type, col]) if leak_type in s.index else None
 
     leads, lead_leaks, rate = lead_rate(now)
-    g = ctx.groups_of(ctx.period)
-    value_groups = g.loc[g["leak_type"].isin(LEAD_VALUE), "value_at_risk"]
+    cost = ctx.facts.get("cost", {})
     churn = _churned(ctx)
     return {
         "leads": leads,
@@ -431,7 +442,9 @@ def headline_figures(ctx: ReportContext) -> dict[str, float | None]:
         "repeat_incidents": get(now, "repeat_incident", "leaks"),
         "stalled": get(now, "stalled", "leaks"),
         "open_deals": get(now, "stalled", "population"),
-        "value_at_risk": float(value_groups.sum()) if value_groups.notna().any() else None,
+        "revenue_at_risk": cost.get("revenue_at_risk") if cost.get("available") else None,
+        "revenue_low": cost.get("low") if cost.get("available") else None,
+        "revenue_high": cost.get("high") if cost.get("available") else None,
         "churned": churn[0],
         "churned_value": churn[1],
     }
@@ -484,8 +497,13 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
             else ""
         )
         kpis.append(_kpi(f"{f['incidents']:,.0f}", "incidents opened", detail))
-    if f["value_at_risk"] is not None:
-        kpis.append(_kpi(words.money(f["value_at_risk"]), "revenue at risk", "estimate from leaked leads"))
+    if f["revenue_at_risk"] is not None:
+        span = (
+            f"estimate, likely {words.money(f['revenue_low'])}–{words.money(f['revenue_high'])}"
+            if f["revenue_low"] is not None and f["revenue_high"] is not None
+            else "estimate from leads that leaked"
+        )
+        kpis.append(_kpi(words.money(f["revenue_at_risk"]), "revenue at risk", span))
     if f["churned"] is not None:
         detail = f"worth {words.money(f['churned_value'])} a year" if f["churned_value"] else ""
         kpis.append(_kpi(f"{f['churned']:,.0f}", "clients left after incidents", detail))
@@ -766,7 +784,8 @@ def _segments_block(ctx: ReportContext, per_type: int = 3) -> Markup:
 def cause_totals(ctx: ReportContext) -> pd.DataFrame:
     """Leaks and revenue at risk of this month's segments per process cause, largest first.
 
-    Columns ``cause`` (None = not classified), ``groups, leaks, value_at_risk``. Causes in the
+    Columns ``cause`` (None = not classified), ``groups, leaks, value_at_risk`` (the estimated revenue
+    at risk of lead leaks; missing when the run could not estimate it). Causes in the
     config's ``pareto_exclude`` (data issues: not real leaks) are kept here; the chart leaves them out.
     """
     g = ctx.groups_of(ctx.period)
@@ -785,7 +804,7 @@ def cause_totals(ctx: ReportContext) -> pd.DataFrame:
         .agg(
             groups=("group_key", "size"),
             leaks=("leaks", "sum"),
-            value_at_risk=("value_at_risk", lambda v: v.sum(min_count=1)),
+            value_at_risk=("revenue_at_risk", lambda v: v.sum(min_count=1)),
         )
         .reset_index()
         .sort_values(["leaks", "cause"], ascending=[False, True], ignore_index=True)
@@ -850,7 +869,7 @@ def pareto_of_causes(ctx: ReportContext) -> Section:
             ),
             "Segments": totals["groups"],
             "Leaks": totals["leaks"],
-            "Revenue at risk": totals["value_at_risk"].map(words.money),
+            "Revenue at risk (estimate)": totals["value_at_risk"].map(words.money),
         }
     )
     body.append(table(shown, formats={"Leaks": "{:,}"}))
@@ -887,12 +906,11 @@ def method_and_quality(ctx: ReportContext) -> Section:
     span = _data_range(ctx)
     if span:
         facts.append(span)
-    stored = sorted(ctx.summary["period"].unique())
+    stored = sorted(p for p in ctx.summary["period"].unique() if p <= ctx.period)
     if stored:
         facts.append(
             f"History: {len(stored)} month{'s' if len(stored) != 1 else ''} in the retro store, "
-            f"{month_name(stored[0])} to {month_name(stored[-1])}, each measured from its own "
-            "month-end export."
+            f"{month_name(stored[0])} to {month_name(stored[-1])}."
         )
     body.append(tag("ul", join(tag("li", f) for f in facts)))
     thresholds = ctx.config.thresholds_table(ctx.timezone)
@@ -903,6 +921,8 @@ def method_and_quality(ctx: ReportContext) -> Section:
             caption="Thresholds in force",
         )
     )
+    body.append(tag("h3", "Revenue at risk: how it is estimated"))
+    body.append(_cost_block(ctx))
     body.append(tag("h3", "What could not be measured"))
     missing = list(ctx.not_measured.values()) + list(ctx.notes)
     body.append(
@@ -910,7 +930,12 @@ def method_and_quality(ctx: ReportContext) -> Section:
         if missing
         else _p("Every analysis could be run with this export.")
     )
+    assumed = [plain_columns(n) for t in LEAK_ORDER for n in (ctx.facts.get("notes") or {}).get(t, [])]
+    if assumed:
+        body.append(tag("h3", "What was assumed or left out"))
+        body.append(tag("ul", join(tag("li", n) for n in assumed)))
     body.append(tag("h3", "Data quality"))
+    body.append(_pii_block(ctx))
     body.append(_quality_block(ctx))
     body.append(tag("h3", "Words used in this report"))
     persist = ctx.config.persist_periods
@@ -924,6 +949,36 @@ def method_and_quality(ctx: ReportContext) -> Section:
         )
     )
     return _section("Method and data quality", "method", body)
+
+
+def _cost_block(ctx: ReportContext) -> Markup:
+    cost = ctx.facts.get("cost")
+    if not cost:
+        return _p(
+            "Revenue at risk is not shown: this period's run did not record an estimate.", cls="retro-note"
+        )
+    if not cost.get("available"):
+        return _p(f"Revenue at risk could not be estimated: {plain_columns(cost.get('reason') or '')}")
+    return join([_p(cost.get("method", "")), _p(cost.get("caveat", ""), cls="retro-note")])
+
+
+def _pii_block(ctx: ReportContext) -> Markup:
+    """What personal data the loader removed, as counts and column headings (never values)."""
+    pii_facts = ctx.facts.get("pii") or {}
+    dropped = sorted({c for v in pii_facts.values() for c in v.get("dropped_columns", [])})
+    masked = sum(int(v.get("masked_values", 0)) for v in pii_facts.values())
+    if not pii_facts:
+        return Markup("")
+    cols = (
+        f"{len(dropped)} column{'s' if len(dropped) != 1 else ''} ({', '.join(dropped)})"
+        if dropped
+        else "none"
+    )
+    return _p(
+        f"Personal data never reaches this report: columns of names, contacts, notes and owners are dropped "
+        f"when the exports are read ({cols}), and {masked:,} e-mail address{'es' if masked != 1 else ''} or "
+        "phone numbers found in the remaining text were masked."
+    )
 
 
 def _data_range(ctx: ReportContext) -> str:
@@ -1031,7 +1086,8 @@ def challenges(ctx: ReportContext) -> pd.DataFrame:
     ):
         out[col] = fix_id.map(effects[source]) if not effects.empty else None
     out["unaddressed"] = out["persistent"] & (out["fix"].isna() | out["verdict"].isin(["no change", "worse"]))
-    order = out.assign(_value=out["value_at_risk"].fillna(0))
+    out["revenue_at_risk"] = ctx.risk(out)
+    order = out.assign(_value=out["revenue_at_risk"].fillna(0))
     order = order.sort_values(
         ["unaddressed", "persistent", "months", "_value", "leaks"], ascending=False, kind="stable"
     )
@@ -1051,8 +1107,10 @@ def _challenge_sentence(row: pd.Series, ctx: ReportContext) -> str:
         "usually)."
     ]
     parts.append(_clients_left(ctx, row))
-    if row["leak_type"] in LEAD_VALUE and pd.notna(row["value_at_risk"]) and row["value_at_risk"] > 0:
-        parts.append(f"The {noun} involved are worth {words.money(row['value_at_risk'])} in pipeline.")
+    if pd.notna(row["revenue_at_risk"]) and row["revenue_at_risk"] > 0:
+        parts.append(
+            f"About {words.money(row['revenue_at_risk'])} of revenue is at risk from them (estimate)."
+        )
     parts.append(_cause_words(row, ctx))
     parts.append(_fix_words(row))
     return " ".join(p for p in parts if p)
