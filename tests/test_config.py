@@ -32,6 +32,7 @@ def test_defaults_hold_every_threshold_of_the_product():
     assert cfg.calendar.working_days == (0, 1, 2, 3, 4)
     assert (cfg.calendar.start, cfg.calendar.end) == (pd.Timedelta(hours=9), pd.Timedelta(hours=17.5))
     assert cfg.calendar.timezone is None
+    assert cfg.calendar.holidays == ()
     assert list(cfg.taxonomy) == [
         "missing_step",
         "no_visibility",
@@ -272,8 +273,7 @@ def test_thresholds_table_in_plain_words():
     )
     assert meaning["default_severity"] == "Incidents with no severity are treated as medium."
     assert meaning["calendar"] == (
-        "Working hours are 09:00–17:30, Monday to Friday, in Europe/London time (the export's timezone), "
-        "excluding 24 holidays."
+        "Working hours are 09:00–17:30, Monday to Friday, in Europe/London time (the export's timezone)."
     )
     assert not table.isna().any().any()
 

@@ -143,7 +143,7 @@ def test_business_clock_across_dst_weekends_and_holidays():
     ]
     contact = ["2026-03-30 09:01", "2026-10-26 09:04", "2026-04-07 09:03", "2026-04-07 09:04"]
     data = Dataset(leads=leads(created_at=created, first_contact_at=contact), timezone=TZ)
-    business = load_config(overrides={"clock": "business"})
+    business = load_config(overrides={"clock": "business", "calendar.holidays": ["2026-04-03", "2026-04-06"]})
     as_of = pd.Timestamp("2026-11-30 23:59", tz=TZ)
     by_period = {
         p: find_leaks(data, business, p, as_of).of("slow_first_contact") for p in ("2026-03", "2026-04")
