@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from toolkit import sample
+from toolkit import sample, sample_stories
 
 REPO = Path(__file__).resolve().parent.parent
 COMMITTED = REPO / "data" / "sample"
@@ -61,8 +61,10 @@ def test_another_seed_gives_other_data_with_the_same_stories(tmp_path):
     assert (tmp_path / "2026-10" / "leads.csv").read_bytes() != (
         COMMITTED / "2026-10" / "leads.csv"
     ).read_bytes()
-    figures = pd.DataFrame({p: sample.period_figures(tmp_path / p, p) for p in sample.PERIODS})
-    assert sample.band_failures(figures) == []
+    figures = pd.DataFrame(
+        {p: sample_stories.period_figures(tmp_path / p, p) for p in sample_stories.PERIODS}
+    )
+    assert sample_stories.band_failures(figures) == []
 
 
 def test_the_cli_writes_where_it_is_told(tmp_path, monkeypatch, capsys):
@@ -87,17 +89,17 @@ def test_files_use_lf_line_ends_and_the_recipe_headers_exactly():
         "incidents": sample.INCIDENT_COLUMNS,
         "accounts": sample.ACCOUNT_COLUMNS,
     }
-    for name in sample.FILES:
+    for name in sample_stories.FILES:
         spec = recipe[name]
         expected = set(spec["columns"].values()) | set(spec.get("person_columns", [])) | set(spec["drop"])
-        for period in sample.PERIODS:
+        for period in sample_stories.PERIODS:
             raw = (COMMITTED / period / f"{name}.csv").read_bytes()
             assert b"\r" not in raw
             assert list(read(period, name).columns) == columns[name]
             assert set(read(period, name).columns) == expected
 
 
-@pytest.mark.parametrize("period", sample.PERIODS)
+@pytest.mark.parametrize("period", sample_stories.PERIODS)
 def test_each_export_is_the_data_as_it_stood_at_its_month_end(period):
     moment = as_of(period)
     leads, incidents, accounts = read(period, "leads"), read(period, "incidents"), read(period, "accounts")
@@ -127,7 +129,7 @@ def test_each_export_is_the_data_as_it_stood_at_its_month_end(period):
 
 
 def test_a_record_keeps_its_history_from_one_export_to_the_next():
-    for before, after in zip(sample.PERIODS, sample.PERIODS[1:], strict=False):
+    for before, after in zip(sample_stories.PERIODS, sample_stories.PERIODS[1:], strict=False):
         old = read(before, "leads").drop_duplicates("Lead ID", keep="last").set_index("Lead ID")
         new = read(after, "leads").drop_duplicates("Lead ID", keep="last").set_index("Lead ID")
         both = old.index.intersection(new.index)
@@ -155,20 +157,20 @@ def test_people_in_the_sample_are_fictional():
 @pytest.fixture(scope="module")
 def figures() -> pd.DataFrame:
     """The story figures of the committed sample, one column per period."""
-    return pd.DataFrame({p: sample.period_figures(COMMITTED / p, p) for p in sample.PERIODS})
+    return pd.DataFrame({p: sample_stories.period_figures(COMMITTED / p, p) for p in sample_stories.PERIODS})
 
 
 def test_the_readme_figures_are_within_their_tolerances(figures):
-    assert sample.band_failures(figures) == []
+    assert sample_stories.band_failures(figures) == []
     readme = (COMMITTED / "README.md").read_text()
-    assert readme == sample.render_readme(figures, sample.DEFAULT_SEED)
+    assert readme == sample_stories.render_readme(figures, sample.DEFAULT_SEED)
 
 
 def test_band_failures_names_the_period_the_figure_and_the_tolerance(figures):
     broken = figures.copy()
     broken.loc["outage_p1", "2026-03"] = 12
     broken.loc["partner_uncontacted_rate", "2026-08"] = 0.25
-    assert sample.band_failures(broken) == [
+    assert sample_stories.band_failures(broken) == [
         "2026-08 partner_uncontacted_rate = 0.250, expected 0.0 to 0.08",
         "2026-03 outage_p1 = 12.000, expected 60 to 90",
     ]
@@ -188,7 +190,7 @@ def period_leads(period: str) -> pd.DataFrame:
 
 
 def test_story_1_weekend_web_form_leads_go_uncontacted_every_month():
-    for period in sample.PERIODS:
+    for period in sample_stories.PERIODS:
         df = period_leads(period)
         web = df[df["Lead Source"] == "web_form"]
         weekend, weekday = (
@@ -199,7 +201,7 @@ def test_story_1_weekend_web_form_leads_go_uncontacted_every_month():
 
 
 def test_story_2_partner_leads_sat_in_an_unwatched_queue_until_the_july_fix():
-    for period in sample.PERIODS:
+    for period in sample_stories.PERIODS:
         partner = period_leads(period).query("`Lead Source` == 'partner'")
         rate = partner["uncontacted"].mean()
         if period < "2026-07":
@@ -212,7 +214,7 @@ def test_story_2_partner_leads_sat_in_an_unwatched_queue_until_the_july_fix():
 
 
 def test_story_3_emea_proposals_stall():
-    for period in sample.PERIODS:
+    for period in sample_stories.PERIODS:
         df = read(period, "leads").drop_duplicates("Lead ID", keep="last").query("Status == 'Open'")
         stalled = as_of(period) - times(df["Stage Entered"]) > pd.Timedelta(days=14)
         emea_proposal = (df["Queue"] == "EMEA") & (df["Stage"] == "Proposal")
@@ -225,7 +227,7 @@ def test_story_4_billing_recurs_on_the_same_accounts_and_precedes_churn():
     months_per_account = billing.groupby("Account ID")["month"].nunique()
     assert 12 <= (months_per_account >= 3).sum() <= 22  # the same accounts, about monthly
     churned = accounts[accounts["Churned"] >= "2026-02"]
-    for period in sample.PERIODS[3:]:
+    for period in sample_stories.PERIODS[3:]:
         export = read(period, "incidents")
         leaving = churned[churned["Churned"].str[:7] == period]
         with_billing = export[
