@@ -20,7 +20,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from toolkit.sample_stories import PERIODS, TS_FORMAT, period_figures, render_readme
+from toolkit.sample_stories import PERIODS, STORY_BANDS, TS_FORMAT, period_figures, render_readme
+
+__all__ = [
+    "STORY_BANDS",
+    "account_snapshot",
+    "generate",
+    "incident_snapshot",
+    "lead_snapshot",
+    "main",
+    "simulate",
+]
 
 TZ = "Europe/London"
 DEFAULT_SEED = 20261031
