@@ -155,14 +155,14 @@ def test_harness_runs_end_to_end_and_writes_a_well_formed_table(tmp_path, capsys
     block = text.split(run.START_MARK)[1].split(run.END_MARK)[0]
     tables = [ln for ln in block.splitlines() if ln.startswith("|")]
     time_header = next(ln for ln in tables if ln.startswith("| leads | incidents |"))
-    assert time_header.count("|") == 14
+    assert time_header.count("|") == 15
     rows = {ln.count("|"): ln for ln in tables if ln.startswith("| 2,000 |")}
-    assert sorted(rows) == [11, 14]  # one row in the memory table, one in the time table
-    time_row, memory_row = rows[14], rows[11]
+    assert sorted(rows) == [11, 15]  # one row in the memory table, one in the time table
+    time_row, memory_row = rows[15], rows[11]
     assert time_row.startswith("| 2,000 | 400 | 1 | 1 |")  # leads, incidents, CSV MB, repeats
     assert re.search(r"\| \*\*\d+\.\d\dx\*\* \|$", time_row)
     assert re.search(r"\| \*\*\d+\.\d\dx\*\* \|$", memory_row)
-    assert re.fullmatch(r" \d+\.\d\d ", time_row.split("|")[6])  # the load stage was timed
+    assert re.fullmatch(r" \d+\.\d\d ", time_row.split("|")[7])  # the load stage was timed
     assert "| load → store within 2x the floor's time | " in block
     assert re.search(r"Python 3\.\d+\.\d+, pandas 3\.", block)
     # The generated export stays in --data for the next run; the stores of each measurement do not.
