@@ -278,49 +278,62 @@ def _inspect_csv(
     )
 
 
-def _csv_source(raw: RawFile) -> str | pa.BufferReader:
-    if raw.end is None:
-        return str(raw.path)
-    mapped = pa.memory_map(str(raw.path))
-    return pa.BufferReader(mapped.read_buffer(raw.end))  # zero-copy view that stops before the footer
+@contextmanager
+def _csv_source(raw: RawFile) -> Iterator[pa.NativeFile]:
+    """The file's bytes up to the end of the data: a zero-copy view that stops before a footer."""
+    with pa.memory_map(str(raw.path)) as mapped:
+        if raw.end is None:
+            yield mapped
+        else:
+            with pa.BufferReader(mapped.read_buffer(raw.end)) as view:
+                yield view
 
 
-def _arrow_read(raw: RawFile, headers: list[str], *, threads: bool, bad: list) -> pa.Table:
+def _arrow_read(raw: RawFile, headers: list[str], *, careful: bool, bad: list) -> pa.Table:
+    """Read with pyarrow. The fast pass splits the file at line breaks across threads; the careful
+    pass allows line breaks inside quoted values and numbers bad rows (single-threaded)."""
+
     def on_bad_row(row: pacsv.InvalidRow) -> str:
         bad.append((row.number, row.actual_columns, row.expected_columns))
         return "skip"
 
-    return pacsv.read_csv(
-        _csv_source(raw),
-        read_options=pacsv.ReadOptions(
-            column_names=list(raw.headers),
-            skip_rows=1,
-            encoding="utf8" if raw.encoding in ("utf-8", "utf8") else raw.encoding,
-            use_threads=threads,
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=raw.delimiter,
-            newlines_in_values=True,
-            ignore_empty_lines=False,  # a blank line becomes an empty row, so row numbers stay right
-            invalid_row_handler=on_bad_row,
-        ),
-        convert_options=pacsv.ConvertOptions(
-            include_columns=headers,
-            column_types=dict.fromkeys(headers, pa.string()),
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    with _csv_source(raw) as source:
+        return pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(
+                column_names=list(raw.headers),
+                skip_rows=1,
+                encoding="utf8" if raw.encoding in ("utf-8", "utf8") else raw.encoding,
+                use_threads=not careful,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=raw.delimiter,
+                newlines_in_values=careful,
+                ignore_empty_lines=False,  # a blank line becomes an empty row, so row numbers stay right
+                invalid_row_handler=on_bad_row,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=headers,
+                column_types=dict.fromkeys(headers, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
 
 
 def _read_csv(raw: RawFile, headers: list[str]) -> RawTable:
     bad: list[tuple] = []
     try:
-        table = _arrow_read(raw, headers, threads=True, bad=bad)
+        try:
+            table = _arrow_read(raw, headers, careful=False, bad=bad)
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc):
+                raise
+            bad.append(exc)
         if bad:
-            # Only a single-threaded read knows the line number of a bad row.
+            # A line break inside quotes, or a row of the wrong width: read again, carefully.
             bad.clear()
-            table = _arrow_read(raw, headers, threads=False, bad=bad)
+            table = _arrow_read(raw, headers, careful=True, bad=bad)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         if "UTF8" in str(exc) and raw.encoding in ("utf-8", "utf8"):
             return _read_csv(replace(raw, encoding="cp1252"), headers)
@@ -341,8 +354,8 @@ def _read_csv(raw: RawFile, headers: list[str]) -> RawTable:
 
 def _read_csv_python(raw: RawFile, headers: list[str]) -> RawTable:
     """Fallback for files pyarrow refuses (odd quoting, stray bytes): pandas' python engine."""
-    source = _csv_source(raw)
-    handle = io.BytesIO(source.read()) if isinstance(source, pa.BufferReader) else source
+    with _csv_source(raw) as source:
+        handle = io.BytesIO(source.read())
     try:
         frame = pd.read_csv(
             handle,
