@@ -265,3 +265,29 @@ def test_groups_do_not_depend_on_row_order_and_add_up(rows, seed):
     for key, dims in zip(one["group_key"], one["dimensions"], strict=True):
         names = [p.split("=", 1)[0] for p in key.split("|")[1:] if p != "elsewhere"]
         assert names == sorted(names) == sorted(json.loads(dims))
+
+
+def test_lost_clients_are_split_by_their_main_incident_category():
+    # Three clients lost: two after Billing incidents, one with none. Every one counts, however few.
+    rec = records(
+        "preceded_churn",
+        leaked=[True, True, False],
+        category=["Billing", "Billing", None],
+        severity=["high", "low", None],
+        value=[50_000.0, 30_000.0, 10_000.0],
+        account_id=["A1", "A2", "A3"],
+        record_id=["A1", "A2", "A3"],
+    )
+    groups = find_groups(result_of(rec), CFG)
+    cols = ["group_key", "label", "leaks", "population"]
+    assert groups[cols].to_dict("records") == [
+        {
+            "group_key": "preceded_churn|category=Billing",
+            "label": "Billing clients",
+            "leaks": 2,
+            "population": 2,
+        },
+        {"group_key": "preceded_churn|elsewhere", "label": "all other clients", "leaks": 0, "population": 1},
+    ]
+    assert groups["value_at_risk"].iloc[0] == 80_000.0  # annual value lost
+    assert np.isnan(groups["value_at_risk"].iloc[1])  # no client lost after incidents there
