@@ -142,23 +142,36 @@ def tracked_segments(store: Store, records: pd.DataFrame, period: str) -> pd.Dat
     keys = seen.sort_values("period").drop_duplicates("group_key", keep="last")
     dims = keys["dimensions"].map(json.loads)
     keys = keys.assign(signature=dims.map(lambda d: tuple(sorted(d))), values=dims)
+    # Text columns are factorized once for all segments: on millions of records that is most of the cost.
+    needed = sorted({d for sig in keys["signature"] for d in sig} & set(records.columns))
+    coded = {k: _codes(records[k]) for k in ["leak_type", *needed]}
+    leaked = records["leaked"].to_numpy(dtype=bool)
     frames = []
     for signature, wanted in keys.groupby("signature", sort=True):
-        missing = [d for d in signature if d not in records.columns]
-        if missing or not signature:
+        if not signature or any(d not in coded for d in signature):
             continue
-        measured = _segment_counts(records, list(signature))
         values = pd.DataFrame(
             [[v if v is not None else _NONE for v in (d[s] for s in signature)] for d in wanted["values"]],
             columns=list(signature),
             index=wanted.index,
         )
+        fields = ["leak_type", *signature]
+        # Only records that can match some wanted value are counted: a few segments out of millions.
+        mask = np.ones(len(records), dtype=bool)
+        for f, wanted_values in zip(
+            fields, [wanted["leak_type"], *(values[d] for d in signature)], strict=True
+        ):
+            codes, names = coded[f]
+            mask &= np.isin(codes, pd.Index(names).get_indexer(wanted_values.unique()))
+        measured = _segment_counts(records, mask, leaked, {f: coded[f] for f in fields})
         want = pd.concat([wanted[["leak_type", "group_key", "label", "dimensions"]], values], axis=1)
-        frames.append(want.merge(measured, on=["leak_type", *signature], how="inner"))
+        frames.append(want.merge(measured, on=fields, how="inner"))
     if not frames:
         return pd.DataFrame(columns=columns)
     out = pd.concat(frames, ignore_index=True)
-    base = records.groupby("leak_type")["leaked"].mean().rename("baseline_rate")
+    lt_codes, lt_names = coded["leak_type"]
+    rates = np.bincount(lt_codes, weights=leaked) / np.bincount(lt_codes)
+    base = pd.Series(rates, index=pd.Index(lt_names, dtype="str"), name="baseline_rate")
     out = out.join(base, on="leak_type")
     out["period"] = period
     out["rate"] = out["leaks"] / out["population"]
@@ -167,26 +180,40 @@ def tracked_segments(store: Store, records: pd.DataFrame, period: str) -> pd.Dat
     return out[columns].reset_index(drop=True)
 
 
-def _segment_counts(records: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
-    """Leaks, population, leaked accounts, value and example ids per leak type and dimension values."""
-    frame = records[["leak_type", "leaked", "record_id", "account_id", "value", *dims]].copy()
-    for d in dims:
-        frame[d] = frame[d].astype("str").fillna(_NONE)
-    keys = ["leak_type", *dims]
-    counts = frame.groupby(keys, observed=True, dropna=False).agg(
-        leaks=("leaked", "sum"), population=("leaked", "size")
-    )
-    hit = frame[frame["leaked"]]
-    leaked = hit.groupby(keys, observed=True, dropna=False).agg(
-        accounts=("account_id", "nunique"), value_at_risk=("value", lambda v: v.sum(min_count=1))
-    )
-    examples = (
-        hit.sort_values("record_id", kind="stable")
-        .groupby(keys, observed=True, dropna=False)["record_id"]
-        .agg(lambda ids: ", ".join(ids.astype("str").head(5)))
-        .rename("examples")
-    )
-    out = counts.join(leaked).join(examples).reset_index()
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a column and the text of each code (a missing value is ``(none)``)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    names = pd.Series(np.asarray(uniques, dtype=object)).astype("str").fillna(_NONE).to_numpy(dtype=object)
+    return codes, names
+
+
+def _segment_counts(
+    records: pd.DataFrame,
+    mask: np.ndarray,
+    leaked: np.ndarray,
+    coded: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> pd.DataFrame:
+    """Leaks, population, leaked accounts, value and example ids per combination of the coded fields."""
+    keys = list(coded)
+    by = {"observed": True, "sort": False}
+    frame = pd.DataFrame({k: codes[mask] for k, (codes, _) in coded.items()})
+    frame["leaked"] = leaked[mask]
+    counts = frame.groupby(keys, **by)["leaked"].agg(leaks="sum", population="size")
+    rows = np.flatnonzero(mask & leaked)
+    taken = records.iloc[rows]
+    hit = pd.DataFrame({k: codes[rows] for k, (codes, _) in coded.items()})
+    hit["account"] = pd.factorize(taken["account_id"])[0]  # -1: no account, not a client
+    hit["value"] = taken["value"].to_numpy(dtype=float)
+    hit["record_id"] = taken["record_id"].astype("str").to_numpy(dtype=object)
+    accounts = hit[hit["account"] >= 0].groupby(keys, **by)["account"].nunique()
+    value = hit.groupby(keys, **by)["value"].sum(min_count=1)
+    first = hit.sort_values("record_id", kind="stable").groupby(keys, **by).head(5)
+    examples = first.groupby(keys, **by)["record_id"].agg(", ".join)
+    extra = pd.DataFrame({"accounts": accounts, "value_at_risk": value, "examples": examples})
+    out = counts.join(extra, how="left").reset_index()
+    for k, (_, names) in coded.items():
+        out[k] = pd.Series(names[out[k].to_numpy()], index=out.index, dtype="str")
+    out["leaks"] = out["leaks"].astype("int64")
     out["accounts"] = out["accounts"].fillna(0).astype("int64")
     out["examples"] = out["examples"].fillna("")
     return out
