@@ -100,13 +100,14 @@ def _child_floor(spec: dict) -> dict:
     import_s = time.perf_counter() - start
     base_mb = _status_mb("VmRSS")
     _reset_peak()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     tables = [pacsv.read_csv(path) for path in spec["files"]]
     total_s = time.perf_counter() - start
     return {
         "import_s": import_s,
         "base_mb": base_mb,
         "total_s": total_s,
+        "cpu_s": time.process_time() - cpu,
         "peak_mb": _peak_mb(),
         "stages": {},
         "info": {"rows": [t.num_rows for t in tables]},
@@ -132,12 +133,13 @@ def _child_pipeline(spec: dict) -> dict:
         def wrapper(*args, **kwargs):
             overall[0] = max(overall[0], _peak_mb())  # the gap since the last reading
             _reset_peak()
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             try:
                 return fn(*args, **kwargs)
             finally:
-                entry = stages.setdefault(stage, {"s": 0.0, "peak_mb": 0.0})
+                entry = stages.setdefault(stage, {"s": 0.0, "cpu_s": 0.0, "peak_mb": 0.0})
                 entry["s"] += time.perf_counter() - began
+                entry["cpu_s"] += time.process_time() - cpu
                 entry["peak_mb"] = max(entry["peak_mb"], _peak_mb())
                 overall[0] = max(overall[0], entry["peak_mb"])
 
@@ -150,7 +152,7 @@ def _child_pipeline(spec: dict) -> dict:
                 "functions run_period now calls."
             )
         setattr(pipeline, name, timed(stage, getattr(pipeline, name)))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     run = pipeline.run_period(
         spec["period"],
         recipe=spec["recipe"],
@@ -159,10 +161,11 @@ def _child_pipeline(spec: dict) -> dict:
         accounts=spec["files"][2],
         store=spec["store"],
     )
-    total_s = time.perf_counter() - start
+    total_s, cpu_s = time.perf_counter() - start, time.process_time() - cpu
     overall[0] = max(overall[0], _peak_mb())
     stages["other"] = {
         "s": max(0.0, total_s - sum(v["s"] for v in stages.values())),
+        "cpu_s": max(0.0, cpu_s - sum(v["cpu_s"] for v in stages.values())),
         "peak_mb": float("nan"),
     }
     records = run.result.records
@@ -170,6 +173,7 @@ def _child_pipeline(spec: dict) -> dict:
         "import_s": import_s,
         "base_mb": base_mb,
         "total_s": total_s,
+        "cpu_s": cpu_s,
         "peak_mb": overall[0],
         "stages": stages,
         "info": {
@@ -193,13 +197,14 @@ def _child_main(kind: str, spec_text: str) -> None:
 # --------------------------------------------------------------------------- the harness
 @dataclass
 class Measurement:
-    """One process's figures: seconds and peak MB (RSS) overall and per stage."""
+    """One process's figures: wall seconds, CPU seconds and peak MB (RSS), overall and per stage."""
 
     kind: str
     total_s: float
     peak_mb: float
     import_s: float
     base_mb: float
+    cpu_s: float = float("nan")
     stages: dict[str, dict[str, float]] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
 
@@ -265,6 +270,11 @@ class SizeResult:
         return statistics.median(
             p.total_s / f.total_s for f, p in zip(self.floor, self.pipeline, strict=True)
         )
+
+    @property
+    def cpu_ratio(self) -> float:
+        """Like :attr:`time_ratio` for CPU seconds (all threads): steadier on a busy machine."""
+        return statistics.median(p.cpu_s / f.cpu_s for f, p in zip(self.floor, self.pipeline, strict=True))
 
     @property
     def peak_ratio(self) -> float:
@@ -473,12 +483,15 @@ def render(results: Sequence[SizeResult], commands: Sequence[CommandResult], env
         f"- Machine: {env['cpu']}, {env['memory']}; {env['os']}",
         f"- Software: {env['versions']}",
         f"- Noise: {env['load']}. The machine is shared; treat differences under 25% as noise.",
+        "- Time is wall time. CPU time counts the seconds of every thread (pyarrow reads on all cores),",
+        "  so its ratio differs from the wall-time ratio; it is shown because it moves less when other",
+        "  work shares the machine.",
         "",
         "### Time (seconds; median of the paired repeats)",
         "",
         "| leads | incidents | CSV MB | repeats | floor | imports (not counted) | load | leaks | groups "
-        "| cost | store | other | pipeline | pipeline ÷ floor |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| cost | store | other | pipeline | pipeline ÷ floor | CPU time ÷ floor's |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         e = r.export
@@ -486,7 +499,8 @@ def render(results: Sequence[SizeResult], commands: Sequence[CommandResult], env
         imports = statistics.median(m.import_s for m in r.pipeline)
         lines.append(
             f"| {e.n_leads:,} | {e.n_incidents:,} | {e.bytes / 1e6:,.0f} | {len(r.pipeline)} "
-            f"| {_s(r.floor_s)} | {_s(imports)} | {stages} | {_s(r.pipeline_s)} | **{r.time_ratio:.2f}x** |"
+            f"| {_s(r.floor_s)} | {_s(imports)} | {stages} | {_s(r.pipeline_s)} "
+            f"| **{r.time_ratio:.2f}x** | {r.cpu_ratio:.2f}x |"
         )
     lines += [
         "",

@@ -91,7 +91,7 @@ def test_parse_sizes_accepts_suffixes_and_names_a_bad_size():
 
 def _measure(kind: str, seconds: float, peak: float) -> run.Measurement:
     stages = {"load": {"s": seconds / 2, "peak_mb": peak}} if kind == "pipeline" else {}
-    return run.Measurement(kind, seconds, peak, import_s=0.5, base_mb=100.0, stages=stages)
+    return run.Measurement(kind, seconds, peak, import_s=0.5, base_mb=100.0, cpu_s=seconds, stages=stages)
 
 
 def _size(n: int, floor_s: float, pipe_s: float, floor_mb: float, pipe_mb: float) -> run.SizeResult:
@@ -155,12 +155,12 @@ def test_harness_runs_end_to_end_and_writes_a_well_formed_table(tmp_path, capsys
     block = text.split(run.START_MARK)[1].split(run.END_MARK)[0]
     tables = [ln for ln in block.splitlines() if ln.startswith("|")]
     time_header = next(ln for ln in tables if ln.startswith("| leads | incidents |"))
-    assert time_header.count("|") == 15
+    assert time_header.count("|") == 16
     rows = {ln.count("|"): ln for ln in tables if ln.startswith("| 2,000 |")}
-    assert sorted(rows) == [11, 15]  # one row in the memory table, one in the time table
-    time_row, memory_row = rows[15], rows[11]
+    assert sorted(rows) == [11, 16]  # one row in the memory table, one in the time table
+    time_row, memory_row = rows[16], rows[11]
     assert time_row.startswith("| 2,000 | 400 | 1 | 1 |")  # leads, incidents, CSV MB, repeats
-    assert re.search(r"\| \*\*\d+\.\d\dx\*\* \|$", time_row)
+    assert re.search(r"\| \*\*\d+\.\d\dx\*\* \| \d+\.\d\dx \|$", time_row)
     assert re.search(r"\| \*\*\d+\.\d\dx\*\* \|$", memory_row)
     assert re.fullmatch(r" \d+\.\d\d ", time_row.split("|")[7])  # the load stage was timed
     assert "| load → store within 2x the floor's time | " in block
