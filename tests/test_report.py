@@ -315,6 +315,12 @@ def _text(section: report.Section) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section._repr_html_())))
 
 
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory) -> report.ReportContext:
+    """The default period (four months, labels, a fix, records, data quality), built once: charts are slow."""
+    return _ctx(tmp_path_factory.mktemp("period"), quality=QUALITY)
+
+
 def _ctx(tmp_path: Path, **kwargs) -> report.ReportContext:
     paths = make_period(tmp_path, **kwargs)
     return report.load_context(
@@ -422,8 +428,8 @@ def test_words_for_groups_and_causes():
 # --- 1. the month in one screen ---------------------------------------------------------------
 
 
-def test_headline_figures(tmp_path):
-    f = report.headline_figures(_ctx(tmp_path))
+def test_headline_figures(ctx):
+    f = report.headline_figures(ctx)
     # 2026-10: uncontacted 55/400, slow 45/300 -> 100 of 400 leads; 2026-09: 50 + 50 of 400.
     assert f["leads"] == 400 and f["lead_leaks"] == 100
     assert f["lead_rate"] == pytest.approx(0.25)
@@ -433,8 +439,8 @@ def test_headline_figures(tmp_path):
     assert f["churned"] == 2 and f["churned_value"] == 600_000
 
 
-def test_month_in_one_screen_reads_as_sentences(tmp_path):
-    text = _text(report.month_in_one_screen(_ctx(tmp_path)))
+def test_month_in_one_screen_reads_as_sentences(ctx):
+    text = _text(report.month_in_one_screen(ctx))
     assert "Process retro: October 2026" in text
     assert "Data as of 31 October 2026, 23:00 (Europe/London)." in text
     assert (
@@ -460,8 +466,8 @@ def test_first_screen_with_only_incidents(tmp_path):
 # --- 3. where it leaked -------------------------------------------------------------------------
 
 
-def test_where_it_leaked_has_every_chart_with_alt_text(tmp_path):
-    html = report.where_it_leaked(_ctx(tmp_path))._repr_html_()
+def test_where_it_leaked_has_every_chart_with_alt_text(ctx):
+    html = report.where_it_leaked(ctx)._repr_html_()
     imgs = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)">', html)
     assert len(imgs) == 7  # trend, funnel, speed, heatmap, stalled, recurrence, churn
     assert all(len(alt) > 20 for alt in imgs)
@@ -469,15 +475,15 @@ def test_where_it_leaked_has_every_chart_with_alt_text(tmp_path):
 
 
 def test_where_it_leaked_degrades_to_sentences(tmp_path):
-    ctx = _ctx(tmp_path, skip=("slow_first_contact", "preceded_churn"))
-    text = _text(report.where_it_leaked(ctx))
+    ctx = _ctx(tmp_path, skip=("slow_first_contact", "preceded_churn"), facts={**FACTS, "skipped": {}})
+    section = report.where_it_leaked(ctx)
+    text = _text(section)
     assert "Speed-to-lead could not be measured: this export has no first-contact time." in text
     assert (
         "Incidents before churn could not be traced: there is no accounts file with the date each client left."
         in text
     )
-    html = report.where_it_leaked(ctx)._repr_html_()
-    assert html.count("<img") == 5
+    assert section._repr_html_().count("<img") == 5
 
 
 def test_where_it_leaked_without_records(tmp_path):
@@ -491,25 +497,45 @@ def test_where_it_leaked_without_records(tmp_path):
     assert report.where_it_leaked(ctx)._repr_html_().count("<img") == 1  # only the trend, from the store
 
 
-def test_segments_table_shows_unclassified_groups(tmp_path):
-    html = report.where_it_leaked(_ctx(tmp_path))._repr_html_()
-    text = _text(report.where_it_leaked(_ctx(tmp_path / "b")))
-    assert "Repeat incidents where category is Billing" in text
-    assert "No visibility" in text
-    assert "Not classified yet" in text
-    assert "2 of the month's 4 segments" in text
+def test_segments_table_shows_every_segment_and_its_cause(ctx):
+    section = report.where_it_leaked(ctx)
+    html, text = section._repr_html_(), _text(section)
+    assert "Repeat incidents: Billing incidents 23 38% 10% 17 No visibility" in text
+    assert "Never contacted: web_form leads on weekends 33 41% 10% 25 No capacity" in text
+    assert "2 of the month's 4 segments are not classified yet" in text
     assert '<th scope="col">Process cause</th>' in html
+
+
+def test_causes_named_last_month_still_stand(tmp_path):
+    paths = make_period(tmp_path, labels=False)
+    with Store(paths["store"]) as s:
+        s.record_label(
+            "repeat_incident|category=Billing", "no_visibility", period="2026-09", analyst="Jane Roe"
+        )
+    ctx = report.load_context(period="2026-10", store=paths["store"], reports_dir=paths["reports_dir"])
+    assert report.cause_totals(ctx)[["cause", "carried"]].to_dict("list") == {
+        "cause": [None, "no_visibility"],
+        "carried": [0, 1],
+    }
+    assert "Repeat incidents: Billing incidents 23 38% 10% 17 No visibility (September 2026)" in _text(
+        report.where_it_leaked(ctx)
+    )
+    assert "1 segment keeps the cause the retro named in an earlier month" not in _text(
+        report.pareto_of_causes(ctx)
+    )
+    assert "1 segments keep the cause" not in _text(report.pareto_of_causes(ctx))
 
 
 # --- 4. pareto ------------------------------------------------------------------------------------
 
 
-def test_cause_totals(tmp_path):
-    totals = report.cause_totals(_ctx(tmp_path))
+def test_cause_totals(ctx):
+    totals = report.cause_totals(ctx)
     assert totals.drop(columns="value_at_risk").to_dict("list") == {
         "cause": ["no_capacity", "no_visibility", None],
         "groups": [1, 1, 2],
         "leaks": [33, 23, 20],
+        "carried": [0, 0, 0],
     }
     # Revenue at risk = leaks x the run's risk per leaked lead; incidents have none: missing, not $0.
     np.testing.assert_array_equal(totals["value_at_risk"], [33 * 400.0, np.nan, 12 * 400.0])
@@ -568,28 +594,29 @@ def test_sections_are_pure(tmp_path):
 # --- 2. persistent and unaddressed -----------------------------------------------------------------
 
 
-def test_challenges_most_pressing_first(tmp_path):
-    c = report.challenges(_ctx(tmp_path))
-    assert c[["group_key", "months", "persistent", "cause", "unaddressed"]].to_dict("records") == [
-        {
-            "group_key": "uncontacted|hour_band=weekends|source=web_form",
-            "months": 4,
-            "persistent": True,
-            "cause": "no_capacity",
-            "unaddressed": True,
-        },
+def test_challenges_most_pressing_first(ctx):
+    c = report.challenges(ctx)
+    # Billing incidents: 2 clients worth $600k left; weekend leads: 33 x $400 at risk.
+    assert c[["group_key", "months", "cause", "unaddressed", "stake"]].to_dict("records") == [
         {
             "group_key": "repeat_incident|category=Billing",
             "months": 4,
-            "persistent": True,
             "cause": "no_visibility",
             "unaddressed": True,
+            "stake": 600_000.0,
+        },
+        {
+            "group_key": "uncontacted|hour_band=weekends|source=web_form",
+            "months": 4,
+            "cause": "no_capacity",
+            "unaddressed": True,
+            "stake": 13_200.0,
         },
     ]
 
 
-def test_persistent_section_reads_as_findings(tmp_path):
-    text = _text(report.persistent_unaddressed(_ctx(tmp_path)))
+def test_persistent_section_reads_as_findings(ctx):
+    text = _text(report.persistent_unaddressed(ctx))
     assert "2 challenges persist; 2 of them are unaddressed." in text
     assert (
         "Repeat incidents: Billing incidents touched 13 clients for the 4th month running: 23 of 60 incidents "
@@ -600,8 +627,8 @@ def test_persistent_section_reads_as_findings(tmp_path):
     assert "Jane Roe" not in text
 
 
-def test_first_screen_asks_leadership(tmp_path):
-    asks = report.leadership_asks(_ctx(tmp_path))
+def test_first_screen_asks_leadership(ctx):
+    asks = report.leadership_asks(ctx)
     assert [a[0] for a in asks] == ["Persistent for 4 months, unaddressed."] * 2
     assert asks[0][1].endswith("No fix is recorded. Ask: name a team to own a fix.")
 
@@ -630,8 +657,8 @@ def test_notes_are_masked(tmp_path):
 # --- 5. fixes ---------------------------------------------------------------------------------------
 
 
-def test_fix_verdict_with_interval(tmp_path):
-    section = report.did_fixes_work(_ctx(tmp_path))
+def test_fix_verdict_with_interval(ctx):
+    section = report.did_fixes_work(ctx)
     text = _text(section)
     assert (
         "Partner leads never contacted fell from 38% to 2% after the fix of 2026-09-01 (Route partner leads to "
@@ -647,8 +674,8 @@ def test_no_fix_yet(tmp_path):
     assert "No fix is recorded yet. When the retro records one, this section judges it." in text
 
 
-def test_method_states_cost_assumptions_and_personal_data(tmp_path):
-    text = _text(report.method_and_quality(_ctx(tmp_path)))
+def test_method_states_cost_assumptions_and_personal_data(ctx):
+    text = _text(report.method_and_quality(ctx))
     assert FACTS["cost"]["method"] in text and FACTS["cost"]["caveat"] in text
     assert "3 incidents had no severity and were left out; set default severity to include them." in text
     assert (

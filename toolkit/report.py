@@ -148,10 +148,17 @@ class ReportContext:
         return self.summary.loc[self.summary["period"] == period].set_index("leak_type")
 
     def groups_of(self, period: str) -> pd.DataFrame:
-        """This period's top groups (not the tracked ones), each with its current label."""
+        """This period's top groups (not the tracked ones), each with the label in force and its risk.
+
+        Adds ``cause``, ``note`` and ``cause_period``: the segment's latest label up to ``period``, so a
+        cause named last month still counts until the retro changes it (``cause_period`` says when
+        it was named); and ``revenue_at_risk`` (:meth:`risk`).
+        """
         g = self.groups.loc[(self.groups["period"] == period) & ~self.groups["tracked"]]
-        labels = self.labels.loc[self.labels["period"] == period, ["group_key", "cause", "note"]]
-        return g.merge(labels, on="group_key", how="left").assign(revenue_at_risk=lambda d: self.risk(d))
+        labels = self.labels.loc[self.labels["period"] <= period].sort_values(["period", "at"])
+        latest = labels.drop_duplicates("group_key", keep="last")[["group_key", "cause", "note", "period"]]
+        out = g.merge(latest.rename(columns={"period": "cause_period"}), on="group_key", how="left")
+        return out.assign(revenue_at_risk=self.risk(out))
 
     def risk(self, groups: pd.DataFrame) -> pd.Series:
         """Estimated revenue at risk of each group: its leaks times its leak type's risk per leaked lead.
@@ -724,56 +731,53 @@ def _period_end(period: str) -> pd.Timestamp:
     return (pd.Period(period, freq="M") + 1).start_time
 
 
-def _segments_block(ctx: ReportContext, per_type: int = 3) -> Markup:
-    """The segments where leaks concentrate most, per leak type, with their process cause."""
+def _segments_block(ctx: ReportContext) -> Markup:
+    """Every segment where leaks concentrate this month, by kind of leak, with its process cause."""
     g = ctx.groups_of(ctx.period)
     head = tag("h3", "Where leaks concentrate")
     if g.empty:
-        return tag(
-            "div",
-            join([head, _p("No leak groups were found this month.", cls="retro-note")]),
-            cls="retro-block",
-        )
-    g = g.assign(order=g["leak_type"].map({t: i for i, t in enumerate(LEAK_ORDER)}).fillna(len(LEAK_ORDER)))
+        return tag("div", join([head, _p("No leak groups were found this month.", cls="retro-note")]))
     named = g.loc[g["dimensions"].map(_dimensions).map(bool)]
-    top = named.sort_values(["order", "rank"]).groupby("leak_type", sort=False).head(per_type)
+    named = named.assign(order=named["leak_type"].map({t: i for i, t in enumerate(LEAK_ORDER)}))
+    named = named.sort_values(["order", "rank"], kind="stable")
     shown = pd.DataFrame(
         {
-            "Where": [group_words(t, d) for t, d in zip(top["leak_type"], top["dimensions"], strict=True)],
-            "Leaks": top["leaks"].astype("int64"),
-            "Rate": top["rate"],
-            "Usual rate": top["baseline_rate"],
-            "Excess leaks": top["excess"],
-            "Process cause": top["cause"].map(cause_name),
+            "Where": [_challenge_subject(r) for _, r in named.iterrows()],
+            "Leaks": named["leaks"].astype("int64"),
+            "Rate": named["rate"],
+            "Usual rate": named["baseline_rate"],
+            "Excess leaks": named["excess"],
+            "Process cause": [
+                _cause_cell(c, p, ctx.period)
+                for c, p in zip(named["cause"], named["cause_period"], strict=True)
+            ],
         }
     )
     lead = _p(
-        "Segments (one or two process dimensions) with the most leaks above the usual rate for their size, "
-        f'at most {per_type} per kind of leak. "{UNCLASSIFIED}" means the retro has not yet named the '
-        "process cause."
+        "The segments (one or two process dimensions) with the most leaks above the usual rate for their "
+        f'size. "{UNCLASSIFIED}" means the retro has not named the process cause yet; a month in brackets '
+        "means the cause was named then and still stands."
     )
     unlabelled = int(g["cause"].isna().sum())
     note = (
         _p(
-            f'{unlabelled} of the month\'s {len(g)} segments, including the "everywhere else" remainder '
-            "of each kind of leak, are not classified yet.",
+            f"{unlabelled} of the month's {len(g)} segments are not classified yet, counting the rest of each kind "
+            "of leak that falls in no single segment.",
             cls="retro-note",
         )
         if unlabelled
         else Markup("")
     )
-    return tag(
-        "div",
-        join(
-            [
-                head,
-                lead,
-                table(shown, formats={"Rate": "{:.0%}", "Usual rate": "{:.0%}", "Excess leaks": "{:,.0f}"}),
-                note,
-            ]
-        ),
-        cls="retro-block",
-    )
+    formats = {"Rate": "{:.0%}", "Usual rate": "{:.0%}", "Excess leaks": "{:,.0f}"}
+    return tag("div", join([head, lead, table(shown, formats=formats), note]), cls="retro-block")
+
+
+def _cause_cell(cause: object, cause_period: object, period: str) -> str:
+    """``No capacity``, ``No capacity (September 2026)`` when carried over, or ``Not classified yet``."""
+    name = cause_name(cause)
+    if isinstance(cause, str) and isinstance(cause_period, str) and cause_period != period:
+        return f"{name} ({month_name(cause_period)})"
+    return name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -785,7 +789,8 @@ def cause_totals(ctx: ReportContext) -> pd.DataFrame:
     """Leaks and revenue at risk of this month's segments per process cause, largest first.
 
     Columns ``cause`` (None = not classified), ``groups, leaks, value_at_risk`` (the estimated revenue
-    at risk of lead leaks; missing when the run could not estimate it). Causes in the
+    at risk of lead leaks; missing when the run could not estimate it), ``carried`` (segments whose
+    cause was named in an earlier month and still stands). Causes in the
     config's ``pareto_exclude`` (data issues: not real leaks) are kept here; the chart leaves them out.
     """
     g = ctx.groups_of(ctx.period)
@@ -796,6 +801,7 @@ def cause_totals(ctx: ReportContext) -> pd.DataFrame:
                 "groups": pd.Series(dtype="int64"),
                 "leaks": pd.Series(dtype="int64"),
                 "value_at_risk": pd.Series(dtype="float64"),
+                "carried": pd.Series(dtype="int64"),
             }
         )
     out = (
@@ -810,6 +816,8 @@ def cause_totals(ctx: ReportContext) -> pd.DataFrame:
         .sort_values(["leaks", "cause"], ascending=[False, True], ignore_index=True)
     )
     out["cause"] = out["cause"].astype(object).where(out["cause"] != "", None)
+    carried = g.loc[g["cause"].notna() & (g["cause_period"] != ctx.period)]
+    out["carried"] = out["cause"].map(carried.groupby("cause").size()).fillna(0).astype("int64")
     return out
 
 
@@ -853,6 +861,15 @@ def pareto_of_causes(ctx: ReportContext) -> Section:
                 f"({words.percent(top['leaks'] / real['leaks'].sum())})."
             )
         )
+        carried = int(classified["carried"].sum())
+        if carried:
+            body.append(
+                _p(
+                    f"{_count(carried, 'segments')} {'keeps' if carried == 1 else 'keep'} the cause named in an "
+                    f"earlier month; the retro has not reviewed {'it' if carried == 1 else 'them'} this month.",
+                    cls="retro-note",
+                )
+            )
     body.append(_chart(charts.pareto(frame, by="leaks")))
     if real["value_at_risk"].fillna(0).gt(0).any():
         body.append(_chart(charts.pareto(frame, by="value_at_risk", currency="$")))
@@ -1065,16 +1082,11 @@ def challenges(ctx: ReportContext) -> pd.DataFrame:
     :func:`toolkit.history.fix_effectiveness`) and ``unaddressed`` (persistent with no fix, or a fix
     that made no change or made things worse). Most pressing first.
     """
-    g = ctx.groups.loc[(ctx.groups["period"] == ctx.period) & ~ctx.groups["tracked"]]
-    g = g.loc[g["dimensions"].map(_dimensions).map(bool)].drop(columns=["cause", "note"], errors="ignore")
+    g = ctx.groups_of(ctx.period)
+    g = g.loc[g["dimensions"].map(_dimensions).map(bool)]
     runs = ctx.runs.set_index("group_key")
     out = g.assign(months=g["group_key"].map(runs["periods"]).fillna(1).astype("int64"))
     out["persistent"] = out["months"] >= ctx.config.persist_periods
-    labels = ctx.labels.loc[ctx.labels["period"] <= ctx.period].sort_values(["period", "at"])
-    latest = labels.drop_duplicates("group_key", keep="last").set_index("group_key")
-    out["cause"] = out["group_key"].map(latest["cause"])
-    out["note"] = out["group_key"].map(latest["note"])
-    out["cause_period"] = out["group_key"].map(latest["period"])
     effects = ctx.effects.set_index("fix_id")
     fix_id = out["group_key"].map(runs["fix_id"])
     out["fix_id"] = fix_id
@@ -1086,12 +1098,13 @@ def challenges(ctx: ReportContext) -> pd.DataFrame:
     ):
         out[col] = fix_id.map(effects[source]) if not effects.empty else None
     out["unaddressed"] = out["persistent"] & (out["fix"].isna() | out["verdict"].isin(["no change", "worse"]))
-    out["revenue_at_risk"] = ctx.risk(out)
-    order = out.assign(_value=out["revenue_at_risk"].fillna(0))
-    order = order.sort_values(
-        ["unaddressed", "persistent", "months", "_value", "leaks"], ascending=False, kind="stable"
+    out["lost_value"] = [_lost_clients(ctx, d)[1] for d in out["dimensions"]]
+    # Money at stake orders what leadership sees first: revenue at risk plus clients' value lost.
+    out["stake"] = out["revenue_at_risk"].fillna(0) + out["lost_value"].fillna(0)
+    order = out.sort_values(
+        ["unaddressed", "persistent", "stake", "months", "leaks"], ascending=False, kind="stable"
     )
-    return order.drop(columns="_value").reset_index(drop=True)
+    return order.reset_index(drop=True)
 
 
 def _challenge_sentence(row: pd.Series, ctx: ReportContext) -> str:
@@ -1123,17 +1136,23 @@ def _challenge_subject(row: pd.Series) -> str:
     return group_words(row["leak_type"], row["dimensions"])
 
 
-def _clients_left(ctx: ReportContext, row: pd.Series) -> str:
-    """Clients lost this month after incidents of the segment's category, and their annual value."""
-    category = _dimensions(row["dimensions"]).get("category")
+def _lost_clients(ctx: ReportContext, dimensions: object) -> tuple[int, float | None]:
+    """Clients lost this month after incidents of a segment's category, and their annual value."""
+    category = _dimensions(dimensions).get("category")
     churn = _records_of(ctx, "preceded_churn")
     if category is None or churn is None or "category" not in churn:
+        return 0, None
+    lost = churn.loc[churn["leaked"].astype(bool) & (churn["category"] == category), "value"]
+    return len(lost), (float(lost.sum()) if lost.notna().any() else None)
+
+
+def _clients_left(ctx: ReportContext, row: pd.Series) -> str:
+    n, value = _lost_clients(ctx, row["dimensions"])
+    if not n:
         return ""
-    lost = churn.loc[churn["leaked"].astype(bool) & (churn["category"] == category)]
-    if lost.empty:
-        return ""
-    worth = f", worth {words.money(lost['value'].sum())} a year" if lost["value"].notna().any() else ""
-    return f"{_count(len(lost), 'clients')} left this month after {category} incidents{worth}."
+    category = _dimensions(row["dimensions"])["category"]
+    worth = f", worth {words.money(value)} a year" if value else ""
+    return f"{_count(n, 'clients')} left this month after {category} incidents{worth}."
 
 
 def _cause_words(row: pd.Series, ctx: ReportContext) -> str:
