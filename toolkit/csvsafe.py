@@ -8,6 +8,7 @@ Numbers are left alone (a negative number is not text).
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -54,5 +55,6 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     """Write ``df`` as UTF-8 CSV with formula-like cells neutralised; returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    neutralise(df).to_csv(path, index=False, lineterminator="\n")
+    # Quote every text cell: Python 3.11's csv leaves a bare carriage return unquoted with "\n" line ends.
+    neutralise(df).to_csv(path, index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     return path

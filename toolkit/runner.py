@@ -51,6 +51,8 @@ def execute(notebook: Path, output: Path, parameters: dict) -> Path:
             progress_bar=False,
             log_output=False,
             cwd=str(output.parent),
+            # The kernel's start-up warnings (transport, debugger) are not for analysts.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as exc:
         message = _ANSI.sub("", str(exc.evalue)).strip()

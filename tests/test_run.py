@@ -1,0 +1,115 @@
+"""The monthly run as an analyst lives it: `retro run` executes the notebooks and writes the period folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from toolkit import errors, runner
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+
+
+def _retro(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def october(tmp_path_factory) -> Path:
+    """One real `retro run` of the sample's October export (no backfill), shared by the tests below."""
+    out = tmp_path_factory.mktemp("run")
+    proc = _retro(
+        "run", "--period", "2026-10", "--recipe", "sample", "--exports", str(SAMPLE),
+        "--store", str(out / "retro.sqlite"), "--out", str(out / "reports"), "--quiet",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_run_writes_the_period_folder(october):
+    folder = october / "reports" / "2026-10"
+    for name in ("retro.ipynb", "leadership-report.html", "leaks.csv", "groups.csv", "data-quality.csv"):
+        assert (folder / name).is_file(), name
+    executed = nbformat.read(folder / "retro.ipynb", as_version=4)
+    errors_out = [
+        o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
+    assert errors_out == []
+    assert executed.metadata.papermill.parameters["period"] == "2026-10"
+
+
+def test_period_files_hold_no_personal_data(october):
+    folder = october / "reports" / "2026-10"
+    raw = pd.read_csv(SAMPLE / "2026-10" / "leads.csv", dtype=str)
+    names = set(raw["Lead Name"].dropna()) | set(raw["Email"].dropna()) | set(raw["Owner"].dropna())
+    for name in ("leaks.csv", "groups.csv", "data-quality.csv", "leadership-report.html"):
+        text = (folder / name).read_text(encoding="utf-8")
+        leaked = sorted(n for n in names if n in text)
+        assert leaked == [], f"{name} holds personal data: {leaked[:3]}"
+    leaks = pd.read_csv(folder / "leaks.csv")
+    assert set(leaks["leak_type"]) >= {"uncontacted", "slow_first_contact", "stalled", "slow_resolution"}
+
+
+def test_run_on_bad_input_exits_2_with_one_readable_message(tmp_path):
+    bad = tmp_path / "leads.csv"
+    bad.write_text("Lead ID,Create Date\nL-1,2026-10-01 09:00\n")  # the recipe's created_at is 'Created'
+    proc = _retro(
+        "run", "--period", "2026-10", "--recipe", "sample", "--leads", str(bad),
+        "--store", str(tmp_path / "s.sqlite"), "--out", str(tmp_path / "reports"), "--quiet",
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("Error: ")
+    assert "leads.csv" in proc.stderr and "Did you mean 'Create Date'?" in proc.stderr
+
+
+def test_run_rejects_a_period_that_is_not_a_month(tmp_path):
+    proc = _retro("run", "--period", "2026-13", "--exports", str(SAMPLE), "--out", str(tmp_path), "--quiet")
+    assert proc.returncode == 2
+    assert (
+        proc.stderr == "Error: period '2026-13' is not a calendar month; write it as YYYY-MM, e.g. 2026-10.\n"
+    )
+
+
+def test_report_without_a_store_says_run_first(tmp_path):
+    proc = _retro("report", "--period", "2026-10", "--store", str(tmp_path / "none.sqlite"))
+    assert proc.returncode == 2
+    assert "Run `retro run --period 2026-10` first" in proc.stderr
+
+
+def _notebook(tmp_path: Path, source: str) -> Path:
+    nb = new_notebook(cells=[new_code_cell("x = 1"), new_code_cell(source)])
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_toolkit_error_in_a_cell_becomes_that_error(tmp_path):
+    nb = _notebook(
+        tmp_path,
+        "from toolkit.errors import RecipeError\nraise RecipeError('recipe x.yaml: no leads section')",
+    )
+    with pytest.raises(errors.RecipeError, match=r"^recipe x\.yaml: no leads section$"):
+        runner.execute(nb, tmp_path / "out" / "probe.ipynb", {"x": 2})
+
+
+def test_an_unexpected_failure_names_the_notebook_and_cell_and_keeps_the_copy(tmp_path):
+    nb = _notebook(tmp_path, "1 / 0")
+    with pytest.raises(errors.NotebookError) as caught:
+        runner.execute(nb, tmp_path / "out" / "probe.ipynb", {"x": 2})
+    message = str(caught.value)
+    assert message.startswith("probe.ipynb stopped at cell 3: ZeroDivisionError: division by zero.")
+    assert str(tmp_path / "out" / "probe.ipynb") in message
+    assert (tmp_path / "out" / "probe.ipynb").is_file()
+    assert caught.value.exit_code == 1
