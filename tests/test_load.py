@@ -352,3 +352,15 @@ def test_line_breaks_inside_quoted_values_across_read_blocks(write) -> None:
     data = _load(write, body=rows + "L-x,not a date,,Web,Open,1,A-1,,\n")
     assert len(data.leads) == 20000
     assert data.quality["row"].tolist() == [20002]
+
+
+def test_planned_dates_after_the_export_are_left_empty(write) -> None:
+    recipe = write(
+        "accounts.yaml",
+        "name: accounts\ntimezone: UTC\naccounts:\n  columns: {account_id: Id, churned_at: Churn Date}\n",
+    )
+    accounts = write("accounts.csv", "Id,Churn Date\nA-1,2026-09-30\nA-2,2026-12-31\nA-3,\n")
+    data = load_dataset(recipe, accounts=accounts, as_of="2026-10-31")
+    assert data.accounts["churned_at"].notna().tolist() == [True, False, False]
+    assert data.quality[["row", "action"]].values.tolist() == [[3, "value cleared"]]
+    assert data.date_only["accounts"] == frozenset({"churned_at"})

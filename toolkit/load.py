@@ -186,6 +186,10 @@ def _readings(example: str) -> str:
     return f"true ({found.group(0)} = {a} {calendar.month_name[b]}) or false (= {b} {calendar.month_name[a]})"
 
 
+def _in_format(formats: str) -> str:
+    return f"in format {formats}" if formats else "in any format the loader recognises"
+
+
 def _timestamp_columns(name: str, mapped: dict[str, str]) -> list[str]:
     return [c for c in mapped if COLUMNS[name][c] == "timestamp"]
 
@@ -432,7 +436,7 @@ class _Work:
             example = s[present].iloc[0]
             self.problems.column(
                 self.mapped[col],
-                f"none of the {int(present.sum()):,} values is a date in format {parsed.formats} "
+                f"none of the {int(present.sum()):,} values is a date {_in_format(parsed.formats)} "
                 f"(e.g. '{example}')",
                 f"Set timestamps.format under {self.name} in the recipe to the format the file uses, "
                 "e.g. '%d/%m/%Y %H:%M' for 31/12/2026 17:45.",
@@ -443,7 +447,7 @@ class _Work:
         self._report(
             failed,
             col,
-            f"is not a date in format {parsed.formats}",
+            f"is not a date {_in_format(parsed.formats)}",
             "Fix the row or set timestamps.format in the recipe.",
         )
         if required:
@@ -550,6 +554,7 @@ class _Work:
     def _future(self) -> None:
         dated = DATED_BY[self.name]
         for col in _timestamp_columns(self.name, self.mapped):
+            fix = "Fix the date in the source system, or pass a later as_of if the export was taken later."
             if col not in self.out:
                 continue
             future = (self.out[col] > self.limit).fillna(False).to_numpy() & ~self.excluded
@@ -563,17 +568,14 @@ class _Work:
             elif col == "resolved_at":
                 action = _RESOLUTION
                 self._flag("exclude_resolution", future)
-            elif col == "stage_entered_at":
-                action = "kept"
             else:
-                continue  # an expected close date or a notice of churn may lie ahead
-            self._report(
-                future,
-                col,
-                f"is after {self.limit_label}",
-                "Fix the date in the source system, or pass a later as_of if the export was taken later.",
-                action,
-            )
+                # An expected close date, a notice of churn: as known at the export it has not happened,
+                # so it is left empty (and cannot pass for the moment of the export).
+                action = "value cleared"
+                fix = "A planned date has not happened yet; if it is a typo, fix it in the source system."
+            self._report(future, col, f"is after {self.limit_label}", fix, action)
+            if action == "value cleared":
+                self.out[col] = self.out[col].mask(future)
 
     def _flag(self, name: str, mask: np.ndarray) -> None:
         self.flags[name] = self.flags.get(name, np.zeros(self.n, dtype=bool)) | mask
@@ -706,9 +708,10 @@ def load_dataset(
     explicit paths win. ``as_of`` is the moment the export was taken (a date alone means the end of
     that day); timestamps after it are future dates. Without ``as_of`` the export moment is
     unknown, and the only certain bound is the moment of loading, so a timestamp later than now
-    counts as a future date. Future creation times exclude the row; a future first contact or
-    resolution flags the row out of that metric; future close and churn dates are kept (they may
-    be planned dates).
+    counts as a future date. Pass ``as_of`` only when it is the moment of the export, not the end of
+    an earlier period being re-run from a later export. Future creation times exclude the row; a
+    future first contact or resolution flags the row out of that metric; a future close, churn or
+    stage date is a planned date that has not happened, and is left empty.
 
     Tolerant by default: bad rows are excluded and listed in ``Dataset.quality``. Raises
     :class:`~toolkit.errors.ValidationError` when a required column is missing or wholly

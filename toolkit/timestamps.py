@@ -60,7 +60,7 @@ class ParsedTimestamps:
 
     ``values`` is ``datetime64[us, zone]`` (NaT where empty or failed); ``failed`` marks the
     non-empty values that could not be parsed; ``formats`` describes the format(s) used, for
-    messages; ``date_only`` is True when no value had a time of day.
+    messages (empty when no known format fits); ``date_only`` is True when no value had a time of day.
     """
 
     values: pd.Series
@@ -121,7 +121,7 @@ def parse_timestamps(
     if aware is not None:
         out = out.mask(aware.notna(), aware.dt.tz_convert(timezone).dt.as_unit("us"))
     failed = present & out.isna()
-    return ParsedTimestamps(out, failed, date_only and bool(present.any()), formats)
+    return ParsedTimestamps(out, failed, date_only and bool(out.notna().any()), formats)
 
 
 def _typed(values: pd.Series, timezone: str) -> ParsedTimestamps:
@@ -170,7 +170,7 @@ def _inferred(text: pd.Series, dayfirst: bool | None) -> tuple[pd.Series, pd.Ser
             out.loc[got.index] = got.astype("datetime64[us]")
             todo.loc[got.index] = False
             used.append(fmt)
-    described = " or ".join(used or [f for _, f in scored[:3]]) or "any known date format"
+    described = " or ".join(used or [f for _, f in scored[:3]])  # empty: no format fits any value
     return out, None, described
 
 
