@@ -30,7 +30,7 @@ class Case:
     files: dict[str, str | bytes | Path]
     error: type[RetroError]
     message: str
-    recipe: str = LEADS_RECIPE
+    recipe: str | None = LEADS_RECIPE  # None: no recipe file is written
     kwargs: dict = field(default_factory=lambda: {"strict": True})
 
 
@@ -266,6 +266,25 @@ CASES = [
         kwargs={},
     ),
     Case(
+        "quote never closed",
+        {
+            "leads.csv": leads(
+                OK, 'L-2,"01/10/2026 10:00,,Web,Open,1,A-1,,', "L-3,01/10/2026 11:00,,Web,Open,1,A-1,,"
+            )
+        },
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 3: '2 fields' does not have the 9 fields of the header. Check the delimiter and "
+        "quotes on that row: a value containing the delimiter must be in double quotes.",
+    ),
+    Case(
+        "recipe file missing",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "Recipe file {tmp}/test.yaml does not exist. Check the path, or give a shipped recipe name.",
+        recipe=None,
+    ),
+    Case(
         "workbook with two sheets",
         {"leads.csv": BAD / "two_sheets.xlsx"},
         InputError,
@@ -380,7 +399,8 @@ CASES = [
 def _materialise(case: Case, tmp_path: Path) -> tuple[Path, dict[str, Path]]:
     """Write the case's recipe and files; return the recipe and the path given per dataset."""
     recipe = tmp_path / "test.yaml"
-    recipe.write_text(case.recipe, encoding="utf-8")
+    if case.recipe is not None:
+        recipe.write_text(case.recipe, encoding="utf-8")
     inputs = {}
     for name, content in case.files.items():
         path = tmp_path / name

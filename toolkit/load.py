@@ -753,7 +753,8 @@ def load_dataset(
         if not serious.empty:
             n = len(serious)
             raise ValidationError(
-                f"{_join(sorted(set(serious['file'])))}: {n:,} problem{'s' if n != 1 else ''} found:\n"
+                f"{_join(files[d] for d in loaded if d in set(serious['dataset']))}: {n:,} "
+                f"problem{'s' if n != 1 else ''} found:\n"
                 f"{format_problems(serious)}",
                 quality,
             )
