@@ -364,3 +364,17 @@ def test_planned_dates_after_the_export_are_left_empty(write) -> None:
     assert data.accounts["churned_at"].notna().tolist() == [True, False, False]
     assert data.quality[["row", "action"]].values.tolist() == [[3, "value cleared"]]
     assert data.date_only["accounts"] == frozenset({"churned_at"})
+
+
+def test_personal_data_in_ids_and_bad_values_never_reaches_the_frame_or_the_quality_table(write) -> None:
+    body = (
+        "ana@example.com,01/10/2026 09:00,,Web,Open,1,A-1,,\n"
+        "L-2,01/10/2026 09:00,,Web,call 07700 900123,1,bo@example.org,,\n" + lead_rows(40, 5)
+    )
+    data = _load(write, body=body)
+    assert data.quality[["row", "column", "value", "action"]].values.tolist() == [
+        [2, "Lead ID", "[email removed]", "excluded"],
+        [3, "Status", "call [phone removed]", "excluded"],
+        [3, "Account ID", "[email removed]", "excluded from account metrics"],
+    ]
+    assert len(data.leads) == 40

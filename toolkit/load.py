@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from toolkit.contract import COLUMNS, ID_COLUMN, REQUIRED, Dataset, empty_problems
 from toolkit.errors import PROBLEM_COLUMNS, ConfigError, InputError, RecipeError, ValidationError
-from toolkit.pii import scan
+from toolkit.pii import EMAIL, scan
 from toolkit.readers import RawFile, RawTable, delimiter_name, inspect, read_columns
 from toolkit.recipe import ALLOWED_VALUES, DatasetRecipe, Recipe, load_recipe
 from toolkit.timestamps import AmbiguousDates, dayfirst_evidence, parse_timestamps
@@ -95,15 +95,18 @@ class _Problems:
         value: str | None = None,
         fatal: bool = False,
     ) -> None:
+        """A problem with a whole column (or the mapping): it has no row number."""
         self.fatal |= fatal
-        self.rows(np.array([-1]), column, [value], problem, fix, action)
-        self.parts[-1]["row"] = pd.array([pd.NA], dtype="Int64")
+        self.rows(pd.array([pd.NA], dtype="Int64"), column, [value], problem, fix, action)
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
             return empty_problems()
         out = pd.concat(self.parts, ignore_index=True)
-        return out.astype({c: "str" for c in PROBLEM_COLUMNS if c != "row"})
+        out = out.astype({c: "str" for c in PROBLEM_COLUMNS if c != "row"})
+        # A bad value can itself hold personal data ("call 07700 900123" in an amount column).
+        out["value"] = scan(out["value"])[0]
+        return out
 
 
 # --- per-kind parsers ----------------------------------------------------------------------------
@@ -131,7 +134,7 @@ def _id_text(s: pd.Series) -> pd.Series:
     """Ids as text; whole floats from typed files lose their '.0'."""
     if pd.api.types.is_float_dtype(s):
         whole = s.notna() & (s % 1 == 0)
-        return s.astype("str").where(~whole, s.astype("Int64").astype("str"))
+        return s.astype("str").where(~whole, s.where(whole).astype("Int64").astype("str"))
     if not _is_text(s):
         return s.astype("str").where(s.notna())
     return s.astype("str")
@@ -403,8 +406,21 @@ class _Work:
             action,
         )
         s = s.where(~damaged)
+        # An e-mail address is personal data, never an id (numeric ids may look like phones: not checked).
+        email = (
+            s.str.contains("@", regex=False, na=False) & s.str.contains(EMAIL, regex=True, na=False)
+        ).to_numpy()
+        self._report(
+            email,
+            col,
+            "is an e-mail address, which is personal data and cannot be an id",
+            f"Map a column that identifies the {'account' if col == 'account_id' else record} without naming "
+            f"a person (e.g. its record id) to {col}.",
+            action,
+        )
+        s = s.where(~email)
         if primary:
-            missing = s.isna().to_numpy() & ~damaged
+            missing = s.isna().to_numpy() & ~damaged & ~email
             self._report(
                 missing,
                 col,
