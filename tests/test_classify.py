@@ -114,6 +114,11 @@ def status(c: ClassifyController) -> str:
     return _text(c.view.status.value)
 
 
+def fix_status(c: ClassifyController) -> str:
+    """The message under the fix form as plain text."""
+    return _text(c.view.fix_status.value)
+
+
 def _text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", html))
 
@@ -165,11 +170,10 @@ def test_the_small_chart_is_an_embedded_image_with_alt_text(store_path):
 
 
 # --------------------------------------------------------------------------------------- save
-def test_save_records_a_label_event_at_once_and_moves_to_the_next_group(store):
+def test_a_cause_click_records_a_label_event_at_once_and_moves_to_the_next_group(store):
     c = widget(store)
-    c.view.causes.value = "tool_or_routing"
     c.view.note.value = "Partner form posts to a queue nobody watches"
-    c.view.save.click()
+    c.view.cause_buttons["tool_or_routing"].click()
     assert labels(store) == [
         (PARTNER, "tool_or_routing", "Partner form posts to a queue nobody watches", "CD", "label")
     ]
@@ -177,14 +181,15 @@ def test_save_records_a_label_event_at_once_and_moves_to_the_next_group(store):
     assert c.queue.group_key == STALLED
     assert c.view.progress_label.value == "1 of 4 classified · Group 2 of 4"
     # The next group starts clean.
-    assert c.view.causes.value is None
+    assert [b.button_style for b in c.view.cause_buttons.values()] == [""] * len(TAXONOMY)
     assert c.view.note.value == ""
 
 
-def test_save_without_a_cause_asks_for_one_and_writes_nothing(store):
+def test_save_note_without_a_cause_asks_for_one_and_writes_nothing(store):
     c = widget(store)
+    c.view.note.value = "No aged-lead view"
     c.view.save.click()
-    assert status(c) == "Choose a process cause first, then Save."
+    assert status(c) == "Choose a process cause: a click on it saves the label and the note."
     assert labels(store) == []
     assert c.queue.group_key == PARTNER
 
@@ -219,11 +224,20 @@ def test_going_back_shows_the_saved_label_and_resaving_adds_an_event(store):
     c.save("no_visibility", "No view of partner leads older than a day")
     c.view.back.click()
     assert c.queue.group_key == PARTNER
-    assert c.view.causes.value == "no_visibility"
+    assert c.view.cause_buttons["no_visibility"].button_style == "info"
     assert c.view.note.value == "No view of partner leads older than a day"
     assert _text(c.view.saved.value).startswith("Saved: no_visibility by CD, ")
+    # Save note keeps the cause in force with the edited note.
+    c.view.note.value = "No view of partner leads older than four hours"
+    c.view.save.click()
+    assert c.queue.group_key == STALLED
+    c.view.back.click()
     c.save("tool_or_routing", "Routing rule sends partner leads to EMEA")
-    assert [row[1] for row in labels(store)] == ["no_visibility", "tool_or_routing"]
+    assert [row[1:3] for row in labels(store)] == [
+        ("no_visibility", "No view of partner leads older than a day"),
+        ("no_visibility", "No view of partner leads older than four hours"),
+        ("tool_or_routing", "Routing rule sends partner leads to EMEA"),
+    ]
     assert store.current_labels(PERIOD).set_index("group_key").loc[PARTNER, "cause"] == "tool_or_routing"
 
 
@@ -266,7 +280,7 @@ def test_a_fix_for_the_group_is_recorded_at_once(store):
     ]
     assert fixes["cause"].isna().all()
     assert fixes["effective_date"].iloc[0] == pd.Timestamp("2026-11-01")
-    assert status(c) == (
+    assert fix_status(c) == (
         "Fix recorded for this group: Partner leads route to the EMEA desk with a 2-hour alert (Sales Ops)."
     )
     assert _text(c.view.fixes.value) == (
@@ -290,7 +304,7 @@ def test_a_fix_for_a_cause_is_offered_once_the_group_has_that_label(store):
     fixes = store.fixes()
     assert fixes[["cause", "owner_team"]].values.tolist() == [["no_visibility", "Revenue Ops"]]
     assert fixes["group_key"].isna().all()
-    assert status(c) == (
+    assert fix_status(c) == (
         "Fix recorded for every group labelled no_visibility: "
         "Aged-lead view on the team dashboard (Revenue Ops)."
     )
@@ -318,7 +332,7 @@ def test_a_fix_for_a_cause_is_offered_once_the_group_has_that_label(store):
 def test_an_incomplete_fix_says_what_is_missing_and_writes_nothing(store, description, team, date, message):
     c = widget(store)
     c.record_fix(description, team, date, "group")
-    assert status(c) == message
+    assert fix_status(c) == message
     assert store.fixes().empty
 
 
@@ -339,10 +353,9 @@ def test_an_incomplete_fix_says_what_is_missing_and_writes_nothing(store, descri
 )
 def test_a_blaming_note_gets_a_gentle_prompt_and_the_label_is_still_saved(store, note, found):
     c = widget(store, names=["Jane Smith"])
-    c.view.causes.value = "no_visibility"
     c.view.note.value = note
     assert QUESTION in _text(c.view.prompt.value)  # shown as soon as the note is typed
-    c.view.save.click()
+    c.view.cause_buttons["no_visibility"].click()
     assert labels(store) == [(PARTNER, "no_visibility", note, "CD", "label")]
     assert c.queue.group_key == PARTNER  # stays, so the prompt is read beside the note
     assert _text(c.view.prompt.value) == (
@@ -352,7 +365,7 @@ def test_a_blaming_note_gets_a_gentle_prompt_and_the_label_is_still_saved(store,
     )
     assert status(c) == (
         "Saved no_visibility for Never contacted (source = partner, queue = EMEA). "
-        "Edit the note and Save again, or Skip to go on."
+        "Edit the note and save again, or Skip to go on."
     )
     # Restating the note saves again and moves on; both events stay in the history.
     c.view.note.value = "Partner leads land in a queue with no aged-lead view"
@@ -478,10 +491,7 @@ def test_a_custom_taxonomy_from_the_config_is_offered_and_accepted(store_path, t
         "taxonomy:\n  vendor_sla: The vendor's service level does not cover this.\n", encoding="utf-8"
     )
     c = build(PERIOD, store=store_path, analyst="CD", config=config)
-    assert (
-        "vendor_sla — The vendor's service level does not cover this.",
-        "vendor_sla",
-    ) in c.view.causes.options
+    assert c.view.cause_buttons["vendor_sla"].tooltip == "The vendor's service level does not cover this."
     c.save("vendor_sla", "")
     with Store(store_path) as s:
         assert s.current_labels(PERIOD)["cause"].tolist() == ["vendor_sla"]

@@ -26,7 +26,7 @@ import pytest
 from browser import new_page
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
-from test_classify import PARTNER, PERIOD, save_period
+from test_classify import PARTNER, PERIOD, STALLED, save_period
 
 from toolkit.store import Store
 
@@ -176,9 +176,8 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
         widget.get_by_role("button", name="Same as last month: tool_or_routing").wait_for()
         assert widget.locator("img[alt^='Bar chart: this group']").count() == 1
 
-        widget.get_by_role("radio", name=re.compile(r"^no_visibility — ")).check()
         widget.get_by_role("textbox", name="Note").fill("No aged-lead view on the partner queue")
-        widget.get_by_role("button", name="Save", exact=True).click()
+        widget.get_by_role("button", name="no_visibility", exact=True).click()
         status_line(page).filter(
             has_text="Saved no_visibility for Never contacted (source = partner, queue = EMEA)."
         ).wait_for()
@@ -206,6 +205,20 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
         widget.get_by_role("button", name="Back", exact=True).click()
         widget.get_by_text("Saved: no_visibility by E2E").wait_for()
         widget.get_by_text("Fixes recorded: Partner leads alert the EMEA desk after 2 hours").wait_for()
+
+        # Keyboard only: type the note, Tab to the fourth cause, Enter; the focus returns to the note.
+        widget.get_by_role("button", name="Skip", exact=True).click()
+        widget.get_by_text("1 of 4 classified · Group 2 of 4").wait_for()
+        widget.get_by_role("textbox", name="Note").focus()
+        page.keyboard.type("Nobody owns deals waiting in Proposition acceptée")
+        for _ in range(4):
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.innerText") == "unclear_ownership"
+        page.keyboard.press("Enter")
+        status_line(page).filter(
+            has_text="Saved unclear_ownership for Stalled deals (stage = Proposition acceptée)."
+        ).wait_for()
+        page.wait_for_function("document.activeElement && document.activeElement.tagName === 'TEXTAREA'")
         assert page.log.dialogs == []
     except BaseException:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -216,7 +229,8 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
 
     with contextlib.closing(sqlite3.connect(lab.store)) as db:
         labels = db.execute(
-            "SELECT period, group_key, cause, note, analyst, kind FROM label_events WHERE period = ?",
+            "SELECT period, group_key, cause, note, analyst, kind FROM label_events "
+            "WHERE period = ? ORDER BY id",
             (PERIOD,),
         ).fetchall()
         fixes = db.execute(
@@ -224,7 +238,15 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
             "FROM fix_events"
         ).fetchall()
     assert labels == [
-        (PERIOD, PARTNER, "no_visibility", "No aged-lead view on the partner queue", "E2E", "label")
+        (PERIOD, PARTNER, "no_visibility", "No aged-lead view on the partner queue", "E2E", "label"),
+        (
+            PERIOD,
+            STALLED,
+            "unclear_ownership",
+            "Nobody owns deals waiting in Proposition acceptée",
+            "E2E",
+            "label",
+        ),
     ]
     assert fixes == [
         (

@@ -85,7 +85,9 @@ class ClassifyController:
         beside the note; the label is saved all the same.
         """
         if not cause:
-            self.view.show_status("Choose a process cause first, then Save.", "error")
+            self.view.show_status(
+                "Choose a process cause: a click on it saves the label and the note.", "error"
+            )
             return
         self._write_label(lambda: self.queue.save(cause, note))
 
@@ -111,12 +113,12 @@ class ClassifyController:
             if card is not None:
                 self.view.show_label(card)
             self.view.show_prompt(saved.prompt)
-            self.view.show_status(message + " Edit the note and Save again, or Skip to go on.")
+            self.view.show_status(message + " Edit the note and save again, or Skip to go on.")
             return
         self.queue.advance()
         self.show()
         self.view.show_status(message)
-        self.view.focus_cause()
+        self.view.focus_note()
 
     def skip(self) -> None:
         """Leave this group as it is and go to the next open group."""
@@ -167,7 +169,7 @@ class ClassifyController:
         try:
             self.queue.record_fix(description, owner_team, effective_date, for_cause=cause)
         except RetroError as exc:
-            self.view.show_status(str(exc), "error")
+            self.view.show_fix_status(str(exc), "error")
             return
         card = self.queue.card()
         if card is not None:
@@ -175,4 +177,4 @@ class ClassifyController:
         self.view.clear_fix_form()
         self.view.toggle_fix_form(False)
         target = f"every group labelled {cause}" if cause else "this group"
-        self.view.show_status(f"Fix recorded for {target}: {description.strip()} ({owner_team.strip()}).")
+        self.view.show_fix_status(f"Fix recorded for {target}: {description.strip()} ({owner_team.strip()}).")

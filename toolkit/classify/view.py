@@ -35,13 +35,17 @@ _CSS = Markup(
     ".retro-classify h3{margin:.2em 0 .3em;font-size:1.15em;line-height:1.35}"
     ".retro-classify .retro-evidence{display:flex;gap:1.2em;align-items:flex-start;flex-wrap:wrap}"
     ".retro-classify .retro-evidence ul{margin:.2em 0;padding-left:1.2em}"
-    ".retro-classify figure{margin:0}"
+    ".retro-classify .retro-evidence>div{flex:1 1 24em;min-width:18em}"
+    ".retro-classify figure{margin:0;flex:0 0 auto}"
     ".retro-classify .retro-muted{color:var(--jp-ui-font-color2,#555)}"
     ".retro-classify .retro-saved{border-left:4px solid #0072B2;padding:.3em .6em;background:#f2f7fb}"
     ".retro-classify .retro-prompt{border-left:4px solid #E69F00;padding:.4em .6em;background:#fdf6e6}"
     ".retro-classify .retro-error{border-left:4px solid #D55E00;padding:.3em .6em;background:#fcefe6}"
     ".retro-classify .retro-ok{border-left:4px solid #009E73;padding:.3em .6em;background:#eaf6f1}"
-    ".retro-classify .widget-radio-box label{line-height:1.5}"
+    ".retro-classify .retro-label{font-weight:600;margin:.4em 0 .2em}"
+    # ipywidgets sets 28px lines for HTML widgets (one-line labels); paragraphs need normal leading.
+    ".retro-classify .widget-html-content{line-height:1.45}"
+    ".retro-classify .widget-toggle-buttons{display:flex;align-items:center}"
     "</style>"
 )
 
@@ -63,39 +67,63 @@ class ClassifyView:
         self._handlers: dict[str, Callable[..., Any]] = {}
         # Suppresses change events while the view itself fills in widget values.
         self._drawing = False
-        self._has_label = False
+        self._in_force: str | None = None
 
         self.progress_bar = w.IntProgress(value=0, min=0, max=1, description="Progress", bar_style="info")
         self.progress_label = w.Label(value="")
-        self.header = w.HBox([self.progress_bar, self.progress_label], layout=w.Layout(align_items="center"))
+        self.skip = w.Button(
+            description="Skip", tooltip="Leave this group as it is and go to the next open one"
+        )
+        self.back = w.Button(description="Back", tooltip="Go to the previous group")
+        self.header = w.HBox(
+            [
+                self.progress_bar,
+                self.progress_label,
+                w.HBox([self.back, self.skip], layout=w.Layout(margin="0 0 0 2em")),
+            ],
+            layout=w.Layout(align_items="center"),
+        )
 
         self.evidence = w.HTML(value="")
         self.saved = w.HTML(value="")
         self.suggest = w.Button(
-            description="", tooltip="Save the cause this group had last time", layout=w.Layout(width="auto")
+            description="",
+            tooltip="Save the cause this group had last time, with the note, now",
+            layout=w.Layout(width="auto", align_self="flex-start", margin="0.3em 0 0.3em 9em"),
         )
-        self.causes = w.RadioButtons(
-            options=[(f"{cause} — {text}", cause) for cause, text in taxonomy.items()],
-            value=None,
-            description="Process cause",
-            layout=w.Layout(width="100%"),
-            style={"description_width": "7em"},
+        self.cause_buttons: dict[str, w.Button] = {}
+        rows = []
+        for cause, text in taxonomy.items():
+            button = w.Button(description=cause, tooltip=text, layout=w.Layout(width="14em", flex="0 0 auto"))
+            button.on_click(lambda _, cause=cause: self._emit("save", cause, self.note.value))
+            self.cause_buttons[cause] = button
+            rows.append(w.HBox([button, w.Label(value=text)], layout=w.Layout(align_items="center")))
+        self.causes = w.VBox(
+            [
+                w.HTML(
+                    value=str(tag("div", "Process cause: a click saves it with the note", cls="retro-label"))
+                ),
+                *rows,
+            ],
+            layout=w.Layout(margin="0 0 0 9em"),
         )
         self.note = w.Textarea(
             value="",
             description="Note",
-            placeholder="What about the way the system works made this easy?",
-            continuous_update=True,
-            layout=w.Layout(width="32em", height="5em", flex="0 0 auto"),
-            style={"description_width": "7em"},
+            placeholder="Optional. What about the way the system works made this easy?",
+            # Sent when the note loses focus, so it reaches the kernel before the click that
+            # follows; per-keystroke updates are throttled by ipywidgets and a click can overtake them.
+            continuous_update=False,
+            layout=w.Layout(width="34em", height="4.5em", flex="0 0 auto"),
+            style={"description_width": "8.5em"},
         )
-        self.prompt = w.HTML(value="", layout=w.Layout(flex="1 1 auto", max_width="34em", margin="0 0 0 1em"))
+        self.prompt = w.HTML(value="", layout=w.Layout(flex="1 1 auto", max_width="40em", margin="0 0 0 1em"))
         self.save = w.Button(
-            description="Save", button_style="primary", tooltip="Save this cause and note now"
+            description="Save note",
+            tooltip="Save the note with the cause in force (a cause button also saves)",
         )
-        self.skip = w.Button(description="Skip", tooltip="Leave this group unclassified for now")
-        self.back = w.Button(description="Back", tooltip="Go to the previous group")
         self.status = w.HTML(value="")
+        self.fix_status = w.HTML(value="", layout=w.Layout(margin="0 0 0 9em"))
 
         self.fix_toggle = w.Button(
             description="Record a fix…",
@@ -103,52 +131,61 @@ class ClassifyView:
         )
         self.fix_description = w.Textarea(
             description="What changed",
+            continuous_update=False,
             placeholder="e.g. Partner leads now route to the EMEA desk with a 2-hour alert",
             layout=w.Layout(width="40em", height="4em"),
             style={"description_width": "8em"},
         )
         self.fix_team = w.Text(
             description="Owning team",
+            continuous_update=False,
             placeholder="A team, e.g. Sales Ops",
             layout=w.Layout(width="24em"),
             style={"description_width": "8em"},
         )
         self.fix_date = w.DatePicker(description="Effective date", style={"description_width": "8em"})
-        self.fix_scope = w.RadioButtons(
+        # Toggle buttons, not radio buttons: JupyterLab takes arrow keys for moving between cells.
+        self.fix_scope = w.ToggleButtons(
             options=[("This group", "group")],
             value="group",
             description="Applies to",
-            style={"description_width": "8em"},
+            tooltip="A fix for this group only, or for every group labelled with this cause",
+            style={"description_width": "8em", "button_width": "auto"},
         )
         self.fix_save = w.Button(
-            description="Record fix", button_style="primary", tooltip="Save this fix now"
+            description="Record fix",
+            button_style="primary",
+            tooltip="Save this fix now",
+            layout=w.Layout(margin="0.3em 0 0 8.4em"),
         )
         self.fix_form = w.VBox(
             [self.fix_description, self.fix_team, self.fix_date, self.fix_scope, self.fix_save],
-            layout=w.Layout(display="none", padding="0 0 0 1em"),
+            layout=w.Layout(display="none", margin="0.5em 0 0 0.5em"),
         )
-        self.fixes = w.HTML(value="")
+        self.fixes = w.HTML(value="", layout=w.Layout(margin="0 0 0 9em"))
 
         self.analyst = w.Text(
             description="Analyst",
             tooltip="Recorded with each label and fix",
             continuous_update=False,
-            layout=w.Layout(width="20em"),
+            layout=w.Layout(width="24em"),
+            style={"description_width": "8.5em"},
         )
         self.refresh = w.Button(description="Refresh", tooltip="Show labels other analysts saved since")
 
         self.card_box = w.VBox(
             [
+                self.status,
                 self.evidence,
                 self.saved,
+                # Note first, then the one-click choices: the keyboard path is type, Tab, Enter.
+                w.HBox([self.note, self.prompt], layout=w.Layout(align_items="flex-start")),
                 self.suggest,
                 self.causes,
-                w.HBox([self.note, self.prompt], layout=w.Layout(align_items="flex-start")),
-                w.HBox([self.save, self.skip, self.back]),
-                self.status,
+                w.HBox([self.save, self.fix_toggle], layout=w.Layout(margin="0.5em 0 0 9em")),
                 self.fixes,
-                self.fix_toggle,
                 self.fix_form,
+                self.fix_status,
             ]
         )
         self.done_text = w.HTML(value="")
@@ -163,7 +200,7 @@ class ClassifyView:
         self.root = w.VBox([w.HTML(value=_CSS), self.header, self.card_box, self.footer])
         self.root.add_class("retro-classify")
 
-        self.save.on_click(lambda _: self._emit("save", self.causes.value, self.note.value))
+        self.save.on_click(lambda _: self._emit("save", self._in_force, self.note.value))
         self.suggest.on_click(lambda _: self._emit("suggestion", self.note.value))
         self.skip.on_click(lambda _: self._emit("skip"))
         self.back.on_click(lambda _: self._emit("back"))
@@ -208,11 +245,11 @@ class ClassifyView:
             self.saved.value = self._saved(card)
             self.suggest.description = card.suggestion_text or ""
             self.suggest.layout.display = None if card.suggestion_text else "none"
-            self.causes.value = card.label.cause if card.label else None
+            self._mark_cause(card.label.cause if card.label else None)
             self.note.value = card.label.note if card.label else ""
             self.prompt.value = ""
             self.status.value = ""
-            self._has_label = card.label is not None
+            self.fix_status.value = ""
             self._fix_scope_options(card.label.cause if card.label else None)
             self.show_fixes(card)
         finally:
@@ -243,6 +280,10 @@ class ClassifyView:
         """A one-line message under the buttons (``kind``: ``ok``, ``error``, ``saved``)."""
         self.status.value = _box(kind, text, live=True) if text else ""
 
+    def show_fix_status(self, text: str, kind: str = "ok") -> None:
+        """A one-line message under the fix form (``kind``: ``ok`` or ``error``)."""
+        self.fix_status.value = _box(kind, text, live=True) if text else ""
+
     def show_prompt(self, text: str | None) -> None:
         """The blameless prompt beside the note (None hides it)."""
         self.prompt.value = _box("prompt", text, live=True) if text else ""
@@ -251,6 +292,7 @@ class ClassifyView:
         """Redraw only the label in force and the progress (after a save that stays on the group)."""
         self._progress(card.classified, card.total, f"Group {card.position + 1} of {card.total}")
         self.saved.value = self._saved(card)
+        self._mark_cause(card.label.cause if card.label else None)
         self._fix_scope_options(card.label.cause if card.label else None)
 
     def show_fixes(self, card: Card) -> None:
@@ -282,9 +324,9 @@ class ClassifyView:
         self.fix_form.layout.display = None if show else "none"
         self.fix_toggle.description = "Hide the fix form" if show else "Record a fix…"
 
-    def focus_cause(self) -> None:
-        """Put the keyboard focus on the cause list, ready for the next group."""
-        self.causes.focus()
+    def focus_note(self) -> None:
+        """Put the keyboard focus on the note, ready for the next group."""
+        self.note.focus()
 
     # ----------------------------------------------------------------- helpers
     def _progress(self, classified: int, total: int, where: str) -> None:
@@ -318,6 +360,12 @@ class ClassifyView:
                 tag("div", "Earlier labels this month: " + "; ".join(card.earlier), cls="retro-muted")
             )
         return str(tag("div", join(parts), cls="retro-saved"))
+
+    def _mark_cause(self, cause: str | None) -> None:
+        """Highlight the cause in force; Save note re-saves it."""
+        self._in_force = cause
+        for name, button in self.cause_buttons.items():
+            button.button_style = "info" if name == cause else ""
 
     def _fix_scope_options(self, cause: str | None) -> None:
         options = [("This group", "group")]
