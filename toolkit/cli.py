@@ -205,6 +205,7 @@ def check(recipe, folder, leads, incidents, accounts):
 def classify(period, store, notebooks, out, port, analyst):
     """Open JupyterLab on the classification notebook for a period."""
     import nbformat
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     from toolkit.pipeline import check_period
@@ -213,7 +214,8 @@ def classify(period, store, notebooks, out, port, analyst):
     check_period(period)
     if not Path(store).is_file():
         raise errors.StoreError(f"{store} does not exist. Run `retro run --period {period}` first.")
-    nb = nbformat.read(notebook_path(notebooks, "classify.ipynb"), as_version=4)
+    # papermill's loader gives every cell the metadata.tags that parameterize_notebook reads.
+    nb = load_notebook_node(str(notebook_path(notebooks, "classify.ipynb")))
     nb = parameterize_notebook(
         nb,
         {"period": period, "store": str(_abs(store)), "analyst": analyst},
