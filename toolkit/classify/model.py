@@ -20,6 +20,7 @@ import pandas as pd
 from toolkit import words
 from toolkit.classify.blame import blame_prompt
 from toolkit.errors import StoreError
+from toolkit.history import suggestions
 from toolkit.store import Store, check_period
 
 #: How many example record ids a card shows.
@@ -180,17 +181,6 @@ def previous_period(period: str) -> str:
     return str(pd.Period(period, freq="M") - 1)
 
 
-def suggestions(labels: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Per group key, its latest label from before ``period`` (the "same as last month" suggestion).
-
-    ``labels`` is :meth:`Store.current_labels` over every period. Returns columns ``group_key, cause,
-    period`` (the period that label belongs to), one row per key.
-    """
-    earlier = labels[labels["period"] < period]
-    latest = earlier.sort_values(["period", "at"]).drop_duplicates("group_key", keep="last")
-    return latest.loc[:, ["group_key", "cause", "period"]].reset_index(drop=True)
-
-
 def _suggestion_text(cause: str, from_period: str, period: str) -> str:
     when = "last month" if from_period == previous_period(period) else from_period
     return f"Same as {when}: {cause}"
@@ -238,8 +228,10 @@ class LabelQueue:
             r.group_key: LabelInfo(r.cause, r.note or "", r.analyst, r.at, r.event_id)
             for r in current.itertuples()
         }
-        sugg = suggestions(all_labels, self.period)
-        self._suggestions = {r.group_key: (r.cause, r.period) for r in sugg.itertuples()}
+        sugg = suggestions(self.store, self.period)
+        self._suggestions = dict(
+            zip(sugg["group_key"], zip(sugg["cause"], sugg["from_period"], strict=True), strict=True)
+        )
         self._fixes = self.store.fixes()
 
     def __len__(self) -> int:
