@@ -200,8 +200,9 @@ class LabelQueue:
     names
         People's names to watch for in notes (the blameless prompt).
 
-    The queue starts at the first unclassified group (or past the end when all are classified).
-    Every write commits before returning, so closing the browser loses nothing.
+    Groups with no leaks are left out. The queue starts at the first unclassified group (or past
+    the end when all are classified). Every write commits before returning, so closing the browser
+    loses nothing.
     """
 
     def __init__(self, store: Store, period: str, *, analyst: str = "", names: Iterable[str] = ()) -> None:
@@ -210,6 +211,8 @@ class LabelQueue:
         self.analyst = default_analyst(analyst)
         self.names = tuple(n for n in names if isinstance(n, str))
         groups = store.group_metrics(self.period)
+        # A segment with no leaks this period (an empty "elsewhere") has nothing to classify.
+        groups = groups[groups["leaks"] > 0]
         # Highest excess first; rank then key break ties so the order is the same for every analyst.
         self.groups = groups.sort_values(
             ["excess", "rank", "group_key"], ascending=[False, True, True], na_position="last", kind="stable"
