@@ -378,3 +378,14 @@ def test_personal_data_in_ids_and_bad_values_never_reaches_the_frame_or_the_qual
         [3, "Account ID", "[email removed]", "excluded from account metrics"],
     ]
     assert len(data.leads) == 40
+
+
+@pytest.mark.parametrize("before", ["sep=,\n", "\n\n", "sep=;\r\n"])
+def test_lines_before_the_header(write, before: str) -> None:
+    sep = ";" if ";" in before else ","
+    text = before + (LEADS_HEADER + "\n" + lead_rows(2) + "L-3,bad,,Web,Open,1,A-1,,\n").replace(",", sep)
+    data = load_dataset(
+        write("test.yaml", LEADS_RECIPE), leads=write("leads.csv", text), max_excluded_share=0.5
+    )
+    assert data.leads["lead_id"].tolist() == ["L-1", "L-2"]
+    assert data.quality["row"].tolist() == [4]

@@ -49,6 +49,7 @@ class RawFile:
     end: int | None = None  # CSV: byte offset where the data ends (footer and trailing blank lines cut)
     footer: tuple[str, ...] = ()  # CSV: non-blank lines cut after the data (a report footer)
     sheet: str | None = None  # XLSX
+    skip: int = 0  # CSV: lines before the header (blank lines, Excel's "sep=;")
 
     @property
     def name(self) -> str:
@@ -254,8 +255,14 @@ def _inspect_csv(
             f"{path.name} is empty: it has no header line. Export it again from the source system."
         )
     delim = delimiter or _sniff_delimiter(lines)
-    header_line = next(ln for ln in lines if ln.strip())
-    headers = next(csv.reader([header_line], delimiter=delim))
+    skip = next(i for i, ln in enumerate(lines) if ln.strip())
+    hint = re.fullmatch(r"sep=(.)", lines[skip].strip())
+    if hint:  # Excel's "sep=;" first line names the delimiter and is not shown as a row
+        delim = delimiter or hint.group(1)
+        skip += 1
+        if skip >= len(lines):
+            raise InputError(f"{path.name} has no header line after its 'sep=' line.")
+    headers = next(csv.reader([lines[skip]], delimiter=delim))
     end, footer = None, []
     if enc != "utf-16":  # line breaks are not single bytes in UTF-16
         end, footer = _footer_start(
@@ -271,6 +278,7 @@ def _inspect_csv(
         path=path,
         kind="csv",
         headers=_unique_headers([h.strip() for h in headers]),
+        skip=skip,
         encoding=enc,
         delimiter=delim,
         end=end,
@@ -302,7 +310,7 @@ def _arrow_read(raw: RawFile, headers: list[str], *, careful: bool, bad: list) -
             source,
             read_options=pacsv.ReadOptions(
                 column_names=list(raw.headers),
-                skip_rows=1,
+                skip_rows=raw.skip + 1,
                 encoding="utf8" if raw.encoding in ("utf-8", "utf8") else raw.encoding,
                 use_threads=not careful,
             ),
@@ -362,7 +370,7 @@ def _read_csv_python(raw: RawFile, headers: list[str]) -> RawTable:
             sep=raw.delimiter,
             engine="python",
             header=None,
-            skiprows=1,
+            skiprows=raw.skip + 1,
             names=list(raw.headers),
             usecols=headers,
             dtype=str,
