@@ -362,6 +362,10 @@ def test_fixes_for_a_group_or_a_cause_and_withdrawal(store):
             {"group_key": PARTNER, "effective_date": "31/06/2026"},
             "effective_date '31/06/2026' is not a date; write it as YYYY-MM-DD, e.g. 2026-07-01.",
         ),
+        (
+            {"group_key": PARTNER, "effective_date": "1st Nov"},
+            "effective_date '1st Nov' is not a date; write it as YYYY-MM-DD, e.g. 2026-07-01.",
+        ),
         ({"group_key": PARTNER, "owner_team": ""}, "owner_team is empty; give a value."),
         (
             {"cause": "bad_luck"},

@@ -107,8 +107,8 @@ def leaks(run: PeriodRun) -> HTML:
         out.append(
             tag(
                 "p",
-                f"{int(r['leaks']):,} of {int(r['population']):,} {words.population_noun(leak_type)} "
-                f"({words.percent(r['rate'], 1)}) were {words.leak_phrase(leak_type)}.",
+                f"{int(r['leaks']):,} {words.leak_phrase(leak_type)}, of {int(r['population']):,} "
+                f"{words.population_noun(leak_type)} ({words.percent(r['rate'], 1)}).",
             )
         )
         out.append(_chart(LEAK_CHARTS[leak_type](records[records["leak_type"] == leak_type])))

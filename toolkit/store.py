@@ -224,11 +224,18 @@ def _check_text(value: object, name: str, *, required: bool = True) -> str:
 
 
 def _check_date(value: object, name: str = "effective_date") -> str:
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        ts = pd.NaT
-    if pd.isna(ts):
+    """A calendar day as ``YYYY-MM-DD``: a date, a timestamp, or text in exactly that form.
+
+    Free text such as "1st Nov" is refused rather than guessed (pandas would read it as year 1).
+    """
+    if isinstance(value, str):
+        ts = pd.to_datetime(value.strip(), format="%Y-%m-%d", errors="coerce")
+    else:
+        try:
+            ts = pd.Timestamp(value)
+        except (ValueError, TypeError):
+            ts = pd.NaT
+    if pd.isna(ts) or not 1900 <= ts.year <= 2200:
         raise StoreError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-07-01.")
     return ts.strftime("%Y-%m-%d")
 
