@@ -40,7 +40,7 @@ DATED_BY = {"leads": "created_at", "incidents": "opened_at", "accounts": None}
 #: Metric a flag removes a row from, for the ``action`` column.
 _SPEED = "excluded from speed-to-lead"
 _RESOLUTION = "excluded from resolution time"
-_EXCEL_ID = r"^[+-]?\d(?:[.,]\d+)?[eE]\+?\d+$"
+_EXCEL_ID = r"^\d(?:[.,]\d+)?[eE]\+\d{1,3}$"  # how Excel shows a long number: 1.03006E+13
 _RECORD = {"leads": "lead", "incidents": "incident", "accounts": "account"}
 
 
