@@ -283,7 +283,7 @@ class SizeResult:
         )
 
     def stage(self, name: str, key: str = "s") -> float:
-        """Median of a stage's seconds (``key="s"``) or peak MB (``key="peak_mb"``); NaN if absent."""
+        """Median of a stage's wall seconds (``"s"``), CPU seconds (``"cpu_s"``) or peak (``"peak_mb"``)."""
         values = [m.stages.get(name, {}).get(key, float("nan")) for m in self.pipeline]
         return statistics.median(values)
 
@@ -502,6 +502,18 @@ def render(results: Sequence[SizeResult], commands: Sequence[CommandResult], env
             f"| {_s(r.floor_s)} | {_s(imports)} | {stages} | {_s(r.pipeline_s)} "
             f"| **{r.time_ratio:.2f}x** | {r.cpu_ratio:.2f}x |"
         )
+    lines += [
+        "",
+        "### CPU time (seconds, all threads; median of the paired repeats)",
+        "",
+        "| leads | floor | load | leaks | groups | cost | store | other | pipeline |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        floor_cpu = statistics.median(m.cpu_s for m in r.floor)
+        pipe_cpu = statistics.median(m.cpu_s for m in r.pipeline)
+        stages = " | ".join(_s(r.stage(s, "cpu_s")) for s in STAGES)
+        lines.append(f"| {r.export.n_leads:,} | {_s(floor_cpu)} | {stages} | {_s(pipe_cpu)} |")
     lines += [
         "",
         "### Peak memory (MB resident; each stage's own peak, the process's size included)",

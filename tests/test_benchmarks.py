@@ -157,8 +157,9 @@ def test_harness_runs_end_to_end_and_writes_a_well_formed_table(tmp_path, capsys
     time_header = next(ln for ln in tables if ln.startswith("| leads | incidents |"))
     assert time_header.count("|") == 16
     rows = {ln.count("|"): ln for ln in tables if ln.startswith("| 2,000 |")}
-    assert sorted(rows) == [11, 16]  # one row in the memory table, one in the time table
-    time_row, memory_row = rows[16], rows[11]
+    assert sorted(rows) == [10, 11, 16]  # one row in each table: CPU time, memory, time
+    time_row, cpu_row, memory_row = rows[16], rows[10], rows[11]
+    assert re.fullmatch(r"\| 2,000( \| \d+\.\d\d){8} \|", cpu_row)
     assert time_row.startswith("| 2,000 | 400 | 1 | 1 |")  # leads, incidents, CSV MB, repeats
     assert re.search(r"\| \*\*\d+\.\d\dx\*\* \| \d+\.\d\dx \|$", time_row)
     assert re.search(r"\| \*\*\d+\.\d\dx\*\* \|$", memory_row)
