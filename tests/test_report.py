@@ -211,7 +211,7 @@ FACTS = {
         "high": 66_000.0,
         "lost_wins": 6.0,
         "median_won_value": 8000.0,
-        "method": "Revenue at risk compares the win rate of closed leads that leaked with closed leads of the same source.",
+        "method": "Revenue at risk compares the win rate of leads that leaked with comparable leads.",
         "caveat": "Based on 900 closed leads, 200 of which leaked.",
         "reason": None,
         "per_leak": {"uncontacted": 400.0, "slow_first_contact": 100.0},
@@ -400,6 +400,7 @@ def test_load_context_bad_period(tmp_path):
         ("", ""),
         (None, ""),
         ("C:\\Users\\jd\\zendesk.yml", "zendesk"),
+        ("</script> a/b", "</script> a/b"),
     ],
 )
 def test_recipe_name_never_shows_a_folder(given, expected):
@@ -480,8 +481,8 @@ def test_where_it_leaked_degrades_to_sentences(tmp_path):
     text = _text(section)
     assert "Speed-to-lead could not be measured: this export has no first-contact time." in text
     assert (
-        "Incidents before churn could not be traced: there is no accounts file with the date each client left."
-        in text
+        "Incidents before churn could not be traced: there is no accounts file with the date each client "
+        "left." in text
     )
     assert section._repr_html_().count("<img") == 5
 
@@ -619,8 +620,9 @@ def test_persistent_section_reads_as_findings(ctx):
     text = _text(report.persistent_unaddressed(ctx))
     assert "2 challenges persist; 2 of them are unaddressed." in text
     assert (
-        "Repeat incidents: Billing incidents touched 13 clients for the 4th month running: 23 of 60 incidents "
-        "this month (38%, against 10% usually). 2 clients left this month after Billing incidents, worth $600k "
+        "Repeat incidents: Billing incidents touched 13 clients for the 4th month running: 23 of 60 "
+        "incidents this month (38%, against 10% usually). 2 clients left this month after Billing "
+        "incidents, worth $600k "
         "a year. Process cause: no visibility. No fix is recorded."
     ) in text
     assert "The retro's note: Nobody sees repeat billing tickets per client" in text
@@ -661,7 +663,8 @@ def test_fix_verdict_with_interval(ctx):
     section = report.did_fixes_work(ctx)
     text = _text(section)
     assert (
-        "Partner leads never contacted fell from 38% to 2% after the fix of 2026-09-01 (Route partner leads to "
+        "Partner leads never contacted fell from 38% to 2% after the fix of 2026-09-01 (Route partner leads "
+        "to "
         "Sales); this is very unlikely to be chance."
     ) in text
     assert "38% of 80 (2026-07 to 2026-08)" in text
@@ -679,8 +682,9 @@ def test_method_states_cost_assumptions_and_personal_data(ctx):
     assert FACTS["cost"]["method"] in text and FACTS["cost"]["caveat"] in text
     assert "3 incidents had no severity and were left out; set default severity to include them." in text
     assert (
-        "columns of names, contacts, notes and owners are dropped when the exports are read (4 columns (Assignee, "
-        "Email, Lead Name, Owner)), and 2 e-mail addresses or phone numbers found in the remaining text were masked."
+        "columns of names, contacts, notes and owners are dropped when the exports are read (4 columns: "
+        "Assignee, Email, Lead Name, Owner), and 2 e-mail addresses or phone numbers found in the remaining "
+        "text were masked."
     ) in text
 
 

@@ -187,12 +187,13 @@ def previous_period(period: str) -> str:
 
 
 def recipe_name(recipe: object) -> str:
-    """The recipe as its name: a path shows only its file stem (a full path may name a person's folder)."""
+    """The recipe as its name; a YAML path shows only its file stem (a path may name a person's folder)."""
     text = "" if recipe is None or (isinstance(recipe, float) and recipe != recipe) else str(recipe).strip()
     if not text:
         return ""
-    name = re.split(r"[/\\]", text)[-1]
-    return re.sub(r"\.ya?ml$", "", name, flags=re.IGNORECASE)
+    if not re.search(r"\.ya?ml$", text, flags=re.IGNORECASE):
+        return text  # a recipe's name (shipped, or the ``name`` a YAML recipe gives itself)
+    return re.sub(r"\.ya?ml$", "", re.split(r"[/\\]", text)[-1], flags=re.IGNORECASE)
 
 
 def load_context(
@@ -761,8 +762,8 @@ def _segments_block(ctx: ReportContext) -> Markup:
     unlabelled = int(g["cause"].isna().sum())
     note = (
         _p(
-            f"{unlabelled} of the month's {len(g)} segments are not classified yet, counting the rest of each kind "
-            "of leak that falls in no single segment.",
+            f"{unlabelled} of the month's {len(g)} segments are not classified yet, counting the rest of "
+            "each kind of leak that falls in no single segment.",
             cls="retro-note",
         )
         if unlabelled
@@ -828,8 +829,8 @@ def pareto_of_causes(ctx: ReportContext) -> Section:
     body: list[object] = [
         _p(
             "Every segment the retro classified is tied to one process cause: a way the process works, "
-            "never a person. Fixing the few causes on the left removes most of the leaks. The bars show leaks per "
-            "cause; the line adds up their share."
+            "never a person. Fixing the few causes on the left removes most of the leaks. The bars show "
+            "leaks per cause; the line adds up their share."
         )
     ]
     if totals.empty:
@@ -865,8 +866,9 @@ def pareto_of_causes(ctx: ReportContext) -> Section:
         if carried:
             body.append(
                 _p(
-                    f"{_count(carried, 'segments')} {'keeps' if carried == 1 else 'keep'} the cause named in an "
-                    f"earlier month; the retro has not reviewed {'it' if carried == 1 else 'them'} this month.",
+                    f"{_count(carried, 'segments')} {'keeps' if carried == 1 else 'keep'} the cause named in "
+                    f"an earlier month; the retro has not reviewed {'it' if carried == 1 else 'them'} this "
+                    "month.",
                     cls="retro-note",
                 )
             )
@@ -987,7 +989,7 @@ def _pii_block(ctx: ReportContext) -> Markup:
     if not pii_facts:
         return Markup("")
     cols = (
-        f"{len(dropped)} column{'s' if len(dropped) != 1 else ''} ({', '.join(dropped)})"
+        f"{len(dropped)} column{'s' if len(dropped) != 1 else ''}: {', '.join(dropped)}"
         if dropped
         else "none"
     )
@@ -1060,8 +1062,8 @@ def _quality_block(ctx: ReportContext) -> Markup:
     total = int(summary["Rows"].sum())
     lead = _p(
         f"{total:,} problem{'s' if total != 1 else ''} were found in this month's exports. Each was counted "
-        "and the row left out of the figure it would distort, never silently. Rows are numbered as a spreadsheet "
-        "shows them (the header is row 1); values are not shown, as they may hold personal data."
+        "and the row left out of the figure it would distort, never silently. Rows are numbered as a "
+        "spreadsheet shows them (the header is row 1); values are not shown, as they may hold personal data."
     )
     return join([lead, table(summary, formats={"Rows": "{:,}"})])
 
@@ -1290,9 +1292,9 @@ def did_fixes_work(ctx: ReportContext) -> Section:
     body: list[object] = [
         _p(
             f"Each fix is judged on the leak rate of what it covers in the {cfg.fix_before} months before it "
-            f"took effect against up to {cfg.fix_after} full months after. The interval is the range the true "
-            "change most likely lies in (95% confidence); a fix has worked only when a fall this large is very "
-            "unlikely to be chance."
+            f"took effect against up to {cfg.fix_after} full months after. The interval is the range the "
+            "true change most likely lies in (95% confidence); a fix has worked only when a fall this large "
+            "is very unlikely to be chance."
         )
     ]
     e = ctx.effects.loc[ctx.effects["effective_date"] < _period_end(ctx.period)]
