@@ -57,7 +57,7 @@ sample: $(BIN)/retro ## Regenerate the bundled sample exports in data/sample
 	$(BIN)/python -m toolkit.sample --out data/sample
 
 snapshot: $(BIN)/retro ## Update the committed outline snapshot of the leadership report
-	$(BIN)/python -m pytest -q tests/test_report_browser.py --update-snapshot
+	UPDATE_SNAPSHOT=1 CHROMIUM_PATH=$(or $(CHROMIUM),/usr/bin/chromium) $(BIN)/python -m pytest -q tests/test_report_browser.py -k snapshot
 
 clean: ## Remove generated reports and the sample store (labels in other stores are untouched)
 	rm -rf reports/20* data/retro.sqlite data/retro.sqlite-wal data/retro.sqlite-shm
