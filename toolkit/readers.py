@@ -330,15 +330,18 @@ def _arrow_read(raw: RawFile, headers: list[str], *, careful: bool, bad: list) -
 
 
 def _read_csv(raw: RawFile, headers: list[str]) -> RawTable:
+    """pyarrow, fast then careful; text that is not UTF-8 after all is read again as Windows-1252;
+    what pyarrow refuses goes to pandas' python engine."""
     bad: list[tuple] = []
     try:
         try:
             table = _arrow_read(raw, headers, careful=False, bad=bad)
+            again = bool(bad)
         except pa.ArrowInvalid as exc:
             if "UTF8" in str(exc):
                 raise
-            bad.append(exc)
-        if bad:
+            again = True
+        if again:
             # A line break inside quotes, or a row of the wrong width: read again, carefully.
             bad.clear()
             table = _arrow_read(raw, headers, careful=True, bad=bad)
