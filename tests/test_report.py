@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -633,6 +634,33 @@ def test_first_screen_asks_leadership(ctx):
     asks = report.leadership_asks(ctx)
     assert [a[0] for a in asks] == ["Persistent for 4 months, unaddressed."] * 2
     assert asks[0][1].endswith("No fix is recorded. Ask: name a team to own a fix.")
+
+
+def test_one_ask_per_segment_whatever_the_kinds_of_leak(ctx):
+    # Billing incidents that are also slow to resolve: the same segment, so one thing to act on.
+    slow = _group(
+        "2026-10", "slow_resolution", BILLING, 12, 60, 0.2, 1, accounts=9, label="Billing incidents"
+    )
+    runs = pd.concat(
+        [
+            ctx.runs,
+            ctx.runs.loc[ctx.runs["group_key"] == "repeat_incident|category=Billing"].assign(
+                group_key=slow["group_key"], leak_type="slow_resolution"
+            ),
+        ],
+        ignore_index=True,
+    )
+    groups = pd.concat([ctx.groups, pd.DataFrame([slow]).assign(tracked=False)], ignore_index=True)
+    asks = report.leadership_asks(replace(ctx, groups=groups, runs=runs))
+    assert len(asks) == 2
+    assert asks[0] == (
+        "Persistent for 4 months, unaddressed.",
+        "Billing incidents leak in 2 ways for the 4th month running: repeat incidents 23 of 60 (38%, "
+        "usually 10%); slow resolution 12 of 60 (20%, usually 20%). They touched 13 clients this month. "
+        "2 clients left this month after Billing incidents, worth $600k a year. Process cause: no "
+        "visibility; not classified yet for slow resolution. No fix is recorded. Ask: have the retro name "
+        "its process cause, then give a team the fix.",
+    )
 
 
 def test_persistence_needs_history(tmp_path):

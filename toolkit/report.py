@@ -1190,31 +1190,67 @@ def leadership_asks(ctx: ReportContext) -> list[tuple[str, str]]:
     """What leadership should act on, most pressing first: (short heading, sentence ending in the ask).
 
     Unaddressed persistent challenges first, then persistent ones whose fix is being judged, then
-    this month's other segments, largest first.
+    this month's other segments, by money at stake. Segments with the same process dimensions
+    (billing incidents that are slow, repeat and precede churn) are one thing to act on: one item.
     """
+    c = challenges(ctx)
+    theme = c["dimensions"].map(lambda d: json.dumps(_dimensions(d), sort_keys=True))
     out = []
-    for _, row in challenges(ctx).iterrows():  # a handful of segments, not data rows
-        named = isinstance(row["cause"], str)
-        if row["unaddressed"]:
-            head = f"Persistent for {row['months']} months, unaddressed."
-            if isinstance(row["fix"], str):
+    for _, rows in c.groupby(theme, sort=False):  # a handful of themes, not data rows
+        row = rows.iloc[0]
+        named = rows["cause"].map(lambda x: isinstance(x, str)).all()
+        if rows["unaddressed"].any():
+            head = f"Persistent for {rows['months'].max()} months, unaddressed."
+            if rows["fix"].map(lambda x: isinstance(x, str)).any():
                 ask = "Ask: the fix has not changed the rate; revisit it with its owning team."
             elif named:
                 ask = "Ask: name a team to own a fix."
             else:
                 ask = "Ask: have the retro name its process cause, then give a team the fix."
-        elif row["persistent"]:
-            head = f"Persistent for {row['months']} months, fix under way."
+        elif rows["persistent"].any():
+            head = f"Persistent for {rows['months'].max()} months, fix under way."
             ask = "Ask: check the verdict at the next retro."
         else:
             head = "New this month."
             ask = (
-                "Ask: decide whether it needs a fix now."
-                if named
-                else "Ask: have the retro name its process cause."
+                "Ask: decide whether it needs a fix now." if named else "Ask: have the retro name its cause."
             )
-        out.append((head, f"{_challenge_sentence(row, ctx)} {ask}"))
+        text = _challenge_sentence(row, ctx) if len(rows) == 1 else _theme_sentence(rows, ctx)
+        out.append((head, f"{text} {ask}"))
     return out
+
+
+def _theme_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
+    """One finding for several kinds of leak in the same segment, each with its figures."""
+    first = rows.iloc[0]
+    label = first.get("label")
+    subject = (
+        label.strip() if isinstance(label, str) and label.strip() else group_words("", first["dimensions"])
+    )
+    months = int(rows["months"].max())
+    running = f"for the {words.ordinal(months)} month running" if months > 1 else f"in {ctx.month}"
+    parts = [
+        f"{words.leak_name(r['leak_type']).lower()} {int(r['leaks']):,} of {int(r['population']):,} "
+        f"({words.percent(r['rate'])}, usually {words.percent(r['baseline_rate'])})"
+        for _, r in rows.iterrows()
+    ]
+    text = [f"{subject[:1].upper()}{subject[1:]} leak in {len(rows)} ways {running}: {'; '.join(parts)}."]
+    clients = rows.loc[~rows["leak_type"].isin(LEAD_VALUE), "accounts"].dropna()
+    if len(clients) and clients.max() > 0:
+        text.append(f"They touched {_count(clients.max(), 'clients')} this month.")
+    text.append(_clients_left(ctx, first))
+    risk = rows["revenue_at_risk"].sum(min_count=1)
+    if pd.notna(risk) and risk > 0:
+        text.append(f"About {words.money(risk)} of revenue is at risk from them (estimate).")
+    named = rows.loc[rows["cause"].map(lambda x: isinstance(x, str))]
+    unnamed = rows.loc[~rows.index.isin(named.index), "leak_type"].map(words.leak_name).str.lower().tolist()
+    cause = _cause_words(named.iloc[0], ctx) if len(named) else _cause_words(first, ctx)
+    if len(named) and unnamed:
+        cause = cause.rstrip(".") + f"; not classified yet for {' and '.join(unnamed)}."
+    text.append(cause)
+    fixed = rows.loc[rows["fix"].map(lambda x: isinstance(x, str))]
+    text.append(_fix_words(fixed.iloc[0] if len(fixed) else first))
+    return " ".join(t for t in text if t)
 
 
 def persistent_unaddressed(ctx: ReportContext) -> Section:
