@@ -91,7 +91,7 @@ def test_parse_sizes_accepts_suffixes_and_names_a_bad_size():
 
 def _measure(kind: str, seconds: float, peak: float) -> run.Measurement:
     stages = {"load": {"s": seconds / 2, "peak_mb": peak}} if kind == "pipeline" else {}
-    return run.Measurement(kind, seconds, peak, import_s=0.5, base_mb=100.0, cpu_s=seconds, stages=stages)
+    return run.Measurement(kind, seconds, peak, 0.5, 100.0, cpu_s=seconds, kernel_s=0.1, stages=stages)
 
 
 def _size(n: int, floor_s: float, pipe_s: float, floor_mb: float, pipe_mb: float) -> run.SizeResult:
@@ -157,9 +157,9 @@ def test_harness_runs_end_to_end_and_writes_a_well_formed_table(tmp_path, capsys
     time_header = next(ln for ln in tables if ln.startswith("| leads | incidents |"))
     assert time_header.count("|") == 16
     rows = {ln.count("|"): ln for ln in tables if ln.startswith("| 2,000 |")}
-    assert sorted(rows) == [10, 11, 16]  # one row in each table: CPU time, memory, time
-    time_row, cpu_row, memory_row = rows[16], rows[10], rows[11]
-    assert re.fullmatch(r"\| 2,000( \| \d+\.\d\d){8} \|", cpu_row)
+    assert sorted(rows) == [11, 12, 16]  # one row in each table: memory, CPU time, time
+    time_row, cpu_row, memory_row = rows[16], rows[12], rows[11]
+    assert re.fullmatch(r"\| 2,000( \| \d+\.\d\d){10} \|", cpu_row)
     assert time_row.startswith("| 2,000 | 400 | 1 | 1 |")  # leads, incidents, CSV MB, repeats
     assert re.search(r"\| \*\*\d+\.\d\dx\*\* \| \d+\.\d\dx \|$", time_row)
     assert re.search(r"\| \*\*\d+\.\d\dx\*\* \|$", memory_row)
