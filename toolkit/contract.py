@@ -82,9 +82,27 @@ PROCESS_DIMENSIONS = ("source", "queue", "routing", "stage", "category", "severi
 
 #: Column names that identify people; they can never become a group dimension or reach a report.
 PERSON_COLUMN_HINTS = (
-    "owner", "agent", "assignee", "assigned_to", "resolver", "resolved_by", "rep", "sdr", "sr_id",
-    "caller", "requester", "reporter", "creator", "opened_by", "closed_by", "submitter",
-    "name", "email", "phone", "mobile", "contact",
+    "owner",
+    "agent",
+    "assignee",
+    "assigned_to",
+    "resolver",
+    "resolved_by",
+    "rep",
+    "sdr",
+    "sr_id",
+    "caller",
+    "requester",
+    "reporter",
+    "creator",
+    "opened_by",
+    "closed_by",
+    "submitter",
+    "name",
+    "email",
+    "phone",
+    "mobile",
+    "contact",
 )
 
 
@@ -121,13 +139,27 @@ class Dataset:
         return getattr(self, name)
 
     def latest_timestamp(self) -> pd.Timestamp | None:
-        """The latest timestamp in any frame: the default ``as_of`` (the moment of the export)."""
+        """The latest timestamp in any frame: the default ``as_of`` (the moment of the export).
+
+        Timestamps the loader flagged as impossible (``exclude_speed``, ``exclude_resolution``) are
+        ignored, so one mistyped year cannot move the moment of the export.
+        """
+        flagged = {
+            ("leads", "first_contact_at"): "exclude_speed",
+            ("incidents", "resolved_at"): "exclude_resolution",
+        }
         latest = []
         for name, cols in COLUMNS.items():
             df = self.frame(name)
             if df is None:
                 continue
             for col, kind in cols.items():
-                if kind == "timestamp" and col in df and df[col].notna().any():
-                    latest.append(df[col].max())
+                if kind != "timestamp" or col not in df:
+                    continue
+                values = df[col]
+                flag = flagged.get((name, col))
+                if flag in df:
+                    values = values[~df[flag].astype(bool)]
+                if values.notna().any():
+                    latest.append(values.max())
         return max(latest) if latest else None
