@@ -17,6 +17,7 @@ from conftest import FIXTURES, LEADS_HEADER, LEADS_RECIPE, lead_rows
 from toolkit.cli import cli
 from toolkit.errors import InputError, RecipeError, RetroError, ValidationError
 from toolkit.load import load_dataset
+from toolkit.recipe import shipped_recipes
 
 BAD = FIXTURES / "bad"
 AS_OF = "2026-10-31"
@@ -311,7 +312,8 @@ CASES = [
         {"leads.csv": leads(OK)},
         RecipeError,
         "test.yaml line 6: unknown key 'colums' in leads. Did you mean 'columns'? Allowed: file, sheet, "
-        "encoding, delimiter, columns, timestamps, values, numbers, person_columns, drop, scan.",
+        "encoding, delimiter, columns, timestamps, values, numbers, person_columns, drop, scan, optional, "
+        "event_log, join.",
         recipe=recipe_with("  columns:", "  colums:"),
     ),
     Case(
@@ -379,7 +381,7 @@ CASES = [
         {"leads.csv": leads(OK)},
         RecipeError,
         "test.yaml line 1: extends 'smaple', which is not a shipped recipe. Did you mean 'sample'? Shipped "
-        "recipes: sample.",
+        f"recipes: {', '.join(shipped_recipes())}.",
         recipe="extends: smaple\n" + LEADS_RECIPE,
     ),
     Case(

@@ -19,7 +19,7 @@ from toolkit.contract import COLUMNS
 from toolkit.errors import RecipeError, ValidationError
 from toolkit.load import describe, format_problems, load_dataset, parse_numbers
 from toolkit.pii import EMAIL, PHONE
-from toolkit.recipe import load_recipe
+from toolkit.recipe import load_recipe, shipped_recipes
 from toolkit.timestamps import dayfirst_evidence, parse_timestamps
 
 REPO = Path(__file__).resolve().parents[1]
@@ -291,7 +291,8 @@ def test_shipped_recipe_name_typo() -> None:
     with pytest.raises(RecipeError) as caught:
         load_recipe("smaple")
     assert str(caught.value) == (
-        "No shipped recipe is named 'smaple'. Did you mean 'sample'? Shipped recipes: sample. To use your "
+        "No shipped recipe is named 'smaple'. Did you mean 'sample'? Shipped recipes: "
+        f"{', '.join(shipped_recipes())}. To use your "
         "own, give the path to its .yaml file."
     )
 

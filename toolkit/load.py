@@ -19,7 +19,8 @@ from __future__ import annotations
 import calendar
 import difflib
 import re
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,11 @@ import pyarrow.compute as pc
 
 from toolkit.contract import COLUMNS, ID_COLUMN, REQUIRED, Dataset, empty_problems
 from toolkit.errors import PROBLEM_COLUMNS, ConfigError, InputError, RecipeError, ValidationError
+from toolkit.eventlog import collapse
 from toolkit.pii import EMAIL, scan
 from toolkit.readers import RawFile, RawTable, delimiter_name, inspect, read_columns
-from toolkit.recipe import ALLOWED_VALUES, DatasetRecipe, Recipe, load_recipe
-from toolkit.timestamps import AmbiguousDates, dayfirst_evidence, parse_timestamps
+from toolkit.recipe import ALLOWED_VALUES, EVENT_MARKS, DatasetRecipe, Recipe, load_recipe
+from toolkit.timestamps import AmbiguousDates, ParsedTimestamps, dayfirst_evidence, parse_timestamps
 
 #: The timestamp a dataset's records are dated by (duplicates keep the latest by it).
 DATED_BY = {"leads": "created_at", "incidents": "opened_at", "accounts": None}
@@ -42,6 +44,8 @@ _SPEED = "excluded from speed-to-lead"
 _RESOLUTION = "excluded from resolution time"
 _EXCEL_ID = r"^\d(?:[.,]\d+)?[eE]\+\d{1,3}$"  # how Excel shows a long number: 1.03006E+13
 _RECORD = {"leads": "lead", "incidents": "incident", "accounts": "account"}
+#: Action of a column the recipe lists as optional and the export lacks: noted, not a problem.
+_NOT_IN_EXPORT = "not in this export"
 
 
 # --- problems as data ----------------------------------------------------------------------------
@@ -194,7 +198,8 @@ def _in_format(formats: str) -> str:
 
 
 def _timestamp_columns(name: str, mapped: dict[str, str]) -> list[str]:
-    return [c for c in mapped if COLUMNS[name][c] == "timestamp"]
+    """Mapped timestamp columns (with an event log's event time while the events are parsed)."""
+    return [c for c in mapped if COLUMNS[name].get(c) == "timestamp" or c == "_event_time"]
 
 
 # --- one dataset ---------------------------------------------------------------------------------
@@ -210,10 +215,58 @@ class _Loaded:
     date_only: frozenset[str] = frozenset()
     pii: dict = field(default_factory=dict)
     read_info: dict = field(default_factory=dict)
+    kept_rows: np.ndarray | None = None  # spreadsheet row of each frame row
+    files: list[str] = field(default_factory=list)  # every file read (a joined file too)
+    #: (file, rows that did not make it into the frame, rows read), one per file, for max_excluded_share
+    shares: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def _norm(header: str) -> str:
     return " ".join(header.replace("\ufeff", "").strip().strip('"').casefold().split())
+
+
+def _compact(header: str) -> str:
+    """A header reduced to its letters and digits, accents removed: the loose match of last resort.
+
+    ``Date entered "Lead (Sales Pipeline)"`` and ``Date entered 'Lead (Sales Pipeline)'`` meet here,
+    as do ``Data de edição`` and ``Data de edicao``, ``Created_Date`` and ``Created Date``.
+    """
+    plain = unicodedata.normalize("NFKD", header.replace("\ufeff", "")).casefold()
+    return "".join(ch for ch in plain if ch.isalnum())
+
+
+class _Headers:
+    """Finds a recipe's header names among a file's headers: exact (case- and space-insensitive) first,
+    then by letters and digits only (quotes, punctuation, accents ignored)."""
+
+    def __init__(self, headers: tuple[str, ...]) -> None:
+        self.headers = headers
+        self.exact: dict[str, str] = {}
+        self.loose: dict[str, str] = {}
+        for header in headers:
+            self.exact.setdefault(_norm(header), header)
+            self.loose.setdefault(_compact(header), header)
+
+    def find(self, alias: str) -> str | None:
+        return self.exact.get(_norm(alias)) or (self.loose.get(_compact(alias)) if _compact(alias) else None)
+
+    def first(self, aliases: tuple[str, ...]) -> str | None:
+        return next((hit for a in aliases if (hit := self.find(a)) is not None), None)
+
+    def closest(self, aliases: tuple[str, ...]) -> str | None:
+        """The file header most like any alias (for 'did you mean'), or None when none is close."""
+        by_norm = {_norm(h): h for h in reversed(self.headers)}
+        best: tuple[float, str] | None = None
+        for alias in aliases:
+            for hit in difflib.get_close_matches(_norm(alias), list(by_norm), n=1, cutoff=0.6):
+                score = difflib.SequenceMatcher(None, _norm(alias), hit).ratio()
+                if best is None or score > best[0]:
+                    best = (score, by_norm[hit])
+        return best[1] if best else None
+
+    def shown(self) -> str:
+        heads = self.headers
+        return ", ".join(f"'{h}'" for h in heads[:30]) + (", ..." if len(heads) > 30 else "")
 
 
 def _other_delimiter(raw: RawFile) -> str | None:
@@ -223,79 +276,163 @@ def _other_delimiter(raw: RawFile) -> str | None:
     return next((d for d in (",", ";", "\t", "|") if d != raw.delimiter and d in raw.headers[0]), None)
 
 
-def _map_headers(name: str, sec: DatasetRecipe, raw: RawFile, problems: _Problems) -> tuple[dict, list]:
-    """Contract column -> actual header, and the person columns found; records what is missing."""
-    found = {}
-    for header in raw.headers:
-        found.setdefault(_norm(header), header)
-    shown = ", ".join(f"'{h}'" for h in raw.headers[:30]) + (", ..." if len(raw.headers) > 30 else "")
+@dataclass
+class _Mapping:
+    """What the header matching found in one file."""
+
+    columns: dict[str, str]  # contract column -> header
+    persons: list[str]
+    events: dict[str, str]  # event_log key (time, status, sub_status) -> header
+    missing: list[dict]  # optional columns the file lacks: column, headers, closest, listed
+
+
+def _map_headers(
+    name: str, sec: DatasetRecipe, raw: RawFile, problems: _Problems, section: str | None = None
+) -> _Mapping:
+    """Contract column -> actual header, the person columns and event-log columns found; records what
+    is missing. ``section`` is the recipe path named in messages (``leads`` or ``leads.join``)."""
+    section = section or name
+    heads = _Headers(raw.headers)
+    result = _Mapping({}, [], {}, [])
     other = _other_delimiter(raw)
     if other is not None:
         problems.column(
             None,
             f"the header is one column, '{raw.headers[0]}', so the file is not separated by "
             f"{delimiter_name(raw.delimiter or ',')}s",
-            f"It seems to be separated by {delimiter_name(other)}s: set delimiter: '{other}' under {name} in "
-            "the recipe, or leave delimiter out to detect it.",
+            f"It seems to be separated by {delimiter_name(other)}s: set delimiter: '{other}' under {section} "
+            "in the recipe, or leave delimiter out to detect it.",
             "cannot load",
             fatal=True,
         )
-        return {}, []
-    mapped: dict[str, str] = {}
+        return result
+    joined = section.endswith(".join")
     for col, aliases in sec.columns.items():
-        hit = next((found[_norm(a)] for a in aliases if _norm(a) in found), None)
+        hit = heads.first(aliases)
         if hit is not None:
-            mapped[col] = hit
+            result.columns[col] = hit
             continue
         required = col in REQUIRED[name]
+        key = "key" if joined and col == ID_COLUMN[name] else f"columns.{col}"
         named = " or ".join(f"'{a}'" for a in aliases)
         which = "which is not a column" if len(aliases) == 1 else "none of which is a column"
-        close = difflib.get_close_matches(aliases[0], raw.headers, n=1, cutoff=0.6)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
+        close = heads.closest(aliases)
+        hint = f"Did you mean '{close}'? " if close else ""
+        listed = col in sec.optional
+        if not required:
+            result.missing.append({"column": col, "headers": aliases, "closest": close, "listed": listed})
+        if listed:
+            action = f"{_NOT_IN_EXPORT}: analyses needing {col} are skipped"
+        elif required:
+            action = "cannot load"
+        else:
+            action = f"column left out: analyses needing {col} are skipped"
         problems.column(
             None,
             f"the recipe maps {col} to {named}, {which}",
-            f"{hint.strip()} Columns found: {shown}. Fix {name}.columns.{col} in the recipe.".strip(),
-            "cannot load" if required else f"column left out: analyses needing {col} are skipped",
+            f"{hint}Columns found: {heads.shown()}. Fix {section}.{key} in the recipe"
+            + (", or ignore this if the export does not carry it." if listed else "."),
+            action,
             fatal=required,
         )
-    persons = []
+    log = sec.event_log
+    if log is not None:
+        for key in ("time", "status", "sub_status"):
+            header = getattr(log, key)
+            if header is None:
+                continue
+            hit = heads.find(header)
+            if hit is not None:
+                result.events[key] = hit
+                continue
+            close = heads.closest((header,))
+            hint = f"Did you mean '{close}'? " if close else ""
+            problems.column(
+                None,
+                f"the recipe's event_log.{key} is '{header}', which is not a column",
+                f"{hint}Columns found: {heads.shown()}. Fix {section}.event_log.{key} in the recipe.",
+                "cannot load",
+                fatal=True,
+            )
     for header in sec.person_columns:
-        if _norm(header) in found:
-            persons.append(found[_norm(header)])
+        hit = heads.find(header)
+        if hit is not None:
+            result.persons.append(hit)
         else:
             problems.column(
                 None,
                 f"the recipe lists '{header}' in person_columns, which is not a column",
-                f"Columns found: {shown}. Fix {name}.person_columns in the recipe.",
+                f"Columns found: {heads.shown()}. Fix {section}.person_columns in the recipe.",
                 "unassigned work not counted from it",
             )
-    return mapped, persons
+    return result
+
+
+def _join_section(sec: DatasetRecipe, name: str) -> DatasetRecipe:
+    """The second file of a join, as a dataset section of its own: its key is the dataset's id."""
+    join = sec.join
+    assert join is not None
+    return replace(
+        sec,
+        file=join.file,
+        sheet=join.sheet,
+        encoding=join.encoding,
+        delimiter=join.delimiter,
+        columns={ID_COLUMN[name]: join.key, **join.columns},
+        person_columns=join.person_columns,
+        drop=join.drop,
+        optional=tuple(c for c in sec.optional if c in join.columns),
+        event_log=None,
+        join=None,
+    )
 
 
 def _load_one(
-    name: str, sec: DatasetRecipe, path: Path, recipe: Recipe, limit: pd.Timestamp, limit_label: str
+    name: str,
+    sec: DatasetRecipe,
+    path: Path,
+    recipe: Recipe,
+    limit: pd.Timestamp,
+    limit_label: str,
+    section: str | None = None,
 ) -> _Loaded:
     raw = inspect(path, sheet=sec.sheet, encoding=sec.encoding, delimiter=sec.delimiter)
     problems = _Problems(name, raw.name)
-    mapped, persons = _map_headers(name, sec, raw, problems)
+    found = _map_headers(name, sec, raw, problems, section)
+    mapped, persons = found.columns, found.persons
     info = {
         "columns": dict(mapped),
         "encoding": raw.encoding,
         "delimiter": raw.delimiter,
         "sheet": raw.sheet,
         "footer_lines": len(raw.footer),
+        "missing": found.missing,
     }
-    wanted = set(mapped.values()) | set(persons)
-    drop = {_norm(d) for d in sec.drop}
-    dropped = [h for h in raw.headers if _norm(h) in drop]
+    wanted = set(mapped.values()) | set(persons) | set(found.events.values())
+    heads = _Headers(raw.headers)
+    dropped = list(dict.fromkeys(hit for d in sec.drop if (hit := heads.find(d)) is not None))
+    dropped = [h for h in raw.headers if h in dropped and h not in wanted]
     pii_info = {
         "dropped_columns": dropped + persons,
         "masked_values": 0,
         "unread_columns": [h for h in raw.headers if h not in wanted and h not in dropped],
     }
-    if problems.fatal:
-        return _Loaded(None, problems.frame(), True, 0, 0, pii=pii_info, read_info=info)
+    joined = None
+    if sec.join is not None and not problems.fatal:
+        join_path = path.parent / sec.join.file
+        if not join_path.exists():
+            raise InputError(
+                f"{join_path} does not exist: recipe '{recipe.name}' joins {name} from {raw.name} with "
+                f"{sec.join.file}, which should sit beside it. Put it there, or fix {name}.join.file."
+            )
+        joined = _load_one(
+            name, _join_section(sec, name), join_path, recipe, limit, limit_label, f"{name}.join"
+        )
+    if problems.fatal or (joined is not None and joined.fatal):
+        parts = [problems.frame()] + ([joined.problems] if joined is not None else [])
+        return _Loaded(
+            None, _concat_problems(parts), True, 0, 0, pii=pii_info, read_info=info, files=[raw.name]
+        )
     table = read_columns(raw, [h for h in raw.headers if h in wanted])
     rows_read = len(table.frame) + len(table.bad_rows)
     if rows_read == 0:
@@ -303,19 +440,69 @@ def _load_one(
             f"{raw.name} has a header but no data rows. Export it again with the records included."
         )
     info["encoding"] = table.encoding or raw.encoding
-    work = _Work(name, sec, recipe, table, mapped, problems, limit, limit_label)
+    info["excel"] = _excel_signs(table.frame)
+    work = _Work(name, sec, recipe, table, mapped, problems, limit, limit_label, found.events, joined)
     frame, excluded, date_only, masked = work.run(persons)
+    info["dayfirst"] = work.dayfirst_info()
+    if work.log_info:
+        info["event_log"] = work.log_info
     pii_info["masked_values"] = masked
+    parts = [problems.frame()]
+    shares = [(raw.name, excluded + len(table.bad_rows), rows_read)]
+    files = [raw.name]
+    if joined is not None:
+        info["join"] = work.join_info
+        parts += [joined.problems, work.join_problems.frame()]
+        shares.append((joined.files[0], joined.excluded + work.join_info["unmatched_rows"], joined.rows_read))
+        files += joined.files
+        date_only = date_only | joined.date_only
+        pii_info["dropped_columns"] += [h for h in joined.pii["dropped_columns"] if h not in dropped]
+        pii_info["masked_values"] += joined.pii["masked_values"]
     return _Loaded(
         frame,
-        problems.frame(),
+        _concat_problems(parts),
         problems.fatal,
         rows_read,
         excluded + len(table.bad_rows),
         date_only,
         pii_info,
         info,
+        kept_rows=work.kept_rows,
+        files=files,
+        shares=shares,
     )
+
+
+def _concat_problems(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else empty_problems()
+
+
+#: Signs that a CSV went through Excel before it reached us, as (pattern, what it means).
+_EXCEL_SIGNS = (
+    (
+        r"^\d(?:[.,]\d+)?E\+\d{1,3}$",
+        "long numbers in scientific notation (e.g. '{}'): their last digits are lost",
+    ),
+    (r"^(?:TRUE|FALSE)$", "booleans written TRUE/FALSE"),
+    (r"^\d{2}-\d{2}-\d{4} \d{2}:\d{2}$", "dates rewritten as dd-mm-yyyy hh:mm (e.g. '{}')"),
+)
+
+
+def _excel_signs(frame: pd.DataFrame) -> list[str]:
+    """Sentences naming the columns read that look re-saved by Excel (no values but the examples of
+    damaged numbers and dates, which are never personal data once the column is read)."""
+    signs = []
+    for header in frame.columns:
+        s = frame[header]
+        if not _is_text(s):
+            continue
+        uniques = pd.Series(s.dropna().unique()[:5000], dtype="str").str.strip()
+        for pattern, meaning in _EXCEL_SIGNS:
+            hits = uniques[uniques.str.match(pattern, na=False)]
+            if len(hits):
+                signs.append(f"'{header}' holds {meaning.format(hits.iloc[0])}")
+    return signs
 
 
 class _Work:
@@ -331,17 +518,33 @@ class _Work:
         problems: _Problems,
         limit: pd.Timestamp,
         limit_label: str,
+        events: dict[str, str] | None = None,
+        joined: _Loaded | None = None,
     ) -> None:
         self.name, self.sec, self.recipe, self.table = name, sec, recipe, table
-        self.mapped, self.problems, self.limit, self.limit_label = mapped, problems, limit, limit_label
+        self.mapped, self.problems, self.limit, self.limit_label = dict(mapped), problems, limit, limit_label
         self.rows = table.rows
         self.n = len(table.frame)
         self.raw = {col: _blank_missing(table.frame[h], recipe.missing) for col, h in mapped.items()}
+        self.event_raw = {
+            k: _blank_missing(table.frame[h], recipe.missing) for k, h in (events or {}).items()
+        }
+        self.event_headers = dict(events or {})
+        self.persons: dict[str, pd.Series] = {}
         self.out: dict[str, pd.Series] = {}
         self.excluded = np.zeros(self.n, dtype=bool)
         self.flags: dict[str, np.ndarray] = {}
         self.date_only: set[str] = set()
         self.masked = 0
+        self.value_rows: dict[str, np.ndarray] = {}  # event logs: per column, the row each value came from
+        self.record_events: np.ndarray | None = None  # event logs: events per record
+        self.events_excluded = 0
+        self.log_info: dict = {}
+        self.joined = joined
+        self.join_info: dict = {}
+        self.join_problems = _Problems(name, joined.files[0] if joined is not None else "")
+        self.kept_rows: np.ndarray | None = None
+        self.join_columns: set[str] = set()
 
     # helpers
     def _report(
@@ -351,31 +554,210 @@ class _Work:
         if not mask.any():
             return
         header = self.mapped.get(col) if col else None
-        vals = (self.raw[col] if values is None else values)[mask] if col or values is not None else None
+        if values is None and col:
+            # A column brought in by a join has no raw text here: quote its parsed value.
+            values = self.raw[col] if col in self.raw else self.out[col].astype("str")
+        vals = None if values is None else values[mask]
+        rows = self.value_rows.get(col, self.rows) if col else self.rows
         self.problems.rows(
-            self.rows[mask], header, None if vals is None else vals.to_numpy(), problem, fix, action
+            rows[mask], header, None if vals is None else vals.to_numpy(), problem, fix, action
         )
         if action == "excluded":
             self.excluded |= mask
 
     def run(self, persons: list[str]) -> tuple[pd.DataFrame | None, int, frozenset[str], int]:
         self._bad_rows()
+        self.persons = {h: _blank_missing(self.table.frame[h], self.recipe.missing) for h in persons}
+        if self.sec.event_log is not None:
+            self._collapse_events()
         for col, kind in COLUMNS[self.name].items():
             if col not in self.mapped:
                 continue
             getattr(self, f"_{kind}")(col)
         if self.problems.fatal:
-            return None, int(self.excluded.sum()), frozenset(self.date_only), self.masked
+            return None, self._excluded_count(), frozenset(self.date_only), self.masked
+        if self.joined is not None:
+            self._join()
+            if self.problems.fatal:
+                return None, self._excluded_count(), frozenset(self.date_only), self.masked
         if persons:
             empty = np.ones(self.n, dtype=bool)
-            for header in persons:
-                empty &= _blank_missing(self.table.frame[header], self.recipe.missing).isna().to_numpy()
+            for values in self.persons.values():
+                empty &= values.isna().to_numpy()
             self.out["unassigned"] = pd.Series(empty, dtype=bool)
         self._scan()
         self._future()
         self._duplicates()
         self._orders()
-        return self._frame(), int(self.excluded.sum()), frozenset(self.date_only), self.masked
+        frame = self._frame()
+        if self.log_info:
+            self.log_info["excluded_events"] = self._excluded_count()
+        return frame, self._excluded_count(), frozenset(self.date_only), self.masked
+
+    def _excluded_count(self) -> int:
+        """Rows of the file that did not make it into the frame (for an event log: its events)."""
+        if self.record_events is None:
+            return int(self.excluded.sum())
+        return self.events_excluded + int(self.record_events[self.excluded].sum())
+
+    # event logs
+    def _collapse_events(self) -> None:
+        """Parse the event times, then replace the events by one row per record (toolkit.eventlog)."""
+        log = self.sec.event_log
+        id_col = ID_COLUMN[self.name]
+        ids = _id_text(self.raw[id_col])
+        record = _RECORD[self.name]
+        self._report(
+            ids.isna().to_numpy(),
+            id_col,
+            "no value",
+            f"Every event needs the id of its {record}: fill it in, or remove the row.",
+        )
+        time_header = self.event_headers["time"]
+        self.mapped["_event_time"] = time_header
+        self.raw["_event_time"] = self.event_raw["time"]
+        times = self._parse("_event_time", self.sec.timestamps.format, self.recipe.timezone)
+        if times is None:
+            return
+        present = self.raw["_event_time"].notna().to_numpy()
+        self._report(
+            times.failed.to_numpy(),
+            "_event_time",
+            f"is not a date {_in_format(times.formats)}",
+            "Fix the row or set timestamps.format in the recipe.",
+        )
+        self._report(
+            ~present,
+            "_event_time",
+            "no value",
+            "Every event needs a time to be put in order: fill it in, or remove the row.",
+        )
+        keep = ~self.excluded
+        self.events_excluded = int(self.excluded.sum())
+        columns = {c: v[keep] for c, v in self.raw.items() if c not in (id_col, "_event_time")}
+        columns |= {f"person:{h}": v[keep] for h, v in self.persons.items()}
+        keeps = {c: log.keep_for(c) for c in columns}
+        status = self.event_raw.get("status")
+        sub = self.event_raw.get("sub_status")
+        out = collapse(
+            ids[keep],
+            times.values[keep],
+            self.rows[keep],
+            columns,
+            keep=keeps,
+            status=None if status is None else status[keep],
+            sub_status=None if sub is None else sub[keep],
+            opened=log.opened,
+            resolved=log.resolved,
+            reopened=log.reopened,
+        )
+        marks = EVENT_MARKS[self.name]
+        self.raw = {id_col: out.ids, **{c: v for c, v in out.values.items() if not c.startswith("person:")}}
+        self.persons = {c[len("person:") :]: v for c, v in out.values.items() if c.startswith("person:")}
+        self.value_rows = {c: r for c, r in out.value_rows.items() if not c.startswith("person:")}
+        self.value_rows[id_col] = out.record_rows
+        rules = {}
+        for rule_name, series in (
+            ("opened", out.opened),
+            ("resolved", out.resolved),
+            ("reopened", out.reopened),
+        ):
+            if series is None:
+                continue
+            col = marks[rule_name]
+            self.raw[col] = series
+            self.value_rows[col] = out.value_rows[rule_name]
+            self.mapped[col] = self.event_headers["status"] if rule_name == "reopened" else time_header
+            rules[col] = self._rule_words(rule_name)
+        for col in self.raw:
+            if col in self.sec.columns and col != id_col:
+                rules.setdefault(col, f"the {log.keep_for(col)} non-empty value of '{self.mapped[col]}'")
+        del self.mapped["_event_time"]
+        self.rows = out.record_rows
+        self.n = len(out.ids)
+        self.excluded = np.zeros(self.n, dtype=bool)
+        self.record_events = out.events
+        self.log_info = {
+            "events": len(ids),
+            "records": self.n,
+            "id": self.mapped[id_col],
+            "time": time_header,
+            "rules": rules,
+        }
+
+    def _rule_words(self, rule_name: str) -> str:
+        """An event-log rule as the describe() line states it."""
+        log = self.sec.event_log
+        rule = getattr(log, rule_name)
+        status, sub = self.event_headers.get("status"), self.event_headers.get("sub_status")
+        time = self.event_headers["time"]
+        if rule_name == "opened":
+            return f"'{time}' of {rule.describe(status, sub)}"
+        if rule_name == "resolved":
+            which = "first" if rule.entry == "first" else "last"
+            still = "" if rule.entry == "first" else ", if it is still there at its last event"
+            return f"'{time}' of the {which} event at which {rule.describe(status, sub)}{still}"
+        return (
+            f"events at which {rule.describe(status, sub)} straight after a resolution, counted"
+            if rule.status or rule.sub_status
+            else "moves out of a resolving status, counted"
+        )
+
+    # joined file
+    def _join(self) -> None:
+        """Bring in the joined file's columns by id; unmatched rows of either side are counted."""
+        joined, join = self.joined, self.sec.join
+        assert joined is not None and join is not None and joined.frame is not None
+        id_col = ID_COLUMN[self.name]
+        other = joined.frame
+        other_file = joined.files[0]
+        key_header = joined.read_info["columns"][id_col]
+        ids = self.out[id_col].where(~pd.Series(self.excluded))
+        position = pd.Index(other[id_col]).get_indexer(ids)
+        matched = position >= 0
+        record = _RECORD[self.name]
+        found_other = pd.Series(other[id_col]).isin(ids.dropna()).to_numpy()
+        if len(other) and ids.notna().any() and not matched.any():
+            self.problems.column(
+                self.mapped[id_col],
+                f"none of the {len(other):,} ids in column '{key_header}' of {other_file} matches a "
+                f"{record} id in this file (e.g. '{other[id_col].iloc[0]}' there, '{ids.dropna().iloc[0]}' "
+                "here)",
+                f"Check that {self.name}.join.key names the column of {other_file} holding the {record} id, "
+                "and that both files come from the same export.",
+                "cannot load",
+                fatal=True,
+            )
+            return
+        lost = ~found_other
+        self.join_problems.rows(
+            joined.kept_rows[lost],
+            key_header,
+            other[id_col][lost].to_numpy(),
+            f"matches no {record} in {self.problems.file} (column '{self.mapped[id_col]}')",
+            f"Check that both files come from the same export; the row is left out of the {self.name}.",
+        )
+        take = np.maximum(position, 0)
+        for col in join.columns:
+            if col not in other:
+                continue
+            values = other[col].iloc[take].reset_index(drop=True)
+            self.out[col] = values.where(pd.Series(matched))
+            self.mapped[col] = f"{other_file}: {joined.read_info['columns'][col]}"
+            self.join_columns.add(col)
+        for col in {*join.when_matched, *join.when_unmatched}:
+            yes, no = join.when_matched.get(col), join.when_unmatched.get(col)
+            self.out[col] = pd.Series(np.where(matched, yes, no), dtype="str")
+        self.join_info = {
+            "file": other_file,
+            "key": key_header,
+            "rows": len(other),
+            "matched_records": int(matched.sum()),
+            "records": int((~self.excluded).sum()),
+            "unmatched_rows": int(lost.sum()),
+            "when_matched": dict(join.when_matched),
+            "when_unmatched": dict(join.when_unmatched),
+        }
 
     def _bad_rows(self) -> None:
         bad = self.table.bad_rows
@@ -429,11 +811,11 @@ class _Work:
             )
         self.out[col] = s.astype("str")
 
-    def _timestamp(self, col: str) -> None:
+    def _parse(self, col: str, fmt: str | None, zone: str) -> ParsedTimestamps | None:
+        """Parse a timestamp column; None (and a fatal problem) when it cannot be read at all."""
         s = self.raw[col]
-        fmt = self.sec.timestamps.format_for(col)
         try:
-            parsed = parse_timestamps(s, timezone=self.recipe.timezone, fmt=fmt, dayfirst=self._dayfirst())
+            parsed = parse_timestamps(s, timezone=zone, fmt=fmt, dayfirst=self._dayfirst())
         except AmbiguousDates as exc:
             example = exc.examples[0] if exc.examples else ""
             self.problems.column(
@@ -443,11 +825,10 @@ class _Work:
                 "cannot load",
                 fatal=True,
             )
-            return
+            return None
         failed = parsed.failed.to_numpy()
         present = s.notna().to_numpy()
-        record = _RECORD[self.name]
-        required = col in REQUIRED[self.name]
+        required = col in REQUIRED[self.name] or col == "_event_time"
         if required and present.any() and failed[present].all():
             example = s[present].iloc[0]
             self.problems.column(
@@ -459,14 +840,26 @@ class _Work:
                 "cannot load",
                 fatal=True,
             )
+            return None
+        if zone != self.recipe.timezone:
+            parsed.values = parsed.values.dt.tz_convert(self.recipe.timezone)
+        return parsed
+
+    def _timestamp(self, col: str) -> None:
+        s = self.raw[col]
+        zone = self.sec.timestamps.zone_for(col, self.recipe.timezone)
+        parsed = self._parse(col, self.sec.timestamps.format_for(col), zone)
+        if parsed is None:
             return
+        present = s.notna().to_numpy()
+        record = _RECORD[self.name]
         self._report(
-            failed,
+            parsed.failed.to_numpy(),
             col,
             f"is not a date {_in_format(parsed.formats)}",
             "Fix the row or set timestamps.format in the recipe.",
         )
-        if required:
+        if col in REQUIRED[self.name]:
             self._report(
                 ~present,
                 col,
@@ -480,6 +873,7 @@ class _Work:
     def _dayfirst(self) -> bool | None:
         if not hasattr(self, "_dayfirst_decision"):
             choice = self.sec.timestamps.dayfirst
+            self._dayfirst_evidence = (0, 0)
             if isinstance(choice, bool):
                 self._dayfirst_decision = choice
             else:
@@ -489,7 +883,24 @@ class _Work:
                         f, s, _ = dayfirst_evidence(self.raw[col])
                         first, second = first + f, second + s
                 self._dayfirst_decision = None if first == second == 0 else first >= second
+                self._dayfirst_evidence = (first, second)
         return self._dayfirst_decision
+
+    def dayfirst_info(self) -> dict | None:
+        """How day and month were told apart, for describe(); None when no date needed it."""
+        if not hasattr(self, "_dayfirst_decision"):
+            return None
+        first, second = self._dayfirst_evidence
+        if isinstance(self.sec.timestamps.dayfirst, bool):
+            return {"dayfirst": self._dayfirst_decision, "how": "set in the recipe"}
+        if self._dayfirst_decision is None:
+            return None
+        proofs = first if self._dayfirst_decision else second
+        against = second if self._dayfirst_decision else first
+        how = f"detected: {proofs:,} value(s) prove it"
+        if against:
+            how += f", {against:,} fit only the other order"
+        return {"dayfirst": self._dayfirst_decision, "how": how}
 
     def _text(self, col: str) -> None:
         s = self.raw[col].astype("str")
@@ -552,7 +963,7 @@ class _Work:
         text_cols = [c for c in self.out if COLUMNS[self.name].get(c) == "text" and c not in ALLOWED_VALUES]
         if self.sec.scan is not None:
             listed = {_norm(h) for h in self.sec.scan}
-            text_cols = [c for c in text_cols if _norm(self.mapped[c]) in listed]
+            text_cols = [c for c in text_cols if _norm(self.mapped.get(c, "")) in listed]
         for col in text_cols:
             masked, hit = scan(self.out[col])
             if hit.any():
@@ -571,8 +982,8 @@ class _Work:
         dated = DATED_BY[self.name]
         for col in _timestamp_columns(self.name, self.mapped):
             fix = "Fix the date in the source system, or pass a later as_of if the export was taken later."
-            if col not in self.out:
-                continue
+            if col not in self.out or col in self.join_columns:
+                continue  # a joined file's dates were checked against its own rows
             future = (self.out[col] > self.limit).fillna(False).to_numpy() & ~self.excluded
             if not future.any():
                 continue
@@ -657,6 +1068,7 @@ class _Work:
             elif col in self.flags:
                 columns[col] = pd.Series(self.flags[col], dtype=bool)
         frame = pd.DataFrame(columns, index=pd.RangeIndex(self.n))
+        self.kept_rows = self.rows[keep]
         return frame if keep.all() else frame.loc[keep].reset_index(drop=True)
 
 
@@ -751,7 +1163,10 @@ def load_dataset(
         recipe=rec.name,
         quality=quality,
         date_only={name: lo.date_only for name, lo in loaded.items()},
-        files={name: [str(p)] for name, p in paths.items()},
+        files={
+            name: [str(p)] + ([str(p.parent / sections[name].join.file)] if sections[name].join else [])
+            for name, p in paths.items()
+        },
         pii={name: lo.pii for name, lo in loaded.items()},
         rows_read={name: lo.rows_read for name, lo in loaded.items()},
         read_info={name: lo.read_info for name, lo in loaded.items()},
@@ -765,7 +1180,8 @@ def load_dataset(
             quality,
         )
     if strict:
-        serious = quality[quality["action"] != "masked"]
+        # Masking is the fix; a column the recipe marks optional may be absent from an export.
+        serious = quality[(quality["action"] != "masked") & ~quality["action"].str.startswith(_NOT_IN_EXPORT)]
         if not serious.empty:
             n = len(serious)
             raise ValidationError(
@@ -776,15 +1192,20 @@ def load_dataset(
             )
         return data
     for name, lo in loaded.items():
-        share = lo.excluded / lo.rows_read if lo.rows_read else 0.0
-        if share > max_excluded_share:
-            excluded = quality[(quality["dataset"] == name) & (quality["action"] == "excluded")]
-            raise ValidationError(
-                f"{files[name]}: {lo.excluded:,} of {lo.rows_read:,} rows ({share:.1%}) could not be placed, "
-                f"more than max_excluded_share ({max_excluded_share:.0%}). Fix the recipe or the rows below, "
-                f"or raise max_excluded_share.\n{format_problems(excluded)}",
-                quality,
-            )
+        for file, lost, read in lo.shares:
+            share = lost / read if read else 0.0
+            if share > max_excluded_share:
+                excluded = quality[
+                    (quality["dataset"] == name)
+                    & (quality["file"] == file)
+                    & (quality["action"] == "excluded")
+                ]
+                raise ValidationError(
+                    f"{file}: {lost:,} of {read:,} rows ({share:.1%}) could not be placed, more than "
+                    f"max_excluded_share ({max_excluded_share:.0%}). Fix the recipe or the rows below, or "
+                    f"raise max_excluded_share.\n{format_problems(excluded)}",
+                    quality,
+                )
     return data
 
 
@@ -798,8 +1219,11 @@ def _sort_problems(problems: pd.DataFrame) -> pd.DataFrame:
         return empty_problems()
     order = {name: i for i, name in enumerate(COLUMNS)}
     key = problems["dataset"].map(order)
-    out = problems.assign(_d=key.to_numpy()).sort_values(["_d", "row"], na_position="first", kind="stable")
-    return out.drop(columns="_d").reset_index(drop=True)
+    files = problems["file"].map({f: i for i, f in enumerate(dict.fromkeys(problems["file"]))})
+    out = problems.assign(_d=key.to_numpy(), _f=files.to_numpy()).sort_values(
+        ["_d", "_f", "row"], na_position="first", kind="stable"
+    )
+    return out.drop(columns=["_d", "_f"]).reset_index(drop=True)
 
 
 def problem_line(row: pd.Series) -> str:

@@ -27,8 +27,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 
-from toolkit.contract import COLUMNS, REQUIRED, SEVERITIES, STATUSES
+from toolkit.contract import COLUMNS, ID_COLUMN, REQUIRED, SEVERITIES, STATUSES
 from toolkit.errors import RecipeError
+from toolkit.eventlog import KEEPS, EventRule
 
 DATASETS = ("leads", "incidents", "accounts")
 
@@ -53,6 +54,12 @@ _PERSON_WORDS = frozenset(
     | {"reporter", "creator", "submitter", "email", "e-mail", "phone", "mobile"}
 )
 _DIMENSIONS = frozenset({"source", "queue", "routing", "stage", "category", "severity"})
+
+#: The contract column each event-log rule fills, per dataset.
+EVENT_MARKS: dict[str, dict[str, str]] = {
+    "leads": {"opened": "created_at", "resolved": "closed_at"},
+    "incidents": {"opened": "opened_at", "resolved": "resolved_at", "reopened": "reopened"},
+}
 
 
 # --- YAML reading -----------------------------------------------------------------------------
@@ -254,6 +261,81 @@ def _separator(allowed: tuple[str, ...]) -> Callable[[Any, _Where, tuple[str, ..
     return parse
 
 
+def _zones(value: Any, where: _Where, path: tuple[str, ...]) -> dict[str, str]:
+    return {
+        str(k): _text(v, where, (*path, str(k)))
+        for k, v in _mapping(value, where, path).items()
+        if v is not None
+    }
+
+
+def _constants(value: Any, where: _Where, path: tuple[str, ...]) -> dict[str, str]:
+    return _zones(value, where, path)
+
+
+def _keep(value: Any, where: _Where, path: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for col, how in _mapping(value, where, path).items():
+        if how is None:
+            continue
+        if how not in KEEPS:
+            raise where.fail(
+                (*path, str(col)),
+                f"{'.'.join(path)}.{col} is '{how}'; write latest (the last non-empty value of the record's "
+                "events) or first (the first non-empty value).",
+            )
+        out[str(col)] = str(how)
+    return out
+
+
+_RULE_KEYS = ("status", "sub_status", "entry")
+
+
+def _rule(keyword: str | None) -> Callable[[Any, _Where, tuple[str, ...]], EventRule | None]:
+    """Parser of an event rule: a status, a list of statuses, or {status, sub_status, entry}.
+
+    ``keyword`` is the one word the rule may also be: ``first event`` (opened) or ``any`` (reopened).
+    """
+
+    def parse(value: Any, where: _Where, path: tuple[str, ...]) -> EventRule | None:
+        if value is None:
+            return None
+        name = ".".join(path)
+        if isinstance(value, str) and keyword and value.strip().casefold() == keyword:
+            return EventRule(first_event=keyword == "first event")
+        if isinstance(value, (str, list)):
+            statuses = _text_list(value, where, path)
+            return EventRule(status=statuses)
+        if not isinstance(value, dict):
+            raise where.fail(
+                path, f"{name} must be a status, a list of statuses or a mapping, got {_shape(value)}."
+            )
+        for key in value:
+            if key not in _RULE_KEYS:
+                raise where.fail(
+                    (*path, str(key)),
+                    f"unknown key '{key}' in {name}.{_did_you_mean(str(key), _RULE_KEYS)} "
+                    f"Allowed: {', '.join(_RULE_KEYS)}.",
+                )
+        entry = value.get("entry", "last")
+        if entry not in ("first", "last"):
+            raise where.fail(
+                (*path, "entry"),
+                f"{name}.entry is '{entry}'; write last (the last time the record entered the status, if it "
+                "is still in it) or first (the first time, whatever came next).",
+            )
+        rule = EventRule(
+            status=_text_list(value.get("status"), where, (*path, "status")),
+            sub_status=_text_list(value.get("sub_status"), where, (*path, "sub_status")),
+            entry=entry,
+        )
+        if not rule.status and not rule.sub_status:
+            raise where.fail(path, f"{name} needs status (and optionally sub_status) values to match.")
+        return rule
+
+    return parse
+
+
 def _shape(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -284,6 +366,14 @@ class TimestampOptions:
     formats: dict[str, str] = field(
         default_factory=dict, metadata=_parse(_formats, "per contract column, a format that wins over format")
     )
+    zones: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_parse(_zones, "per contract column, the zone of its naive times when not the recipe's"),
+    )
+
+    def zone_for(self, column: str, default: str) -> str:
+        """The zone a contract column's naive times are written in."""
+        return self.zones.get(column, default)
 
     def format_for(self, column: str) -> str | None:
         """The explicit format of a contract column, or None to infer it."""
@@ -307,6 +397,66 @@ class NumberOptions:
         if self.thousands is not None:
             return self.thousands
         return "," if self.decimal == "." else "."
+
+
+@dataclass(frozen=True)
+class EventLogOptions:
+    """An export with one row per update of a record, collapsed by :mod:`toolkit.eventlog`."""
+
+    time: str = field(default="", metadata=_parse(_text, "header of the time of each event (orders them)"))
+    status: str | None = field(
+        default=None, metadata=_parse(_optional_text, "header of the record's status after each event")
+    )
+    sub_status: str | None = field(
+        default=None, metadata=_parse(_optional_text, "header of a second status (e.g. a close code)")
+    )
+    opened: EventRule | None = field(
+        default=None, metadata=_parse(_rule("first event"), "'first event' or a status rule: marks creation")
+    )
+    resolved: EventRule | None = field(
+        default=None, metadata=_parse(_rule(None), "status rule marking resolution (incidents) or close")
+    )
+    reopened: EventRule | None = field(
+        default=None,
+        metadata=_parse(_rule("any"), "status rule (or any) of events that reopen a resolved record"),
+    )
+    keep: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_parse(_keep, "per contract column (or default): latest or first non-empty value"),
+    )
+
+    def keep_for(self, column: str) -> str:
+        """Which value of a column the collapse keeps (``first`` for the creation time by default)."""
+        default = "first" if column in ("created_at", "opened_at") else "latest"
+        return self.keep.get(column, self.keep.get("default", default))
+
+
+@dataclass(frozen=True)
+class JoinOptions:
+    """A second file joined to a dataset on its id (e.g. closed deals joined to leads)."""
+
+    file: str = field(default="", metadata=_parse(_text, "file name of the second file, beside the first"))
+    key: tuple[str, ...] = field(
+        default=(), metadata=_parse(_text_list, "header(s) in the second file holding the dataset's id")
+    )
+    sheet: str | None = field(default=None, metadata=_parse(_optional_text, "sheet of an XLSX workbook"))
+    encoding: str | None = field(default=None, metadata=_parse(_optional_text, "text encoding of a CSV"))
+    delimiter: str | None = field(
+        default=None, metadata=_parse(_separator((",", ";", "\t", "|")), "CSV delimiter; omit to detect")
+    )
+    columns: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, metadata=_parse(_columns, "contract column: header in the second file")
+    )
+    when_matched: dict[str, str] = field(
+        default_factory=dict, metadata=_parse(_constants, "contract column: value for records found there")
+    )
+    when_unmatched: dict[str, str] = field(
+        default_factory=dict, metadata=_parse(_constants, "contract column: value for records not found")
+    )
+    person_columns: tuple[str, ...] = field(
+        default=(), metadata=_parse(_text_list, "headers naming a person; only used to count unassigned")
+    )
+    drop: tuple[str, ...] = field(default=(), metadata=_parse(_text_list, "personal data never read"))
 
 
 @dataclass(frozen=True)
@@ -344,6 +494,12 @@ class DatasetRecipe:
             _optional_text_list, "kept text headers scanned for e-mails and phones; omit for all"
         ),
     )
+    optional: tuple[str, ...] = field(
+        default=(),
+        metadata=_parse(_text_list, "contract columns an export may lack: noted, not a problem"),
+    )
+    event_log: EventLogOptions | None = field(default=None, metadata={"section": EventLogOptions})
+    join: JoinOptions | None = field(default=None, metadata={"section": JoinOptions})
 
     def headers(self, column: str) -> tuple[str, ...]:
         """The raw header aliases mapped to a contract column (empty when unmapped)."""
@@ -404,15 +560,7 @@ def _build(cls: type, raw: dict, where: _Where, path: tuple[str, ...]) -> Any:
 
 
 def _check_timezone(recipe: Recipe, where: _Where) -> None:
-    try:
-        ZoneInfo(recipe.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise where.fail(
-            ("timezone",),
-            f"timezone '{recipe.timezone}' is not an IANA time zone."
-            f"{_did_you_mean(recipe.timezone, available_timezones())} Write it like Europe/London or "
-            "America/New_York.",
-        ) from None
+    _check_zone(recipe.timezone, where, ("timezone",))
 
 
 def _check_dataset(name: str, sec: DatasetRecipe, where: _Where) -> None:
@@ -428,15 +576,16 @@ def _check_dataset(name: str, sec: DatasetRecipe, where: _Where) -> None:
                 f"{name}.columns maps '{col}', which is not a contract column of {name}.{hint} "
                 f"Contract columns: {', '.join(mappable)}.",
             )
+    filled = _check_event_log(name, sec, where) | _check_join(name, sec, where)
     for col in REQUIRED[name]:
-        if col not in sec.columns:
+        if col not in sec.columns and col not in filled:
             raise where.fail(
                 (*base, "columns"),
                 f"{name}.columns must map {col} ({_REQUIRED_MEANING[col]}). Add '{col}: <header in your "
                 f"file>' under {name}.columns.",
             )
     for col, mapping in sec.values.items():
-        if col not in sec.columns:
+        if col not in sec.columns and not (sec.join and col in sec.join.columns):
             raise where.fail(
                 (*base, "values", col),
                 f"{name}.values has a value map for '{col}', which {name}.columns does not map."
@@ -450,7 +599,7 @@ def _check_dataset(name: str, sec: DatasetRecipe, where: _Where) -> None:
                     f"{name}.values.{col} maps '{raw_value}' to '{target}', which is not allowed."
                     f"{_did_you_mean(target, allowed)} Allowed: {', '.join(allowed)}.",
                 )
-    timestamp_cols = [c for c in sec.columns if COLUMNS[name][c] == "timestamp"]
+    timestamp_cols = [c for c in (*sec.columns, *filled) if COLUMNS[name][c] == "timestamp"]
     for col in sec.timestamps.formats:
         if col not in timestamp_cols:
             raise where.fail(
@@ -458,6 +607,27 @@ def _check_dataset(name: str, sec: DatasetRecipe, where: _Where) -> None:
                 f"{name}.timestamps.formats names '{col}', which is not a mapped timestamp column."
                 f"{_did_you_mean(col, timestamp_cols)} Mapped timestamp columns: "
                 f"{', '.join(timestamp_cols)}.",
+            )
+    for col, zone in sec.timestamps.zones.items():
+        if col not in timestamp_cols:
+            raise where.fail(
+                (*base, "timestamps", "zones", col),
+                f"{name}.timestamps.zones names '{col}', which is not a mapped timestamp column."
+                f"{_did_you_mean(col, timestamp_cols)} Mapped timestamp columns: "
+                f"{', '.join(timestamp_cols)}.",
+            )
+        _check_zone(zone, where, (*base, "timestamps", "zones", col))
+    every = {*sec.columns, *filled}
+    for col in sec.optional:
+        if col not in every:
+            raise where.fail(
+                (*base, "optional"),
+                f"{name}.optional lists '{col}', which the recipe does not map.{_did_you_mean(col, every)}",
+            )
+        if col in REQUIRED[name]:
+            raise where.fail(
+                (*base, "optional"),
+                f"{name}.optional lists '{col}', which every {name} export needs; remove it from optional.",
             )
     if sec.numbers.decimal == sec.numbers.thousands_separator():
         raise where.fail(
@@ -473,8 +643,9 @@ def _check_dataset(name: str, sec: DatasetRecipe, where: _Where) -> None:
                     f"'{header}' is listed in {name}.{key} and also mapped to {mapped[header.casefold()]}. "
                     "Personal data cannot feed the contract: remove one of the two.",
                 )
-    for col in sorted(_DIMENSIONS & set(sec.columns)):
-        for header in sec.columns[col]:
+    joined = sec.join.columns if sec.join else {}
+    for col in sorted(_DIMENSIONS & (set(sec.columns) | set(joined))):
+        for header in (*sec.columns.get(col, ()), *joined.get(col, ())):
             words = set(re.split(r"[^a-z-]+", header.casefold()))
             if words & _PERSON_WORDS:
                 raise where.fail(
@@ -483,6 +654,132 @@ def _check_dataset(name: str, sec: DatasetRecipe, where: _Where) -> None:
                     f"Leaks are grouped by process, never by person: list '{header}' under "
                     f"{name}.person_columns (to count unassigned work) or {name}.drop instead.",
                 )
+
+
+def _check_zone(zone: str, where: _Where, path: tuple[str, ...]) -> None:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise where.fail(
+            path,
+            f"timezone '{zone}' is not an IANA time zone.{_did_you_mean(zone, available_timezones())} "
+            "Write it like Europe/London or America/New_York.",
+        ) from None
+
+
+def _check_event_log(name: str, sec: DatasetRecipe, where: _Where) -> set[str]:
+    """Check an event_log section; return the contract columns its rules fill."""
+    log = sec.event_log
+    if log is None:
+        return set()
+    base = (name, "event_log")
+    if name not in EVENT_MARKS:
+        raise where.fail(base, f"{name} cannot be an event log: only leads and incidents have events.")
+    if not log.time.strip():
+        raise where.fail(
+            base, f"{name}.event_log needs time: the header of the time of each event (e.g. sys_updated_at)."
+        )
+    filled = set()
+    for rule_name, column in EVENT_MARKS[name].items():
+        rule = getattr(log, rule_name)
+        if rule is None:
+            continue
+        if column in sec.columns:
+            raise where.fail(
+                (*base, rule_name),
+                f"{name}.event_log.{rule_name} fills {column}, which {name}.columns also maps. Keep one: the "
+                f"rule (the time of the matching event) or the column.",
+            )
+        if rule.status and not log.status:
+            raise where.fail(
+                (*base, rule_name),
+                f"{name}.event_log.{rule_name} matches statuses, but event_log names no status column. Add "
+                "'status: <header of the status after each event>'.",
+            )
+        if rule.sub_status and not log.sub_status:
+            raise where.fail(
+                (*base, rule_name),
+                f"{name}.event_log.{rule_name} matches sub-statuses, but event_log names no sub_status "
+                "column.",
+            )
+        filled.add(column)
+    for rule_name in ("opened", "resolved", "reopened"):
+        if rule_name not in EVENT_MARKS[name] and getattr(log, rule_name) is not None:
+            raise where.fail(
+                (*base, rule_name), f"{name}.event_log cannot have {rule_name}: only incidents reopen."
+            )
+    if log.reopened is not None and log.resolved is None:
+        raise where.fail(
+            (*base, "reopened"),
+            f"{name}.event_log.reopened counts events that follow a resolution: add event_log.resolved too.",
+        )
+    allowed = {*sec.columns, *filled, "default"}
+    for col in log.keep:
+        if col not in allowed:
+            raise where.fail(
+                (*base, "keep", col),
+                f"{name}.event_log.keep names '{col}', which the recipe does not map."
+                f"{_did_you_mean(col, allowed)}",
+            )
+    return filled
+
+
+def _check_join(name: str, sec: DatasetRecipe, where: _Where) -> set[str]:
+    """Check a join section; return the contract columns it fills."""
+    join = sec.join
+    if join is None:
+        return set()
+    base = (name, "join")
+    if not join.file.strip():
+        raise where.fail(base, f"{name}.join needs file: the name of the second file.")
+    if not join.key:
+        raise where.fail(
+            base,
+            f"{name}.join needs key: the header in {join.file} that holds the {name} id "
+            f"({', '.join(sec.columns.get(ID_COLUMN[name], ()))} in the first file).",
+        )
+    mappable = [c for c in COLUMNS[name] if c not in DERIVED and c != ID_COLUMN[name]]
+    filled = set()
+    for key, cols in (
+        ("columns", list(join.columns)),
+        ("when_matched", list(join.when_matched)),
+        ("when_unmatched", list(join.when_unmatched)),
+    ):
+        for col in cols:
+            if col not in mappable:
+                raise where.fail(
+                    (*base, key, col),
+                    f"{name}.join.{key} names '{col}', which is not a contract column of {name} the join can "
+                    f"fill.{_did_you_mean(col, mappable)}",
+                )
+            if col in sec.columns:
+                raise where.fail(
+                    (*base, key, col),
+                    f"{name}.join.{key} fills {col}, which {name}.columns also maps from the first file. "
+                    "Keep one.",
+                )
+            if key != "columns" and col in join.columns:
+                raise where.fail(
+                    (*base, key, col),
+                    f"{name}.join.{key} sets {col}, which join.columns also maps. Keep one.",
+                )
+            filled.add(col)
+    for key in ("when_matched", "when_unmatched"):
+        for col, value in getattr(join, key).items():
+            if COLUMNS[name][col] != "text":
+                raise where.fail(
+                    (*base, key, col),
+                    f"{name}.join.{key} can only set text columns such as status; {col} is a "
+                    f"{COLUMNS[name][col]}.",
+                )
+            allowed = ALLOWED_VALUES.get(col)
+            if allowed and value not in allowed:
+                raise where.fail(
+                    (*base, key, col),
+                    f"{name}.join.{key}.{col} is '{value}', which is not allowed."
+                    f"{_did_you_mean(value, allowed)} Allowed: {', '.join(allowed)}.",
+                )
+    return filled
 
 
 def _merge(base: dict, override: dict) -> dict:

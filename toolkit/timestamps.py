@@ -77,15 +77,19 @@ def dayfirst_evidence(values: pd.Series) -> tuple[int, int, list[str]]:
     """
     if not pd.api.types.is_string_dtype(values):
         return 0, 0, []
-    text = values.dropna()
+    # Timestamps repeat (an event log repeats each incident's times): look at each distinct value once.
+    counts = values.dropna().value_counts(sort=False)
+    text = pd.Series(counts.index, dtype="str")
     parts = text.str.extract(_NUMERIC_DATE)
-    parts = parts.dropna()
-    if parts.empty:
+    keep = parts[0].notna().to_numpy()
+    if not keep.any():
         return 0, 0, []
-    first = parts[0].astype(int)
-    second = parts[2].astype(int)
-    examples = list(dict.fromkeys(text.loc[parts.index].head(50)))[:3]
-    return int((first > 12).sum()), int((second > 12).sum()), examples
+    weight = counts.to_numpy()[keep]
+    first = parts.loc[keep, 0].astype(int).to_numpy()
+    second = parts.loc[keep, 2].astype(int).to_numpy()
+    numeric = set(text[keep])
+    examples = list(dict.fromkeys(v for v in values.dropna().head(200) if v in numeric))[:3]
+    return int(weight[first > 12].sum()), int(weight[second > 12].sum()), examples
 
 
 def localise(values: pd.Series, timezone: str) -> pd.Series:
@@ -185,7 +189,8 @@ def _iso(text: pd.Series) -> _Parsed:
 
 def _candidate_formats(present: pd.Series, dayfirst: bool | None) -> list[str]:
     dates: list[str] = []
-    numeric = present.str.extract(_NUMERIC_DATE).dropna()
+    shapes = pd.Series(present.unique(), dtype="str")  # the formats depend on shapes, not on counts
+    numeric = shapes.str.extract(_NUMERIC_DATE).dropna()
     if not numeric.empty:
         if dayfirst is None:
             first, second, examples = dayfirst_evidence(present)
@@ -196,9 +201,9 @@ def _candidate_formats(present: pd.Series, dayfirst: bool | None) -> list[str]:
         for sep in numeric[1].unique():
             for year in ("%Y", "%y"):
                 dates.append(f"{order[0]}{sep}{order[1]}{sep}{year}")
-    year_first = present.str.extract(_YEAR_FIRST).dropna()
+    year_first = shapes.str.extract(_YEAR_FIRST).dropna()
     for sep in year_first[0].unique():
         dates.append(f"%Y{sep}%m{sep}%d")
-    if present.str.contains(r"[A-Za-z]{3}", regex=True).any():
+    if shapes.str.contains(r"[A-Za-z]{3}", regex=True).any():
         dates.extend(_NAMED_DATES)
     return [d + t for d in dates for t in _TIMES]
