@@ -499,3 +499,67 @@ def test_outline_matches_snapshot(loaded):
         "The report's outline changed. If the change is intended, run `make snapshot` and commit "
         "tests/snapshots/report_outline.txt."
     )
+
+
+# --- the bundled sample -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory) -> Path:
+    """The sample's October report, built as `make retro` builds it (without the analyst's notebook)."""
+    from toolkit.history import seed_events
+    from toolkit.runner import backfill
+
+    root = tmp_path_factory.mktemp("sample")
+    exports, store = ROOT / "data" / "sample", root / "retro.sqlite"
+    backfill(PERIOD, exports=exports, recipe="sample", config=None, store=store)
+    with Store(store) as s:
+        seed_events(s, exports / "events.csv")
+    run_period(
+        PERIOD, recipe="sample", folder=exports / PERIOD, store=store, out_dir=root / "reports" / PERIOD
+    )
+    return build_report(
+        PERIOD, store=store, config=None, reports_dir=root / "reports", notebooks_dir=ROOT / "notebooks"
+    )
+
+
+def test_sample_report_is_standalone_and_small(sample_report, browser):
+    assert sample_report.stat().st_size < 2 * 1024 * 1024
+    page = new_page(browser)
+    page.goto(sample_report.resolve().as_uri(), wait_until="load")
+    assert page.log.requests == [sample_report.resolve().as_uri()]
+    assert page.log.console_errors == [] and page.log.dialogs == []
+    assert page.evaluate("document.scripts.length") == 0
+    assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    assert page.evaluate("document.images.length") >= 8
+    first = page.inner_text("ol.retro-asks > li:first-child")
+    page.context.close()
+    # Leadership goes first: the recurring billing incidents that precede churn, never fixed (story 4).
+    assert first.startswith("Persistent for 12 months, unaddressed. Billing incidents leak in 3 ways")
+    assert "clients left this month after Billing incidents" in first
+    assert "No fix is recorded." in first
+
+
+def test_sample_report_judges_the_partner_fix(sample_report):
+    text = sample_report.read_text(encoding="utf-8")
+    assert re.search(
+        r"Partner leads never contacted fell from \d+% to \d+% after the fix of 2026-07-01", text
+    )
+
+
+def test_sample_report_holds_no_personal_data(sample_report):
+    html = sample_report.read_text(encoding="utf-8")
+    folder = ROOT / "data" / "sample" / PERIOD
+    personal = {
+        "leads.csv": ["Lead Name", "Email", "Phone", "Notes", "Owner"],
+        "incidents.csv": ["Assignee", "Requester Email", "Summary"],
+        "accounts.csv": ["Account Name", "Primary Contact"],
+    }
+    values = set()
+    for name, columns in personal.items():
+        frame = pd.read_csv(folder / name, dtype="str", usecols=columns, keep_default_na=False)
+        for col in columns:
+            values |= {v for v in frame[col].unique() if len(v) > 4}
+    assert len(values) > 100
+    leaked = sorted(v for v in values if v in html)
+    assert leaked == []

@@ -995,8 +995,12 @@ def _pii_block(ctx: ReportContext) -> Markup:
     )
     return _p(
         f"Personal data never reaches this report: columns of names, contacts, notes and owners are dropped "
-        f"when the exports are read ({cols}), and {masked:,} e-mail address{'es' if masked != 1 else ''} or "
-        "phone numbers found in the remaining text were masked."
+        f"when the exports are read ({cols}), and "
+        + (
+            "1 e-mail address or phone number found in the remaining text was masked."
+            if masked == 1
+            else f"{masked:,} e-mail addresses or phone numbers found in the remaining text were masked."
+        )
     )
 
 
