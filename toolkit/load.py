@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 from toolkit.contract import COLUMNS, ID_COLUMN, REQUIRED, Dataset, empty_problems
 from toolkit.errors import PROBLEM_COLUMNS, ConfigError, InputError, RecipeError, ValidationError
 from toolkit.eventlog import collapse
+from toolkit.leaks import LEAK_TITLES
 from toolkit.pii import EMAIL, scan
 from toolkit.readers import RawFile, RawTable, delimiter_name, inspect, read_columns
 from toolkit.recipe import ALLOWED_VALUES, EVENT_MARKS, DatasetRecipe, Recipe, load_recipe
@@ -197,6 +198,11 @@ def _in_format(formats: str) -> str:
     return f"in format {formats}" if formats else "in any format the loader recognises"
 
 
+def _local_day(values: pd.Series) -> pd.Series:
+    """The local calendar day of each time (naive): midnight may not exist where clocks change at it."""
+    return values.dt.tz_localize(None).dt.normalize()
+
+
 def _timestamp_columns(name: str, mapped: dict[str, str]) -> list[str]:
     """Mapped timestamp columns (with an event log's event time while the events are parsed)."""
     return [c for c in mapped if COLUMNS[name].get(c) == "timestamp" or c == "_event_time"]
@@ -357,7 +363,8 @@ def _map_headers(
     for header in sec.person_columns:
         hit = heads.find(header)
         if hit is not None:
-            result.persons.append(hit)
+            if hit not in result.persons:  # aliases of one column ('assigned_to', 'Assigned to')
+                result.persons.append(hit)
         else:
             problems.column(
                 None,
@@ -669,9 +676,7 @@ class _Work:
             self.value_rows[col] = out.value_rows[rule_name]
             self.mapped[col] = self.event_headers["status"] if rule_name == "reopened" else time_header
             rules[col] = self._rule_words(rule_name)
-        for col in self.raw:
-            if col in self.sec.columns and col != id_col:
-                rules.setdefault(col, f"the {log.keep_for(col)} non-empty value of '{self.mapped[col]}'")
+        kept = {c: log.keep_for(c) for c in self.raw if c in self.sec.columns and c != id_col}
         del self.mapped["_event_time"]
         self.rows = out.record_rows
         self.n = len(out.ids)
@@ -683,6 +688,7 @@ class _Work:
             "id": self.mapped[id_col],
             "time": time_header,
             "rules": rules,
+            "keep": kept,
         }
 
     def _rule_words(self, rule_name: str) -> str:
@@ -1040,6 +1046,19 @@ class _Work:
                 "the incident was opened",
             ),
         }
+        if self.name == "leads" and {"created_at", "closed_at"} <= set(self.out):
+            a, b = self.out["created_at"], self.out["closed_at"]
+            if {"created_at", "closed_at"} & self.date_only:
+                a, b = _local_day(a), _local_day(b)
+            closed = (b < a).fillna(False).to_numpy() & ~self.excluded
+            # No figure is measured from close minus creation, so the row stays as it is.
+            self._report(
+                closed,
+                "closed_at",
+                f"is before the lead was created (column '{self.mapped['created_at']}')",
+                "Check that both columns are in the same time zone, or fix the row.",
+                "kept",
+            )
         if self.name not in pairs:
             return
         start, end, flag, action, started = pairs[self.name]
@@ -1048,7 +1067,7 @@ class _Work:
             return
         a, b = self.out[start], self.out[end]
         if {start, end} & self.date_only:
-            a, b = a.dt.normalize(), b.dt.normalize()  # a date alone cannot be before a time that same day
+            a, b = _local_day(a), _local_day(b)  # a date alone cannot be before a time that same day
         before = (b < a).fillna(False).to_numpy() & ~self.excluded
         self._flag(flag, before)
         self._report(
@@ -1261,49 +1280,142 @@ def format_problems(problems: pd.DataFrame, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
+#: What each analysis needs: (title, dataset, columns all needed, columns of which one is enough).
+_NEEDS: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
+    "uncontacted": (LEAK_TITLES["uncontacted"], "leads", ("first_contact_at",), ()),
+    "slow_first_contact": (LEAK_TITLES["slow_first_contact"], "leads", ("first_contact_at",), ()),
+    "stalled": (LEAK_TITLES["stalled"], "leads", ("stage_entered_at",), ("status", "closed_at")),
+    "slow_resolution": (LEAK_TITLES["slow_resolution"], "incidents", ("resolved_at",), ()),
+    "repeat_incident": (LEAK_TITLES["repeat_incident"], "incidents", ("account_id", "category"), ()),
+    "preceded_churn": (LEAK_TITLES["preceded_churn"], "accounts", ("churned_at",), ()),
+}
+
+
+def _has(frame: pd.DataFrame | None, column: str) -> bool:
+    return frame is not None and column in frame and bool(frame[column].notna().any())
+
+
+def unavailable(dataset: Dataset) -> dict[str, str]:
+    """The analyses a loaded export cannot support, each with the sentence saying why.
+
+    Only analyses touching a loaded dataset are listed (a leads-only check says nothing about
+    incidents). The leak engine skips the same analyses with the same reasons (``toolkit.leaks``);
+    severity is left out here because ``default_severity`` in the config can stand in for it.
+    """
+    loaded = {name for name in COLUMNS if dataset.frame(name) is not None}
+    out: dict[str, str] = {}
+    for leak, (title, subject, needed, either) in _NEEDS.items():
+        touches = {subject} | ({"incidents"} if leak == "preceded_churn" else set())
+        if not touches & loaded:
+            continue
+        frame = dataset.frame(subject)
+        if frame is None:
+            out[leak] = f"{title} needs the {subject} export; none was loaded."
+            continue
+        absent = [c for c in needed if not _has(frame, c)]
+        if either and not any(_has(frame, c) for c in either):
+            absent.append(" or ".join(either))
+        if leak == "preceded_churn" and not _has(dataset.incidents, "account_id"):
+            absent.append("the account_id of incidents" if dataset.incidents is not None else "incidents")
+        if absent:
+            out[leak] = f"{title} needs {' and '.join(absent)}; this export has none."
+    if dataset.leads is not None and not (_has(dataset.leads, "status") and _has(dataset.leads, "value")):
+        out["cost"] = "Revenue at risk needs status (won deals) and value; " + (
+            "this export has neither." if not _has(dataset.leads, "status") else "this export has no value."
+        )
+    return out
+
+
+def _describe_dataset(dataset: Dataset, name: str) -> list[str]:
+    frame = dataset.frame(name)
+    info = dataset.read_info.get(name, {})
+    files = " + ".join(Path(f).name for f in dataset.files.get(name, []))
+    read = dataset.rows_read[name]
+    kept = 0 if frame is None else len(frame)
+    log = info.get("event_log")
+    lines = [""]
+    if log:
+        lost = log.get("excluded_events", 0)
+        lines.append(
+            f"{name}: {files}, an event log: {read:,} events read, collapsed to {kept:,} {name} "
+            f"(one per '{log['id']}', events in order of '{log['time']}'), {lost:,} events excluded"
+        )
+    else:
+        lines.append(f"{name}: {files}, {read:,} rows read, {kept:,} kept, {read - kept:,} excluded")
+    how = [f"encoding {info['encoding']}"] if info.get("encoding") else []
+    if info.get("delimiter"):
+        how.append(f"delimiter {delimiter_name(info['delimiter'])}")
+    if info.get("sheet"):
+        how.append(f"sheet '{info['sheet']}'")
+    if info.get("footer_lines"):
+        how.append(f"report footer of {info['footer_lines']} line(s) ignored")
+    if how:
+        lines.append(f"  read with {', '.join(how)}")
+    for sign in info.get("excel", []):
+        lines.append(f"  looks re-saved by Excel: {sign}")
+    if info.get("dayfirst"):
+        order = "day first (31/12/2026)" if info["dayfirst"]["dayfirst"] else "month first (12/31/2026)"
+        lines.append(f"  dates read {order}: {info['dayfirst']['how']}")
+    dated = DATED_BY[name]
+    if frame is not None and dated in frame and frame[dated].notna().any():
+        lo, hi = frame[dated].min(), frame[dated].max()
+        lines.append(f"  period: {lo:%Y-%m-%d %H:%M} to {hi:%Y-%m-%d %H:%M} ({dated})")
+    mapped = info.get("columns", {})
+    if mapped:
+        lines.append("  columns mapped: " + ", ".join(f"{c} <- '{h}'" for c, h in mapped.items()))
+    if log:
+        for col, rule in log["rules"].items():
+            lines.append(f"  {col} from events: {rule}")
+        for how in ("first", "latest"):
+            cols = [c for c, k in log["keep"].items() if k == how]
+            if cols:
+                lines.append(f"  {', '.join(cols)}: the {how} non-empty value of each record's events")
+    join = info.get("join")
+    if join:
+        matched, records = join["matched_records"], join["records"]
+        yes = ", ".join(f"{c} {v}" for c, v in join["when_matched"].items())
+        no = ", ".join(f"{c} {v}" for c, v in join["when_unmatched"].items())
+        lines.append(
+            f"  joined with {join['file']} on '{join['key']}': {matched:,} of {records:,} {name} found there"
+            + (f" ({yes})" if yes else "")
+            + (f", {records - matched:,} not ({no})" if no else "")
+            + f"; of its {join['rows']:,} rows, {join['unmatched_rows']:,} match no {_RECORD[name]}"
+        )
+    for gap in info.get("missing", []):
+        named = " or ".join(f"'{h}'" for h in gap["headers"])
+        close = f"; closest header '{gap['closest']}'" if gap["closest"] else ""
+        state = "optional, not in this export" if gap["listed"] else "left out: no such header"
+        lines.append(f"  {gap['column']} <- {named}: {state}{close}")
+    pii = dataset.pii.get(name, {})
+    dropped = pii.get("dropped_columns", [])
+    lines.append(
+        "  dropped as personal data: " + (", ".join(f"'{h}'" for h in dropped) if dropped else "none")
+    )
+    if pii.get("unread_columns"):
+        lines.append(f"  not read (not in the recipe): {len(pii['unread_columns'])} column(s)")
+    lines.append(f"  values masked (e-mails, phones in kept text): {pii.get('masked_values', 0):,}")
+    date_only = sorted(dataset.date_only.get(name, ()))
+    if date_only:
+        lines.append(
+            f"  date-only columns: {', '.join(date_only)} (a date stands for midnight at its start; "
+            "durations from it are in days)"
+        )
+    return lines
+
+
 def describe(dataset: Dataset) -> str:
-    """What ``retro check`` prints: rows, period, columns mapped and dropped, masking, data quality."""
+    """What ``retro check`` prints: per dataset the rows, how the file was read, the period, columns
+    mapped, missing and dropped, masking, event-log and join rules; then the analyses the export cannot
+    support, and the data-quality problems."""
     lines = [f"Recipe: {dataset.recipe} (time zone {dataset.timezone})"]
     for name in COLUMNS:
-        frame = dataset.frame(name)
-        if name not in dataset.rows_read:
-            continue
-        info = dataset.read_info.get(name, {})
-        files = ", ".join(Path(f).name for f in dataset.files.get(name, []))
-        read = dataset.rows_read[name]
-        kept = 0 if frame is None else len(frame)
+        if name in dataset.rows_read:
+            lines.extend(_describe_dataset(dataset, name))
+    missing = unavailable(dataset)
+    if missing:
         lines.append("")
-        lines.append(f"{name}: {files}, {read:,} rows read, {kept:,} kept, {read - kept:,} excluded")
-        how = [f"encoding {info['encoding']}"] if info.get("encoding") else []
-        if info.get("delimiter"):
-            how.append(f"delimiter {delimiter_name(info['delimiter'])}")
-        if info.get("sheet"):
-            how.append(f"sheet '{info['sheet']}'")
-        if info.get("footer_lines"):
-            how.append(f"report footer of {info['footer_lines']} line(s) ignored")
-        if how:
-            lines.append(f"  read with {', '.join(how)}")
-        dated = DATED_BY[name]
-        if frame is not None and dated in frame and frame[dated].notna().any():
-            lo, hi = frame[dated].min(), frame[dated].max()
-            lines.append(f"  period: {lo:%Y-%m-%d %H:%M} to {hi:%Y-%m-%d %H:%M} ({dated})")
-        mapped = info.get("columns", {})
-        if mapped:
-            lines.append("  columns mapped: " + ", ".join(f"{c} <- '{h}'" for c, h in mapped.items()))
-        pii = dataset.pii.get(name, {})
-        dropped = pii.get("dropped_columns", [])
-        lines.append(
-            "  dropped as personal data: " + (", ".join(f"'{h}'" for h in dropped) if dropped else "none")
-        )
-        if pii.get("unread_columns"):
-            lines.append(f"  not read (not in the recipe): {len(pii['unread_columns'])} column(s)")
-        lines.append(f"  values masked (e-mails, phones in kept text): {pii.get('masked_values', 0):,}")
-        date_only = sorted(dataset.date_only.get(name, ()))
-        if date_only:
-            lines.append(
-                f"  date-only columns: {', '.join(date_only)} (a date stands for midnight at its start; "
-                "durations from it are in days)"
-            )
+        lines.append("Cannot be measured with this export:")
+        lines.extend(f"  {sentence}" for sentence in missing.values())
     quality = dataset.quality
     lines.append("")
     if quality.empty:
