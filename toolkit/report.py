@@ -1018,7 +1018,8 @@ def _data_range(ctx: ReportContext) -> str:
 def quality_summary(quality: pd.DataFrame) -> pd.DataFrame:
     """Problems found in the input, one row per kind: how many rows, what was done, example row numbers.
 
-    Values are never shown (a value in the wrong column may be personal data); only row numbers.
+    The offending values are never shown (a value in the wrong column may be personal data), only
+    row numbers; e-mails and phones quoted in a problem's description are masked.
     Columns ``Data, Column, Problem, What was done, Rows, Example rows``.
     """
     q = quality.assign(row=pd.to_numeric(quality["row"], errors="coerce"))
@@ -1035,7 +1036,7 @@ def quality_summary(quality: pd.DataFrame) -> pd.DataFrame:
         {
             "Data": grouped["dataset"],
             "Column": grouped["column"].map(lambda c: COLUMN_WORDS.get(c, c)),
-            "Problem": grouped["problem"].map(_problem_words),
+            "Problem": _problem_words(grouped["problem"]),
             "What was done": grouped["action"].map(_action_words),
             "Rows": grouped["rows"],
             "Example rows": grouped["examples"],
@@ -1043,10 +1044,9 @@ def quality_summary(quality: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _problem_words(problem: object) -> str:
-    """A problem description without the offending value (quoted values may be personal data)."""
-    text = re.sub(r"'[^']*'|\"[^\"]*\"", "a value", str(problem))
-    return plain_columns(text)
+def _problem_words(problems: pd.Series) -> pd.Series:
+    """Problem descriptions in words; an e-mail or phone quoted as an example is masked (``toolkit.pii``)."""
+    return pii.scan(problems.astype("str"))[0].map(plain_columns)
 
 
 def _action_words(action: object) -> str:
