@@ -744,3 +744,36 @@ def test_without_run_facts_the_report_says_so(tmp_path):
     assert "Revenue at risk is not shown: this period's run did not record an estimate." in _text(
         report.method_and_quality(ctx)
     )
+
+
+def test_a_month_with_nothing_measured_still_reads(tmp_path):
+    """An export with no usable leads or incidents: every section is a plain sentence, never an error."""
+    store_path = tmp_path / "retro.sqlite"
+    with Store(store_path) as s:
+        empty_summary = _summary("2026-10", {})
+        s.save_period(
+            "2026-10",
+            as_of=None,
+            summary=empty_summary,
+            groups=pd.DataFrame(columns=["leak_type", "group_key", "leaks", "population"]),
+        )
+    ctx = report.load_context(period="2026-10", store=store_path, reports_dir=tmp_path / "nothing")
+    texts = [
+        _text(build(ctx))
+        for build in (
+            report.month_in_one_screen,
+            report.persistent_unaddressed,
+            report.where_it_leaked,
+            report.pareto_of_causes,
+            report.did_fixes_work,
+            report.method_and_quality,
+        )
+    ]
+    assert "No leak could be measured this month; see the method section for why." in texts[0]
+    assert "The moment the data was exported was not recorded." in texts[0]
+    assert "No challenge has persisted that long." in texts[1]
+    assert "Only October 2026 is in the retro store so far, so there is no trend yet." in texts[2]
+    assert "Speed-to-lead could not be measured: this export has no first-contact time." in texts[2]
+    assert "No leak segments are recorded for this month, so there are no causes to rank." in texts[3]
+    assert "No fix is recorded yet." in texts[4]
+    assert "The data-quality file of this period was not found, so exclusions are not listed." in texts[5]

@@ -236,9 +236,19 @@ def load_context(
         labels = s.current_labels()
         fixes = s.fixes()
         # Every group's run of consecutive months up to now (persist_periods=1, so new segments get
-        # their run length too) and every fix's verdict.
-        runs = history.persistent(s, period, persist_periods=1)
-        effects = history.fix_effectiveness(s, period, before=cfg.fix_before, after=cfg.fix_after)
+        # their run length too) and every fix's verdict. A store with no segment yet has neither
+        # (and toolkit.history expects at least one group).
+        upto = groups.loc[groups["period"] <= period, "group_key"]
+        runs = (
+            history.persistent(s, period, persist_periods=1)
+            if (~upto.str.endswith("|elsewhere")).any()
+            else pd.DataFrame(columns=history.PERSISTENT_COLUMNS)
+        )
+        effects = (
+            history.fix_effectiveness(s, period, before=cfg.fix_before, after=cfg.fix_after)
+            if len(upto)
+            else pd.DataFrame(columns=history.EFFECT_COLUMNS)
+        )
     # Analysts' free text may hold an e-mail or a phone number: mask them as the loader does for data.
     labels = _masked(labels, ("note",))
     fixes = _masked(fixes, ("description", "owner_team"))
@@ -483,10 +493,14 @@ def _kpi(value: str, label: str, detail: str = "") -> Markup:
 def month_in_one_screen(ctx: ReportContext) -> Section:
     """Section 1: the title, the month's figures and the three things that need leadership."""
     f = headline_figures(ctx)
-    as_of = f"{ctx.as_of:%d %B %Y, %H:%M} ({ctx.timezone})" if ctx.as_of is not None else "not recorded"
+    as_of = (
+        f"Data as of {ctx.as_of:%d %B %Y, %H:%M} ({ctx.timezone})."
+        if ctx.as_of is not None
+        else "The moment the data was exported was not recorded."
+    )
     intro = _p(
         f"Where our sales and service processes let leads, deals and clients slip in {ctx.month}, what it "
-        f"may cost, and what leadership needs to act on first. Data as of {as_of}.",
+        f"may cost, and what leadership needs to act on first. {as_of}",
         cls="retro-lead",
     )
     kpis = []
