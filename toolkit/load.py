@@ -451,6 +451,7 @@ def _load_one(
     work = _Work(name, sec, recipe, table, mapped, problems, limit, limit_label, found.events, joined)
     frame, excluded, date_only, masked = work.run(persons)
     info["dayfirst"] = work.dayfirst_info()
+    info["fallback"] = work.fallbacks
     if work.log_info:
         info["event_log"] = work.log_info
     pii_info["masked_values"] = masked
@@ -552,6 +553,7 @@ class _Work:
         self.join_problems = _Problems(name, joined.files[0] if joined is not None else "")
         self.kept_rows: np.ndarray | None = None
         self.join_columns: set[str] = set()
+        self.fallbacks: dict[str, tuple[str, list[str]]] = {}  # column -> (value, raw values "*" caught)
 
     # helpers
     def _report(
@@ -920,7 +922,12 @@ class _Work:
         lookup = {k.strip().casefold(): v for k, v in mapping.items()}
         for value in allowed or ():
             lookup.setdefault(value, value)
-        mapped_u = [mapping.get(u, lookup.get(u.casefold())) for u in uniques]
+        other = mapping.get("*")  # "*": the value of everything the map does not list
+        mapped_u = [mapping.get(u, lookup.get(u.casefold(), other)) for u in uniques]
+        if other is not None:
+            caught = [u for u in uniques if u not in mapping and u.casefold() not in lookup]
+            if caught:
+                self.fallbacks[col] = (other, caught)
         if not allowed:
             mapped_u = [m if m is not None else u for m, u in zip(mapped_u, uniques, strict=True)]
         table = np.array([*mapped_u, None], dtype=object)  # the last slot serves missing values (code -1)
@@ -1381,6 +1388,11 @@ def _describe_dataset(dataset: Dataset, name: str) -> list[str]:
             + (f", {records - matched:,} not ({no})" if no else "")
             + f"; of its {join['rows']:,} rows, {join['unmatched_rows']:,} match no {_RECORD[name]}"
         )
+    for col, (value, caught) in info.get("fallback", {}).items():
+        shown = ", ".join(f"'{v}'" for v in caught[:10]) + (
+            f" and {len(caught) - 10} more" if len(caught) > 10 else ""
+        )
+        lines.append(f"  {col} '{value}' for values {name}.values.{col} does not list: {shown}")
     for gap in info.get("missing", []):
         named = " or ".join(f"'{h}'" for h in gap["headers"])
         close = f"; closest header '{gap['closest']}'" if gap["closest"] else ""
