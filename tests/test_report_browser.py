@@ -443,14 +443,19 @@ def _pdf_pages(pdf: bytes) -> list[set[int]]:
     return pages
 
 
-def test_prints_on_a4_without_cutting_a_chart(small_run, browser):
+def print_a4(html: Path, browser) -> tuple[list[set[int]], int]:
+    """Print ``html`` to an A4 PDF in Chromium: the images drawn on each page, and the page's image count."""
     page = new_page(browser)
-    page.goto(small_run["html"].resolve().as_uri(), wait_until="load")
+    page.goto(html.resolve().as_uri(), wait_until="load")
     page.emulate_media(media="print")
     n_images = page.evaluate("document.images.length")
     pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
     page.context.close()
-    pages = _pdf_pages(pdf)
+    return _pdf_pages(pdf), n_images
+
+
+def test_prints_on_a4_without_cutting_a_chart(small_run, browser):
+    pages, n_images = print_a4(small_run["html"], browser)
     assert 6 <= len(pages) <= 20  # each of the six sections starts a page
     drawn = [image for images in pages for image in images]
     # A chart cut across a page break is drawn on both pages; each must be drawn exactly once.
@@ -538,6 +543,13 @@ def test_sample_report_is_standalone_and_small(sample_report, browser):
     assert first.startswith("Persistent for 12 months, unaddressed. Billing incidents leak in 3 ways")
     assert "clients left this month after Billing incidents" in first
     assert "No fix is recorded." in first
+
+
+def test_sample_report_prints_whole_charts(sample_report, browser):
+    pages, n_images = print_a4(sample_report, browser)
+    assert 6 <= len(pages) <= 20
+    drawn = [image for images in pages for image in images]
+    assert len(drawn) == len(set(drawn)) == n_images
 
 
 def test_sample_report_judges_the_partner_fix(sample_report):
