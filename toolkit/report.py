@@ -117,7 +117,11 @@ class ReportContext:
 
     Frames are the store's (``toolkit.store.Store``) and the period's files (docs/ARCHITECTURE.md).
     ``records`` and ``quality`` are None when the period's folder lacks them; ``notes`` lists,
-    as sentences, inputs that were missing.
+    as sentences, inputs that were missing. ``runs`` is :func:`toolkit.history.persistent` with a
+    run length for every segment, ``effects`` :func:`toolkit.history.fix_effectiveness` with the
+    configured windows, ``facts`` the run's ``run.json`` (:func:`toolkit.pipeline.run_facts`), and
+    ``not_measured`` maps each leak type that could not be measured to the sentence saying why.
+    Analysts' free text (notes, fix descriptions, teams) has e-mails and phones masked.
     """
 
     period: str
