@@ -239,7 +239,6 @@ class ClassifyView:
         """Draw ``card``: evidence, the label in force, the suggestion, and a fresh note and fix form."""
         self._drawing = True
         try:
-            self._progress(card.classified, card.total, f"Group {card.position + 1} of {card.total}")
             self.root.children = (self.root.children[0], self.header, self.card_box, self.footer)
             self.evidence.value = str(self._evidence(card, chart))
             self.saved.value = self._saved(card)
@@ -252,6 +251,9 @@ class ClassifyView:
             self.fix_status.value = ""
             self._fix_scope_options(card.label.cause if card.label else None)
             self.show_fixes(card)
+            # Progress last: the front end applies updates in order, so once "Group n" shows, the
+            # note has been reset and what the analyst types next is kept.
+            self._progress(card.classified, card.total, f"Group {card.position + 1} of {card.total}")
         finally:
             self._drawing = False
 
