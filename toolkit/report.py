@@ -509,7 +509,9 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
     )
     kpis = []
     if f["leads"] is not None:
-        kpis.append(_kpi(f"{f['leads']:,.0f}", "new leads", f"in {ctx.month}"))
+        # The leads a leak could be judged on: created in the month and past the contact grace at the export.
+        grace = format_duration(ctx.config.contact_grace)
+        kpis.append(_kpi(f"{f['leads']:,.0f}", "new leads", f"in {ctx.month}, {grace} old or more"))
         change = (
             f"{_points(f['lead_rate'] - f['lead_rate_prev'])} {words.percent(f['lead_rate_prev'])} last month"
             if f["lead_rate"] is not None and f["lead_rate_prev"] is not None
