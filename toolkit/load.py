@@ -365,13 +365,17 @@ def _map_headers(
         if hit is not None:
             if hit not in result.persons:  # aliases of one column ('assigned_to', 'Assigned to')
                 result.persons.append(hit)
-        else:
-            problems.column(
-                None,
-                f"the recipe lists '{header}' in person_columns, which is not a column",
-                f"Columns found: {heads.shown()}. Fix {section}.person_columns in the recipe.",
-                "unassigned work not counted from it",
-            )
+            continue
+        listed = "unassigned" in sec.optional
+        problems.column(
+            None,
+            f"the recipe lists '{header}' in person_columns, which is not a column",
+            f"Columns found: {heads.shown()}. Fix {section}.person_columns in the recipe"
+            + (", or ignore this if the export does not carry it." if listed else "."),
+            f"{_NOT_IN_EXPORT}: unassigned work is not counted"
+            if listed
+            else "unassigned work not counted from it",
+        )
     return result
 
 
@@ -459,9 +463,11 @@ def _load_one(
     shares = [(raw.name, excluded + len(table.bad_rows), rows_read)]
     files = [raw.name]
     if joined is not None:
-        info["join"] = work.join_info
+        if work.join_info:
+            info["join"] = work.join_info
         parts += [joined.problems, work.join_problems.frame()]
-        shares.append((joined.files[0], joined.excluded + work.join_info["unmatched_rows"], joined.rows_read))
+        lost = joined.excluded + work.join_info.get("unmatched_rows", 0)
+        shares.append((joined.files[0], lost, joined.rows_read))
         files += joined.files
         date_only = date_only | joined.date_only
         pii_info["dropped_columns"] += [h for h in joined.pii["dropped_columns"] if h not in dropped]
@@ -1392,7 +1398,8 @@ def _describe_dataset(dataset: Dataset, name: str) -> list[str]:
         shown = ", ".join(f"'{v}'" for v in caught[:10]) + (
             f" and {len(caught) - 10} more" if len(caught) > 10 else ""
         )
-        lines.append(f"  {col} '{value}' for values {name}.values.{col} does not list: {shown}")
+        where = f"{name}.values.{col}"
+        lines.append(f"  {col}: {shown} read as '{value}' (not listed in {where}, which maps '*')")
     for gap in info.get("missing", []):
         named = " or ".join(f"'{h}'" for h in gap["headers"])
         close = f"; closest header '{gap['closest']}'" if gap["closest"] else ""

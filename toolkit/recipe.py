@@ -496,7 +496,10 @@ class DatasetRecipe:
     )
     optional: tuple[str, ...] = field(
         default=(),
-        metadata=_parse(_text_list, "contract columns an export may lack: noted, not a problem"),
+        metadata=_parse(
+            _text_list,
+            "contract columns an export may lack (unassigned: its person columns): noted, not a problem",
+        ),
     )
     event_log: EventLogOptions | None = field(default=None, metadata={"section": EventLogOptions})
     join: JoinOptions | None = field(default=None, metadata={"section": JoinOptions})
@@ -617,7 +620,7 @@ def _check_dataset(name: str, sec: DatasetRecipe, where: _Where) -> None:
                 f"{', '.join(timestamp_cols)}.",
             )
         _check_zone(zone, where, (*base, "timestamps", "zones", col))
-    every = {*sec.columns, *filled}
+    every = {*sec.columns, *filled} | ({"unassigned"} if sec.person_columns else set())
     for col in sec.optional:
         if col not in every:
             raise where.fail(
