@@ -6,7 +6,10 @@ the same input and checks it exits 2 with the message and no traceback.
 
 from __future__ import annotations
 
+import gzip
+import io
 import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +45,14 @@ def leads(*rows: str, header: str = LEADS_HEADER) -> str:
 def recipe_with(old: str, new: str) -> str:
     assert old in LEADS_RECIPE
     return LEADS_RECIPE.replace(old, new)
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
 
 
 OK = "L-1,01/10/2026 09:00,,Web,Open,100,A-1,,"
@@ -299,6 +310,20 @@ CASES = [
         "leads.xlsx has no sheet 'Lead'. Did you mean 'Leads'? Sheets: 'Leads', 'Summary'. Fix sheet in the "
         "recipe.",
         recipe=recipe_with("  file: leads.csv\n", "  file: leads.xlsx\n  sheet: Lead\n"),
+    ),
+    Case(
+        "export still compressed with gzip",
+        {"leads.csv": gzip.compress(leads(OK).encode(), mtime=0)},
+        InputError,
+        "leads.csv is compressed with gzip. Decompress it first (gunzip -k leads.csv) and give the file "
+        "inside.",
+    ),
+    Case(
+        "zip archive of a CSV (with a macOS resource fork)",
+        {"leads.csv": _zip({"leads.csv": leads(OK), "__MACOSX/._leads.csv": "x"})},
+        InputError,
+        "leads.csv is a zip archive, not a workbook. Extract the export from it (leads.csv) and give that "
+        "file.",
     ),
     Case(
         "old binary xls",

@@ -80,7 +80,13 @@ def _bad_rows(bad: list[tuple]) -> pd.DataFrame:
 def file_kind(path: Path, head: bytes) -> Kind:
     """The kind of a file, from its content first (a renamed workbook is still a workbook)."""
     if head.startswith(b"PK\x03\x04"):
+        _refuse_plain_zip(path)
         return "xlsx"
+    if head.startswith(b"\x1f\x8b"):
+        raise InputError(
+            f"{path.name} is compressed with gzip. Decompress it first (gunzip -k {path.name}) and give the "
+            "file inside."
+        )
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -89,6 +95,25 @@ def file_kind(path: Path, head: bytes) -> Kind:
             ".xlsx or CSV (UTF-8)."
         )
     return "csv"
+
+
+def _refuse_plain_zip(path: Path) -> None:
+    """A workbook is a zip archive with [Content_Types].xml; any other zip holds files to extract."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return  # a damaged workbook: the XLSX reader says so
+    if "[Content_Types].xml" in names:
+        return
+    inside = [n for n in names if not n.startswith("__MACOSX/") and not n.endswith("/")]
+    shown = ", ".join(inside[:5]) + (", ..." if len(inside) > 5 else "")
+    raise InputError(
+        f"{path.name} is a zip archive, not a workbook. Extract the export from it ({shown}) and give that "
+        "file."
+    )
 
 
 def inspect(
