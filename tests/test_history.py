@@ -548,3 +548,10 @@ def test_sample_history_tells_its_stories(sample_store):
     assert {BILLING, "preceded_churn|category=Billing", WEEKEND} <= keys
     assert open_.set_index("group_key").loc[BILLING, "cause"] == "unclear_ownership"
     assert not any("Outage" in k for k in keys)
+
+
+def test_a_store_with_no_periods_yet_has_no_history(tmp_path):
+    with Store(tmp_path / "empty.sqlite", taxonomy=DEFAULT_CAUSES) as empty:
+        assert persistent(empty, "2026-10").empty
+        assert unaddressed(empty, "2026-10").empty
+        assert fix_effectiveness(empty, "2026-10").empty

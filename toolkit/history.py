@@ -84,8 +84,9 @@ def _ordinal(periods: pd.Series | str) -> Any:
     if isinstance(periods, str):
         year, month = periods.split("-")
         return int(year) * 12 + int(month) - 1
-    parts = periods.astype("str").str.split("-", expand=True).astype("int64")
-    return parts[0] * 12 + parts[1] - 1
+    text = periods.astype("str")
+    # Slicing, not split(expand=True): an empty series must give an empty result, not a KeyError.
+    return text.str.slice(0, 4).astype("int64") * 12 + text.str.slice(5, 7).astype("int64") - 1
 
 
 def _period_text(ordinal: int) -> str:
