@@ -44,7 +44,7 @@ chromium: ## Install Debian's chromium for browser tests when missing (needs roo
 	fi
 
 check-real: $(BIN)/retro ## Check the shipped recipes against ../shared/real when it exists
-	@if [ -d ../shared/real ]; then $(BIN)/python -m pytest -q tests/test_real_exports.py --real ../shared/real; \
+	@if [ -d ../shared/real ]; then $(BIN)/python -m pytest -q tests/test_real_exports.py -m real --real ../shared/real; \
 	else echo "../shared/real not found: nothing to check"; fi
 
 bench: $(BIN)/retro ## Benchmark load, leaks, groups and store at 100k, 1M and 10M leads
