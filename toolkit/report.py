@@ -240,19 +240,9 @@ def load_context(
         labels = s.current_labels()
         fixes = s.fixes()
         # Every group's run of consecutive months up to now (persist_periods=1, so new segments get
-        # their run length too) and every fix's verdict. A store with no segment yet has neither
-        # (and toolkit.history expects at least one group).
-        upto = groups.loc[groups["period"] <= period, "group_key"]
-        runs = (
-            history.persistent(s, period, persist_periods=1)
-            if (~upto.str.endswith("|elsewhere")).any()
-            else pd.DataFrame(columns=history.PERSISTENT_COLUMNS)
-        )
-        effects = (
-            history.fix_effectiveness(s, period, before=cfg.fix_before, after=cfg.fix_after)
-            if len(upto)
-            else pd.DataFrame(columns=history.EFFECT_COLUMNS)
-        )
+        # their run length too) and every fix's verdict.
+        runs = history.persistent(s, period, persist_periods=1)
+        effects = history.fix_effectiveness(s, period, before=cfg.fix_before, after=cfg.fix_after)
     # Analysts' free text may hold an e-mail or a phone number: mask them as the loader does for data.
     labels = _masked(labels, ("note",))
     fixes = _masked(fixes, ("description", "owner_team"))
