@@ -557,6 +557,15 @@ def seed_events(store: Store, path: str | Path) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------------- summary
+def _touched(leak_type: str, accounts: float, value: float, money: Any) -> str:
+    """What a run of leaks touched, in the words that fit its records (summed over the months)."""
+    if leak_type == "preceded_churn":
+        return "" if pd.isna(value) else f", {money(value)} in annual value lost"
+    if leak_type in ("slow_resolution", "repeat_incident"):
+        return "" if pd.isna(accounts) else f", {int(accounts):,} client-months affected"
+    return "" if pd.isna(value) else f", {money(value)} of deal value across those months"
+
+
 def describe_history(store: Store, period: str, config: Any = None) -> str:
     """Plain-text history up to ``period``: persistent unaddressed challenges and each fix's verdict.
 
@@ -577,10 +586,10 @@ def describe_history(store: Store, period: str, config: Any = None) -> str:
     for r in still.itertuples():
         cause = r.cause if isinstance(r.cause, str) else "not classified"
         fix = "no fix" if pd.isna(r.fix_id) else f"fix of {r.fix_effective_date:%Y-%m-%d}: {r.fix_verdict}"
-        value = "" if pd.isna(r.value_at_risk) else f", {money(r.value_at_risk)} at stake"
         lines.append(
             f"  - {leak_name(r.leak_type)}: {r.label}: {r.periods} months since {r.first_period}, "
-            f"{r.leaks:,} leaks, {r.accounts:,} client-months{value}; cause {cause}; {fix}"
+            f"{r.leaks:,} leaks{_touched(r.leak_type, r.accounts, r.value_at_risk, money)}; "
+            f"cause {cause}; {fix}"
         )
     lines.append("")
     lines.append(f"Fixes ({len(effects)}):")
