@@ -446,8 +446,8 @@ def test_describe_history(store):
     text = describe_history(store, "2026-06")
     assert text == (
         "Persistent and unaddressed up to 2026-06 (present 3+ months in a row):\n"
-        "  - Never contacted: web_form leads on weekends: 6 months since 2026-01, 30 leaks, "
-        "30 client-months; cause no_capacity; no fix\n"
+        "  - Never contacted: web_form leads on weekends: 6 months since 2026-01, 30 leaks; "
+        "cause no_capacity; no fix\n"
         "\n"
         "Fixes (1):\n"
         "  - [worked] Partner leads never contacted fell from 30% to 3% after the fix of 2026-04-01 (Route "
