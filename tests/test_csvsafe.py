@@ -16,7 +16,7 @@ def test_formula_cells_are_neutralised_and_numbers_kept(tmp_path):
     text = write_csv(df, tmp_path / "x.csv").read_text()
     assert "\"'=cmd|' /C calc'!A0\"" in text
     assert '"\'+1"' in text and '"\'-x"' in text and '"\'@SUM(A1)"' in text
-    assert "\",-1\n" in text  # a negative number is not text: left as it is
+    assert '",-1\n' in text  # a negative number is not text: left as it is
     back = pd.read_csv(tmp_path / "x.csv", dtype={"note": "str"})
     assert back["n"].tolist() == [-1, 2, 3, 4, 5, 6]
 
