@@ -514,3 +514,30 @@ def test_the_model_and_blame_check_import_no_widgets():
     code = "import sys, toolkit.classify.model, toolkit.classify.blame; print('ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_names_from_the_period_exports_person_columns_trigger_the_prompt_and_are_never_stored(tmp_path):
+    export = tmp_path / "leads.csv"
+    export.write_text(
+        "Lead ID,Created,Lead Name,Owner,Account Name,Queue\n"
+        "L-1,2026-10-01 09:00,Ona Fictional,Rhea Madeup,Globex Ltd,EMEA\n"
+        "L-2,2026-10-02 09:00,,Rhea Madeup,Initech,EMEA\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "retro.sqlite"
+    with Store(path) as s:
+        groups = groups_frame(PERIOD)
+        summary = groups.groupby("leak_type", as_index=False)[["leaks", "population"]].sum()
+        summary["rate"] = summary["leaks"] / summary["population"]
+        s.save_period(
+            PERIOD, as_of=pd.Timestamp(f"{PERIOD}-28 12:00", tz="UTC"), summary=summary, groups=groups,
+            fingerprints={str(export): "sha"},
+        )  # fmt: skip
+    c = build(PERIOD, store=path, analyst="CD")
+    c.view.note.value = "Rhea forgot the partner queue"
+    assert "names a person" in _text(c.view.prompt.value)
+    c.view.note.value = "Globex leads wait in a queue nobody watches"  # a client, not a person
+    assert c.view.prompt.value == ""
+    c.view.cause_buttons["no_visibility"].click()
+    stored = path.read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("retro.sqlite-*"))
+    assert b"Rhea" not in stored and b"Ona Fictional" not in stored

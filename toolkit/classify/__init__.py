@@ -50,7 +50,11 @@ def build(
                 "or set `store` in the parameters cell to your store file."
             )
         store = Store(path, taxonomy=cfg.taxonomy)
-    queue = LabelQueue(store, period, analyst=analyst, names=names or ())
+    if names is None:
+        from toolkit.classify.names import period_names
+
+        names = period_names(store, period)
+    queue = LabelQueue(store, period, analyst=analyst, names=names)
     return ClassifyController(queue, ClassifyView(cfg.taxonomy))
 
 
