@@ -266,6 +266,41 @@ def history(period, store, config):
         click.echo(describe_history(s, period, load_config(config)))
 
 
+@cli.group()
+def recipe() -> None:
+    """Mapping recipes: list the shipped ones, or suggest one for a new export."""
+
+
+@recipe.command("list")
+def recipe_list() -> None:
+    """List the shipped recipes (give one with --recipe NAME, or extend it in your own YAML)."""
+    from toolkit.recipe import load_recipe, shipped_recipes
+
+    names = shipped_recipes()
+    width = max(len(n) for n in names)
+    for name in names:
+        click.echo(f"{name:<{width}}  {load_recipe(name).description}")
+    click.echo(
+        "\nA shipped recipe reads times in the zone it names (UTC unless the export's zone is known). For "
+        "yours, write a YAML file with 'extends: <name>' and 'timezone: <your zone>' and give its path."
+    )
+
+
+@recipe.command("suggest")
+@click.argument("file", type=EXISTING)
+@click.option("--out", type=PATH, help="Write the recipe here instead of printing it.")
+def recipe_suggest(file, out):
+    """Suggest a starting recipe for an export FILE, with comments on what to check."""
+    from toolkit.suggest import suggest_recipe
+
+    text = suggest_recipe(file).yaml()
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {out}. Check the lines marked TODO, then: retro check --recipe {out} ...", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()

@@ -451,7 +451,7 @@ def _load_one(
             f"{raw.name} has a header but no data rows. Export it again with the records included."
         )
     info["encoding"] = table.encoding or raw.encoding
-    info["excel"] = _excel_signs(table.frame)
+    info["excel"] = _excel_signs(table.frame[list(dict.fromkeys(mapped.values()))])  # never a person column
     work = _Work(name, sec, recipe, table, mapped, problems, limit, limit_label, found.events, joined)
     frame, excluded, date_only, masked = work.run(persons)
     info["dayfirst"] = work.dayfirst_info()
@@ -499,7 +499,10 @@ _EXCEL_SIGNS = (
         "long numbers in scientific notation (e.g. '{}'): their last digits are lost",
     ),
     (r"^(?:TRUE|FALSE)$", "booleans written TRUE/FALSE"),
-    (r"^\d{2}-\d{2}-\d{4} \d{2}:\d{2}$", "dates rewritten as dd-mm-yyyy hh:mm (e.g. '{}')"),
+    (
+        r"^\d{2}-\d{2}-\d{4} \d{2}:\d{2}$",
+        "dates written dd-mm-yyyy hh:mm, as Excel rewrites them (e.g. '{}')",
+    ),
 )
 
 
