@@ -121,7 +121,9 @@ def test_uci_excerpt_collapses_to_one_row_per_incident() -> None:
     frame = data.incidents
     assert data.rows_read["incidents"] == 346
     assert len(frame) == 56
-    assert str(frame["opened_at"].dtype) == "datetime64[us, UTC]"
+    for col in frame.columns:
+        kind = COLUMNS["incidents"][col]
+        assert str(frame[col].dtype) == ("datetime64[us, UTC]" if kind == "timestamp" else DTYPES[kind]), col
     assert frame["opened_at"].max() < pd.Timestamp("2017-03-01", tz="UTC")
     # 29/2/2016 only exists day first.
     assert frame["opened_at"].min() == pd.Timestamp("2016-02-29 01:16", tz="UTC")
@@ -388,3 +390,16 @@ def test_event_log_recipe_mistakes(write, section: str, message: str) -> None:
     with pytest.raises(RecipeError) as caught:
         load_recipe(write("bad.yaml", text + section))
     assert str(caught.value) == message
+
+
+def test_describe_points_out_an_excel_resave() -> None:
+    case = FIXTURES / "messy" / "zendesk_excel_resaved"
+    data = load_dataset(case / "recipe.yaml", folder=case, as_of="2026-10-31")
+    lines = describe(data).splitlines()
+    assert lines[3:6] == [
+        "  read with encoding cp1252, delimiter semicolon",
+        "  looks re-saved by Excel: 'Created at' holds dates written dd-mm-yyyy hh:mm, as Excel rewrites "
+        "them (e.g. '08-04-2023 20:52')",
+        "  looks re-saved by Excel: 'Solved at' holds dates written dd-mm-yyyy hh:mm, as Excel rewrites them "
+        "(e.g. '08-04-2023 23:10')",
+    ]
