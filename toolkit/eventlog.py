@@ -18,7 +18,7 @@ per record:
 * every other column keeps its ``latest`` (last non-empty) or ``first`` (first non-empty) value.
 
 Everything is vectorised over the sorted events (``numpy`` reductions over record boundaries): no
-Python loop runs per record, so a log of a million events collapses in about a second.
+Python loop runs per record (a million events of 170,000 records collapse in about 1.5 s on 2 cores).
 """
 
 from __future__ import annotations
