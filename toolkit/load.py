@@ -514,7 +514,8 @@ def _excel_signs(frame: pd.DataFrame) -> list[str]:
         s = frame[header]
         if not _is_text(s):
             continue
-        uniques = pd.Series(s.dropna().unique()[:5000], dtype="str").str.strip()
+        # Excel damages a whole column: its first rows tell, whatever the file's size.
+        uniques = pd.Series(s.iloc[:50_000].dropna().unique()[:5000], dtype="str").str.strip()
         for pattern, meaning in _EXCEL_SIGNS:
             hits = uniques[uniques.str.match(pattern, na=False)]
             if len(hits):
