@@ -113,3 +113,19 @@ def test_an_unexpected_failure_names_the_notebook_and_cell_and_keeps_the_copy(tm
     assert str(tmp_path / "out" / "probe.ipynb") in message
     assert (tmp_path / "out" / "probe.ipynb").is_file()
     assert caught.value.exit_code == 1
+
+
+def test_run_facts_state_which_event_marks_resolution_in_an_event_log():
+    from toolkit.pipeline import run_facts, run_period
+
+    run = run_period(
+        "2016-03",
+        recipe="servicenow-events",
+        incidents=ROOT / "tests/fixtures/uci_excerpt/incident_event_log.csv",
+    )
+    log = run_facts(run)["event_logs"]["incidents"]
+    assert (log["events"], log["records"]) == (346, 56)
+    assert log["rules"]["resolved_at"] == (
+        "'sys_updated_at' of the last event at which incident_state is 'Resolved' or 'Closed', "
+        "if it is still there at its last event"
+    )

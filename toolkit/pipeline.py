@@ -128,7 +128,8 @@ def run_facts(run: PeriodRun) -> dict:
     was assumed), ``cost`` (the :class:`CostEstimate` figures and sentences, and ``per_leak``:
     revenue at risk per leaked lead by leak type; missing numbers are null), ``pii`` (per dataset,
     columns dropped and values masked), ``date_only`` (per dataset, timestamp columns without a time
-    of day) and ``rows_read``.
+    of day), ``rows_read`` and ``event_logs`` (per dataset rebuilt from an event log: events,
+    records and the rule each timestamp was taken by, since the rule can change the figures a lot).
     """
     cost = run.cost
 
@@ -163,6 +164,11 @@ def run_facts(run: PeriodRun) -> dict:
         },
         "date_only": {k: sorted(v) for k, v in run.data.date_only.items()},
         "rows_read": {k: int(v) for k, v in run.data.rows_read.items()},
+        "event_logs": {
+            name: {"events": int(log["events"]), "records": int(log["records"]), "rules": dict(log["rules"])}
+            for name, info in run.data.read_info.items()
+            if (log := info.get("event_log"))
+        },
     }
 
 

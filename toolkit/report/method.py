@@ -50,6 +50,12 @@ def method_and_quality(ctx: ReportContext) -> Section:
         f"{as_of}, the moment of the export; stalled deals are the open deals at that moment.",
         f"Mapping recipe (how the export's columns were read): {ctx.recipe}.",
     ]
+    for name, log in (ctx.facts.get("event_logs") or {}).items():
+        rules = "; ".join(f"{plain_columns(col)}: {rule}" for col, rule in log["rules"].items())
+        facts.append(
+            f"The {name} were rebuilt from an event log of {log['events']:,} events into {log['records']:,} "
+            f"{name}. Which event counts decides the figures: {rules}."
+        )
     span = _data_range(ctx)
     if span:
         facts.append(span)
