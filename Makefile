@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PERIOD ?= 2026-10
+# The sample has its own store, so it never mixes with the labels of a real retro (data/retro.sqlite).
+SAMPLE_STORE ?= data/sample.sqlite
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
 
 .DEFAULT_GOAL := help
@@ -19,7 +21,8 @@ $(BIN)/retro: pyproject.toml ## (internal) create the virtualenv and install the
 	touch $(BIN)/retro
 
 retro: $(BIN)/retro ## Run the monthly retro on the bundled sample (all 12 months; report for PERIOD)
-	$(BIN)/retro run --period $(PERIOD) --recipe sample --exports data/sample --backfill --events data/sample/events.csv
+	$(BIN)/retro run --period $(PERIOD) --recipe sample --exports data/sample --backfill --events data/sample/events.csv \
+		--store $(SAMPLE_STORE)
 
 test: $(BIN)/retro chromium ## Run lint and the whole test suite, browser tests included
 	$(BIN)/ruff check toolkit tests benchmarks
@@ -59,5 +62,5 @@ sample: $(BIN)/retro ## Regenerate the bundled sample exports in data/sample
 snapshot: $(BIN)/retro ## Update the committed outline snapshot of the leadership report
 	UPDATE_SNAPSHOT=1 CHROMIUM_PATH=$(or $(CHROMIUM),/usr/bin/chromium) $(BIN)/python -m pytest -q tests/test_report_browser.py -k snapshot
 
-clean: ## Remove generated reports and the sample store (labels in other stores are untouched)
-	rm -rf reports/20* data/retro.sqlite data/retro.sqlite-wal data/retro.sqlite-shm
+clean: ## Remove generated reports and the sample's store (never data/retro.sqlite, which holds real labels)
+	rm -rf reports/20* $(SAMPLE_STORE) $(SAMPLE_STORE)-wal $(SAMPLE_STORE)-shm
