@@ -24,7 +24,7 @@ import pandas as pd
 
 from toolkit.config import Config
 from toolkit.contract import Dataset
-from toolkit.leaks import LeakResult, leaks_before
+from toolkit.leaks import LeakResult, lead_leak_flags
 
 #: Lead leaks whose cost can be estimated from outcomes.
 COSTED = ("uncontacted", "slow_first_contact")
@@ -86,29 +86,36 @@ def cost_of_leaks(data: Dataset, result: LeakResult, config: Config) -> CostEsti
     reason = _missing_outcomes(leads, result)
     if reason:
         return CostEstimate(available=False, reason=reason, method=_METHOD)
-    outcomes = leads.drop_duplicates("lead_id", keep="last").set_index("lead_id")
-    won_values = outcomes.loc[outcomes["status"] == "won", "value"].dropna().sort_values().to_numpy()
+    outcomes = _Outcomes(leads)
+    won_values = np.sort(outcomes.won_values())
     median = float(np.median(won_values))
     rng = np.random.default_rng(SEED)
     median_draws = won_values[np.clip(rng.binomial(len(won_values), 0.5, RESAMPLES), 0, len(won_values) - 1)]
     rows, draws, left_out = [], [], 0
-    compared_ids, leaked_ids = pd.Index([], dtype="str"), pd.Index([], dtype="str")
+    compared = np.zeros(outcomes.n_keys, dtype=bool)
+    compared_leaked = np.zeros(outcomes.n_keys, dtype=bool)
     for leak_type in COSTED:
         if leak_type in result.skipped:
             continue
-        history = leaks_before(data, config, leak_type, result.as_of)
-        if isinstance(history, str):
+        flags = lead_leak_flags(data, config, leak_type, result.as_of)
+        if isinstance(flags, str):
             continue
-        strata, closed_ids = _strata(history, outcomes)
+        rows_at = flags["row"].to_numpy()
+        keys = outcomes.key[rows_at]
+        closed = outcomes.closed[keys]
+        keys, leaked = keys[closed], flags["leaked"].to_numpy()[closed]
+        sources = outcomes.source_code[rows_at[closed]]
+        strata = _strata(sources, leaked, outcomes.won[keys], outcomes.source_names)
         current = result.of(leak_type)
         leaked_now = current.loc[current["leaked"], "source"].astype("str").fillna("(none)").value_counts()
         table = strata.join(leaked_now.rename("now"), how="outer").fillna(0)
         usable = (table["n_leaked"] > 0) & (table["n_other"] > 0)
         left_out += int(table.loc[~usable, "now"].sum())
         table = table[usable]
-        kept = closed_ids[closed_ids.get_level_values("source").isin(table.index)]
-        compared_ids = compared_ids.union(kept.get_level_values("record_id"))
-        leaked_ids = leaked_ids.union(kept[kept.get_level_values("leaked")].get_level_values("record_id"))
+        usable_codes = np.flatnonzero(np.isin(outcomes.source_names, table.index.to_numpy(dtype=object)))
+        kept = np.isin(sources, usable_codes)
+        compared[keys[kept]] = True
+        compared_leaked[keys[kept & leaked]] = True
         p_leaked = table["won_leaked"] / table["n_leaked"]
         p_other = table["won_other"] / table["n_other"]
         gap = p_other - p_leaked
@@ -136,7 +143,7 @@ def cost_of_leaks(data: Dataset, result: LeakResult, config: Config) -> CostEsti
                 "high": float(np.percentile(sim_revenue, 95)),
             }
         )
-    if not rows or compared_ids.empty:
+    if not rows or not compared.any():
         return CostEstimate(
             available=False,
             reason="No source has both leaked and non-leaked closed leads to compare, so revenue at risk "
@@ -155,7 +162,7 @@ def cost_of_leaks(data: Dataset, result: LeakResult, config: Config) -> CostEsti
         median_won_value=median,
         by_leak_type=by_type,
         method=_METHOD,
-        caveat=_caveat(len(compared_ids), len(leaked_ids), left_out, lost_wins),
+        caveat=_caveat(int(compared.sum()), int(compared_leaked.sum()), left_out, lost_wins),
     )
 
 
@@ -180,26 +187,54 @@ def _missing_outcomes(leads: pd.DataFrame | None, result: LeakResult) -> str | N
     return None
 
 
-def _strata(history: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[pd.DataFrame, pd.MultiIndex]:
-    """Closed leads per source (counts and wins, leaked and not), and the closed leads themselves."""
-    status = history["record_id"].map(outcomes["status"])
-    closed = history[status.isin(["won", "lost"]).to_numpy()]
-    won = (status[status.isin(["won", "lost"])] == "won").to_numpy()
-    frame = pd.DataFrame(
-        {
-            "source": closed["source"].astype("str").fillna("(none)").to_numpy(),
-            "leaked": closed["leaked"].to_numpy(),
-            "won": won,
-            "record_id": closed["record_id"].to_numpy(),
-        }
+class _Outcomes:
+    """Each lead's outcome and source, keyed by lead id (the last row of an id, as a re-export would).
+
+    ``key`` maps a row of ``leads`` to its id's key; ``closed`` and ``won`` are per key. Sources are
+    codes into ``source_names`` (a missing source is "(none)"). Integer arrays rather than an index of
+    a million ids: masks and bincounts are what the strata need.
+    """
+
+    def __init__(self, leads: pd.DataFrame) -> None:
+        ids = leads["lead_id"]
+        n = len(leads)
+        if ids.notna().all() and ids.is_unique:
+            # The loader leaves one row per id: the row is the key.
+            self.key = np.arange(n)
+            last = self.key
+        else:
+            # A missing id is one id of its own, as drop_duplicates and map would treat it.
+            self.key, _ = pd.factorize(ids, use_na_sentinel=False)
+            last = pd.Series(np.arange(n)).groupby(self.key).max().to_numpy()
+        self.n_keys = len(last)
+        status = leads["status"].to_numpy(dtype=object, na_value=None)[last]
+        self.won = status == "won"
+        self.closed = (status == "lost") | self.won
+        self._value = leads["value"].to_numpy(dtype="float64", na_value=np.nan)[last]
+        if "source" in leads.columns:
+            self.source_code, names = pd.factorize(leads["source"].astype("str").fillna("(none)"))
+        else:
+            self.source_code, names = np.zeros(n, dtype=np.int64), ["(none)"]
+        self.source_names = np.asarray(names, dtype=object)
+
+    def won_values(self) -> np.ndarray:
+        """The value of every won lead that has one."""
+        values = self._value[self.won]
+        return values[~np.isnan(values)]
+
+
+def _strata(sources: np.ndarray, leaked: np.ndarray, won: np.ndarray, names: np.ndarray) -> pd.DataFrame:
+    """Closed leads per source (counts and wins, leaked and not), indexed by source name, sorted."""
+    present = np.unique(sources)
+    # Dense cell per (source, leaked), then one bincount each for counts and wins.
+    cell = np.searchsorted(present, sources) * 2 + leaked.astype(np.int64)
+    size = np.bincount(cell, minlength=2 * len(present)).reshape(-1, 2)
+    wins = np.bincount(cell, weights=won, minlength=2 * len(present)).reshape(-1, 2)
+    out = pd.DataFrame(
+        {"n_leaked": size[:, 1], "won_leaked": wins[:, 1], "n_other": size[:, 0], "won_other": wins[:, 0]},
+        index=pd.Index(names[present], dtype="str", name="source"),
     )
-    ids = pd.MultiIndex.from_frame(frame[["source", "leaked", "record_id"]])
-    grouped = frame.groupby(["source", "leaked"])["won"].agg(["size", "sum"]).unstack("leaked", fill_value=0)
-    out = pd.DataFrame(index=grouped.index)
-    for flag, name in ((True, "leaked"), (False, "other")):
-        out[f"n_{name}"] = grouped[("size", flag)] if ("size", flag) in grouped.columns else 0
-        out[f"won_{name}"] = grouped[("sum", flag)] if ("sum", flag) in grouped.columns else 0
-    return out.astype("float64"), ids
+    return out.astype("float64").sort_index()
 
 
 def _pooled(wins: pd.Series, n: pd.Series) -> float:
