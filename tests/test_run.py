@@ -129,3 +129,41 @@ def test_run_facts_state_which_event_marks_resolution_in_an_event_log():
         "'sys_updated_at' of the last event at which incident_state is 'Resolved' or 'Closed', "
         "if it is still there at its last event"
     )
+
+
+def test_classify_starts_jupyterlab_on_localhost_and_prints_a_tokened_url(october, tmp_path):
+    import re
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "toolkit.cli", "classify", "--period", "2026-10", "--port", str(port),
+         "--store", str(october / "retro.sqlite"), "--out", str(tmp_path / "reports"),
+         "--notebooks", str(ROOT / "notebooks")],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        lines = [proc.stdout.readline() for _ in range(3)]
+        url = re.search(r"Open (http://127\.0\.0\.1:\d+/lab/tree/\S+\?token=\S+)", "".join(lines)).group(1)
+        assert url.startswith(f"http://127.0.0.1:{port}/lab/tree/reports/2026-10/classify.ipynb?token=")
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    assert response.status == 200
+                break
+            except OSError:
+                assert proc.poll() is None, "JupyterLab stopped before it answered"
+                assert time.monotonic() < deadline, "JupyterLab did not answer within 60 s"
+                time.sleep(0.5)
+        nb = nbformat.read(tmp_path / "reports" / "2026-10" / "classify.ipynb", as_version=4)
+        assert 'period = "2026-10"' in "".join(c.source for c in nb.cells)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        proc.stdout.close()

@@ -7,7 +7,9 @@ Exit codes scripts can trust: 0 ok, 2 bad input (a :class:`~toolkit.errors.Retro
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -244,8 +246,13 @@ def classify(period, store, notebooks, out, port, analyst):
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI machines often run as root; Lab refuses otherwise
+    code = 0
     with contextlib.suppress(KeyboardInterrupt):
-        subprocess.run(cmd, check=False)
+        code = subprocess.run(cmd, check=False).returncode
+    if code not in (0, -signal.SIGINT, 130):
+        raise errors.NotebookError(f"JupyterLab stopped with exit code {code}; its messages are above.")
 
 
 @cli.command()
