@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 #: Numeric dates with the year last: day/month/year or month/day/year with /, - or . between.
 _NUMERIC_DATE = r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?=$|[ T])"
@@ -144,7 +145,110 @@ def _with_format(text: pd.Series, fmt: str) -> _Parsed:
     if "%z" in fmt or "%Z" in fmt:
         aware = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
         return pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]"), aware
-    return pd.to_datetime(text, format=fmt, errors="coerce").astype("datetime64[us]"), None
+    layout = _fixed_layout(fmt)
+    if layout is None:
+        return pd.to_datetime(text, format=fmt, errors="coerce").astype("datetime64[us]"), None
+    micros, done = _parse_fixed(text, *layout)
+    out = micros.view("datetime64[us]")
+    rest = ~done & text.notna().to_numpy()
+    if rest.any():
+        # Whatever is not written exactly in the format's fixed-width shape (a one-digit month, an
+        # impossible date) is left to pandas, whose verdict it keeps.
+        slow = pd.to_datetime(text[rest], format=fmt, errors="coerce").astype("datetime64[us]")
+        out[rest] = slow.to_numpy()
+    return pd.Series(out, index=text.index, dtype="datetime64[us]"), None
+
+
+#: Directives a fixed-width format may use, with their widths.
+_WIDTHS = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
+
+
+def _fixed_layout(fmt: str) -> tuple[int, dict[str, int], list[tuple[int, int]]] | None:
+    """Width, field offsets and literal bytes of ``fmt`` written with zero-padded numbers.
+
+    None when the format uses any other directive (names, %f, %p...) or lacks year, month or day.
+    """
+    width, fields, literals, i = 0, {}, [], 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            code = fmt[i + 1 : i + 2]
+            if code not in _WIDTHS or code in fields:
+                return None
+            fields[code], width, i = width, width + _WIDTHS[code], i + 2
+            continue
+        byte = fmt[i].encode("utf-8")
+        if len(byte) != 1:
+            return None
+        literals.append((width, byte[0]))
+        width, i = width + 1, i + 1
+    if not {"Y", "m", "d"} <= fields.keys():
+        return None
+    return width, fields, literals
+
+
+def _parse_fixed(
+    text: pd.Series, width: int, fields: dict[str, int], literals: list[tuple[int, int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Microseconds since 1970 of the values written exactly in a fixed-width numeric format.
+
+    Reads the bytes of the Arrow strings at the format's positions (no Python objects, no strptime);
+    ``done`` marks the values parsed, each a valid date and time. The rest (another shape, an
+    impossible date such as 30 February, a missing value) is left undone for a full parser.
+    """
+    n = len(text)
+    micros = np.full(n, np.datetime64("NaT", "us").astype(np.int64))
+    done = np.zeros(n, dtype=bool)
+    arr = pa.array(text, type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if n == 0 or arr.null_count == n:
+        return micros, done
+    buffers = arr.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    lengths = np.diff(offsets)
+    if arr.null_count == 0 and (lengths == width).all():
+        # Every value has the format's width: the bytes already form an n x width block (no copy).
+        rows = np.arange(n)
+        block = data[offsets[0] : offsets[0] + n * width].reshape(n, width)
+    else:
+        valid = arr.is_valid().to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(valid & (lengths == width))
+        block = data[offsets[rows][:, None] + np.arange(width)]
+    if not len(rows):
+        return micros, done
+    digits = block - np.uint8(48)  # a byte that is not a digit wraps to more than 9
+    literal_at = [at for at, _ in literals]
+    ok = (block[:, literal_at] == np.array([b for _, b in literals], dtype=np.uint8)).all(axis=1)
+    number = {}
+    for code, at in fields.items():
+        ok &= (digits[:, at : at + _WIDTHS[code]] <= 9).all(axis=1)
+        value = np.zeros(len(rows), dtype=np.int32)
+        for k in range(_WIDTHS[code]):
+            value = value * 10 + digits[:, at + k]
+        number[code] = value
+    year, month, day = number["Y"], number["m"], number["d"]
+    zero = np.zeros(len(rows), dtype=np.int32)
+    hour, minute, second = (number.get(c, zero) for c in "HMS")
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
+    month_days = month_days[np.clip(month, 0, 12)] + (leap & (month == 2))
+    ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+    ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
+    # Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    seconds = days.astype(np.int64) * 86400 + (hour * 3600 + minute * 60 + second)
+    if ok.all():
+        micros[rows] = seconds * 1_000_000
+        done[rows] = True
+    else:
+        micros[rows[ok]] = seconds[ok] * 1_000_000
+        done[rows[ok]] = True
+    return micros, done
 
 
 def _inferred(text: pd.Series, dayfirst: bool | None) -> tuple[pd.Series, pd.Series | None, str]:
