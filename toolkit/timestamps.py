@@ -163,6 +163,19 @@ def _with_format(text: pd.Series, fmt: str) -> _Parsed:
 _WIDTHS = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
 
 
+#: Days in each month (index 1-12; 0 and 13 catch out-of-range months) and days before each month.
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0], dtype=np.int64)
+_DAYS_BEFORE = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 0], dtype=np.int64)
+
+
+def _days_from_civil(years: np.ndarray) -> np.ndarray:
+    """Days from 1970-01-01 to 1 January of each year, proleptic Gregorian (H. Hinnant's algorithm)."""
+    y = years.astype(np.int64) - 1  # January counts in the year before, in a March-based year
+    era = y // 400
+    yoe = y - era * 400
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + 306 - 719468
+
+
 def _fixed_layout(fmt: str) -> tuple[int, dict[str, int], list[tuple[int, int]]] | None:
     """Width, field offsets and literal bytes of ``fmt`` written with zero-padded numbers.
 
@@ -203,45 +216,46 @@ def _parse_fixed(
         arr = arr.combine_chunks()
     if n == 0 or arr.null_count == n:
         return micros, done
-    buffers = arr.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
-    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
-    lengths = np.diff(offsets)
-    if arr.null_count == 0 and (lengths == width).all():
-        # Every value has the format's width: the bytes already form an n x width block (no copy).
-        rows = np.arange(n)
-        block = data[offsets[0] : offsets[0] + n * width].reshape(n, width)
-    else:
-        valid = arr.is_valid().to_numpy(zero_copy_only=False)
-        rows = np.flatnonzero(valid & (lengths == width))
-        block = data[offsets[rows][:, None] + np.arange(width)]
+    lengths = np.diff(np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1])
+    fits = lengths == width
+    if arr.null_count:
+        fits &= arr.is_valid().to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(fits)
     if not len(rows):
         return micros, done
-    digits = block - np.uint8(48)  # a byte that is not a digit wraps to more than 9
-    literal_at = [at for at, _ in literals]
-    ok = (block[:, literal_at] == np.array([b for _, b in literals], dtype=np.uint8)).all(axis=1)
+    if len(rows) < n:
+        arr = arr.filter(pa.array(fits))  # values of the right width, their bytes contiguous
+    start = int(np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset])
+    # The values' bytes as an n x width block, read one column (position) at a time.
+    block = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[start : start + len(rows) * width]
+    block = block.reshape(len(rows), width)
+    ok = np.ones(len(rows), dtype=bool)
+    for at, byte in literals:
+        ok &= block[:, at] == byte
     number = {}
     for code, at in fields.items():
-        ok &= (digits[:, at : at + _WIDTHS[code]] <= 9).all(axis=1)
         value = np.zeros(len(rows), dtype=np.int32)
-        for k in range(_WIDTHS[code]):
-            value = value * 10 + digits[:, at + k]
+        for k in range(at, at + _WIDTHS[code]):
+            digit = block[:, k] - np.uint8(48)  # a byte that is not a digit wraps to more than 9
+            ok &= digit <= 9
+            value = value * 10 + digit
         number[code] = value
     year, month, day = number["Y"], number["m"], number["d"]
     zero = np.zeros(len(rows), dtype=np.int32)
     hour, minute, second = (number.get(c, zero) for c in "HMS")
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
-    month_days = month_days[np.clip(month, 0, 12)] + (leap & (month == 2))
-    ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+    # Per year and per month tables (a few thousand entries at most) instead of divisions per row.
+    year = np.clip(year, 0, 9999)
+    month = np.clip(month, 0, 13)
+    first = int(year.min())
+    years = np.arange(first, int(year.max()) + 1)
+    leap_year = (years % 4 == 0) & ((years % 100 != 0) | (years % 400 == 0))
+    jan_first = _days_from_civil(years)
+    index = year - first
+    leap = leap_year[index] & (month == 2)
+    ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _MONTH_DAYS[month] + leap)
     ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
-    # Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    y = year - (month <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
-    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-    seconds = days.astype(np.int64) * 86400 + (hour * 3600 + minute * 60 + second)
+    days = jan_first[index] + _DAYS_BEFORE[month] + (leap_year[index] & (month > 2)) + (day - 1)
+    seconds = days * 86400 + (hour * 3600 + minute * 60 + second)
     if ok.all():
         micros[rows] = seconds * 1_000_000
         done[rows] = True
