@@ -185,6 +185,18 @@ def parse_numbers(values: pd.Series, decimal: str = ".", thousands: str = ",") -
     return pd.Series(out, index=values.index, dtype="float64"), pd.Series(failed, index=values.index)
 
 
+def _matches(s: pd.Series, needle: str, pattern: str, anchored: bool = False) -> np.ndarray:
+    """Rows of a text column matching ``pattern`` (anywhere, or from the start with ``anchored``), as a
+    boolean array; the pattern is tried only on values containing ``needle``, which it requires."""
+    candidates = s.str.contains(needle, regex=False, na=False).to_numpy()
+    out = np.zeros(len(s), dtype=bool)
+    if candidates.any():
+        subset = s[candidates]
+        found = subset.str.match(pattern, na=False) if anchored else subset.str.contains(pattern, na=False)
+        out[candidates] = found.to_numpy(dtype=bool)
+    return out
+
+
 def _readings(example: str) -> str:
     """``true (03/04/2026 = 3 April) or false (= 4 March)`` for an ambiguous date."""
     found = re.match(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2,4})", example)
@@ -796,7 +808,8 @@ class _Work:
         s = _id_text(self.raw[col])
         record = _RECORD[self.name]
         primary = col == ID_COLUMN[self.name]
-        damaged = s.str.match(_EXCEL_ID, na=False).to_numpy()
+        # Plain substring tests first: the patterns run only on the few values that could match.
+        damaged = _matches(s, "+", _EXCEL_ID, anchored=True)
         action = "excluded" if primary else "excluded from account metrics"
         self._report(
             damaged,
@@ -807,9 +820,7 @@ class _Work:
         )
         s = s.where(~damaged)
         # An e-mail address is personal data, never an id (numeric ids may look like phones: not checked).
-        email = (
-            s.str.contains("@", regex=False, na=False) & s.str.contains(EMAIL, regex=True, na=False)
-        ).to_numpy()
+        email = _matches(s, "@", EMAIL)
         self._report(
             email,
             col,
@@ -1036,7 +1047,10 @@ class _Work:
         alive = (~self.excluded) & ids.notna().to_numpy()
         dated = DATED_BY[self.name]
         stamp = self.out[dated] if dated in self.out else pd.Series(pd.NaT, index=ids.index)
-        repeated_mask = alive & ids.where(alive).duplicated(keep=False).to_numpy()
+        # How often each id occurs among the rows still in: one hash pass, then counts per code.
+        codes, uniques = pd.factorize(ids)
+        counts = np.bincount(codes[alive], minlength=len(uniques))
+        repeated_mask = alive & (counts[np.maximum(codes, 0)] > 1)
         if not repeated_mask.any():
             return
         repeated = pd.DataFrame({"id": ids, "at": stamp, "row": self.rows})[repeated_mask]

@@ -15,7 +15,9 @@ columns (sources, queues, categories) whatever the row count.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 EMAIL_MASK = "[email removed]"
 PHONE_MASK = "[phone removed]"
@@ -40,20 +42,23 @@ def scan(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     marking the rows where something was masked.
     """
     text = values.astype("str")
-    uniques = pd.Series(text.dropna().unique(), dtype="str")
+    # Distinct values once: codes per row, patterns on the uniques, masks back through the codes.
+    codes, uniques = pd.factorize(text)
+    uniques = pd.Series(uniques, dtype="str")
     if uniques.empty:
         return text, pd.Series(False, index=values.index)
-    has_email = uniques.str.contains(EMAIL, regex=True)
-    has_phone = uniques.str.contains(PHONE, regex=True)
-    hit = has_email | has_phone
+    hit = (uniques.str.contains(EMAIL, regex=True) | uniques.str.contains(PHONE, regex=True)).to_numpy(bool)
     if not hit.any():
         return text, pd.Series(False, index=values.index)
-    dirty = uniques[hit]
-    cleaned = dirty.str.replace(EMAIL, EMAIL_MASK, regex=True).str.replace(PHONE, PHONE_MASK, regex=True)
-    replacement = dict(zip(dirty, cleaned, strict=True))
-    masked_rows = text.isin(dirty)
-    out = text.where(~masked_rows, text.map(replacement))
-    return out.astype("str"), masked_rows.fillna(False).astype(bool)
+    cleaned = uniques.str.replace(EMAIL, EMAIL_MASK, regex=True).str.replace(PHONE, PHONE_MASK, regex=True)
+    table = pa.array(uniques.where(~hit, cleaned), type=pa.large_string())
+    present = codes >= 0
+    out = table.take(pa.array(np.maximum(codes, 0), mask=~present))
+    masked_rows = present & hit[np.maximum(codes, 0)]
+    return (
+        pd.Series(pd.array(out, dtype="str"), index=values.index, name=values.name),
+        pd.Series(masked_rows, index=values.index, name=values.name),
+    )
 
 
 def contains_pii(values: pd.Series) -> pd.Series:
