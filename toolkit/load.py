@@ -464,7 +464,11 @@ def _load_one(
         )
     info["encoding"] = table.encoding or raw.encoding
     info["excel"] = _excel_signs(table.frame[list(dict.fromkeys(mapped.values()))])  # never a person column
-    work = _Work(name, sec, recipe, table, mapped, problems, limit, limit_label, found.events, joined)
+    work = _Work(
+        name, sec, recipe, table, mapped, problems, limit, limit_label, found.events, joined, persons
+    )
+    # The work holds the text it needs, blanked: let the file's columns go (hundreds of MB at 1M rows).
+    table = replace(table, frame=pd.DataFrame())
     frame, excluded, date_only, masked = work.run(persons)
     info["dayfirst"] = work.dayfirst_info()
     info["fallback"] = work.fallbacks
@@ -550,8 +554,10 @@ class _Work:
         limit_label: str,
         events: dict[str, str] | None = None,
         joined: _Loaded | None = None,
+        persons: list[str] | None = None,
     ) -> None:
-        self.name, self.sec, self.recipe, self.table = name, sec, recipe, table
+        self.name, self.sec, self.recipe = name, sec, recipe
+        self.bad_rows = table.bad_rows
         self.mapped, self.problems, self.limit, self.limit_label = dict(mapped), problems, limit, limit_label
         self.rows = table.rows
         self.n = len(table.frame)
@@ -560,7 +566,7 @@ class _Work:
             k: _blank_missing(table.frame[h], recipe.missing) for k, h in (events or {}).items()
         }
         self.event_headers = dict(events or {})
-        self.persons: dict[str, pd.Series] = {}
+        self.persons = {h: _blank_missing(table.frame[h], recipe.missing) for h in persons or ()}
         self.out: dict[str, pd.Series] = {}
         self.excluded = np.zeros(self.n, dtype=bool)
         self.flags: dict[str, np.ndarray] = {}
@@ -598,7 +604,6 @@ class _Work:
 
     def run(self, persons: list[str]) -> tuple[pd.DataFrame | None, int, frozenset[str], int]:
         self._bad_rows()
-        self.persons = {h: _blank_missing(self.table.frame[h], self.recipe.missing) for h in persons}
         if self.sec.event_log is not None:
             self._collapse_events()
         for col, kind in COLUMNS[self.name].items():
@@ -790,7 +795,7 @@ class _Work:
         }
 
     def _bad_rows(self) -> None:
-        bad = self.table.bad_rows
+        bad = self.bad_rows
         if bad.empty:
             return
         expected = int(bad["expected"].iloc[0])
@@ -1119,6 +1124,9 @@ class _Work:
                 columns[col] = pd.Series(self.flags[col], dtype=bool)
         frame = pd.DataFrame(columns, index=pd.RangeIndex(self.n))
         self.kept_rows = self.rows[keep]
+        # Problems are all reported: free the raw text and working columns before the copy below.
+        self.raw, self.event_raw, self.persons, self.out = {}, {}, {}, {}
+        del columns
         return frame if keep.all() else frame.loc[keep].reset_index(drop=True)
 
 

@@ -347,7 +347,8 @@ def _arrow_read(raw: RawFile, headers: list[str], *, careful: bool, bad: list) -
             ),
             convert_options=pacsv.ConvertOptions(
                 include_columns=headers,
-                column_types=dict.fromkeys(headers, pa.string()),
+                # large_string is what pandas' str dtype holds: no cast (and no second copy) later.
+                column_types=dict.fromkeys(headers, pa.large_string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
