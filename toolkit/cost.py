@@ -207,9 +207,10 @@ class _Outcomes:
             self.key, _ = pd.factorize(ids, use_na_sentinel=False)
             last = pd.Series(np.arange(n)).groupby(self.key).max().to_numpy()
         self.n_keys = len(last)
-        status = leads["status"].to_numpy(dtype=object, na_value=None)[last]
-        self.won = status == "won"
-        self.closed = (status == "lost") | self.won
+        status = leads["status"]
+        # Compared as Arrow text, never as a million Python strings.
+        self.won = (status == "won").to_numpy(dtype=bool, na_value=False)[last]
+        self.closed = (status == "lost").to_numpy(dtype=bool, na_value=False)[last] | self.won
         self._value = leads["value"].to_numpy(dtype="float64", na_value=np.nan)[last]
         if "source" in leads.columns:
             self.source_code, names = pd.factorize(leads["source"].astype("str").fillna("(none)"))

@@ -87,8 +87,14 @@ def find_groups(result: LeakResult, config: Config) -> pd.DataFrame:
     """
     settings = config.groups
     dims = check_dimensions(list(settings.dimensions), "config")
+    # Only the columns grouping reads, and one pass to split the leak types (not one per type).
+    records = result.records
+    wanted = ("leaked", "value", "record_id", "account_id", *dims)
+    slim = records[[c for c in dict.fromkeys(wanted) if c in records.columns]]
+    codes, types = pd.factorize(records["leak_type"])
+    position = {t: i for i, t in enumerate(types)}
     frames = [
-        _groups_for(result.of(leak_type), leak_type, dims, config, result.period)
+        _groups_for(slim[codes == position.get(leak_type, -2)], leak_type, dims, config, result.period)
         for leak_type in result.measured_types
     ]
     frames = [f for f in frames if not f.empty]
@@ -298,7 +304,7 @@ def _row(
     population = int(mask.sum())
     hit = mask & leaked
     leaks = int(hit.sum())
-    taken = records[hit]
+    taken = records.loc[hit, ["value", "record_id", "account_id"]]
     value = taken["value"]
     ids = taken["record_id"].sort_values(kind="stable").head(EXAMPLES)
     if values is None:
