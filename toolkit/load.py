@@ -127,12 +127,40 @@ def _blank_missing(s: pd.Series, markers: tuple[str, ...]) -> pd.Series:
         return s
     variants = {m.strip() for m in markers} | {m.strip().casefold() for m in markers}
     variants |= {m.upper() for m in variants} | {m.title() for m in variants} | {""}
-    # pyarrow compute does strip, look-up and blanking in one pass each, without Python objects.
-    text = pc.utf8_trim_whitespace(pa.array(s.astype("str")))
-    blanked = pc.if_else(
-        pc.is_in(text, value_set=pa.array(sorted(variants))), pa.scalar(None, text.type), text
-    )
-    return pd.Series(blanked.to_pandas(), index=s.index, dtype="str")
+    # pyarrow compute, without Python objects; and no copy of the text where none is needed.
+    text = pa.array(s.astype("str"))
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if _edge_may_be_space(text):
+        text = pc.utf8_trim_whitespace(text)
+    blank = pc.is_in(text, value_set=pa.array(sorted(variants), type=text.type))
+    if pc.any(blank).as_py():
+        text = _nulled(text, blank)
+    return pd.Series(pd.array(text, dtype="str"), index=s.index)
+
+
+def _edge_may_be_space(text: pa.Array) -> bool:
+    """Whether any value may start or end with whitespace, judged on the bytes (a non-ASCII first or
+    last byte counts: it may belong to a Unicode space)."""
+    buffers = text.buffers()
+    if len(text) == 0 or buffers[2] is None:
+        return False
+    width = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    offsets = np.frombuffer(buffers[1], dtype=width)[text.offset : text.offset + len(text) + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    filled = np.diff(offsets) > 0
+    edges = np.concatenate([data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]])
+    return bool(((edges <= 32) | (edges >= 128)).any())
+
+
+def _nulled(text: pa.Array, hit: pa.Array) -> pa.Array:
+    """``text`` with the values marked by ``hit`` set to null: a new validity bitmap over the same
+    text buffers, so a million values are not copied to blank a few."""
+    keep = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(hit, False)))
+    if text.offset or keep.offset:
+        return pc.if_else(keep, text, pa.scalar(None, text.type))
+    buffers = text.buffers()
+    return pa.Array.from_buffers(text.type, len(text), [keep.buffers()[1], buffers[1], buffers[2]])
 
 
 def _id_text(s: pd.Series) -> pd.Series:
