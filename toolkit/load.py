@@ -127,15 +127,16 @@ def _blank_missing(s: pd.Series, markers: tuple[str, ...]) -> pd.Series:
         return s
     variants = {m.strip() for m in markers} | {m.strip().casefold() for m in markers}
     variants |= {m.upper() for m in variants} | {m.title() for m in variants} | {""}
-    # pyarrow compute, without Python objects; and no copy of the text where none is needed.
+    # pyarrow compute, without Python objects; and no copy of the text where none is needed. The
+    # chunks of the file are kept: joining a million strings into one array costs more than the rest.
     text = pa.array(s.astype("str"))
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
-    if _edge_may_be_space(text):
+    if isinstance(text, pa.Array):
+        text = pa.chunked_array([text], text.type)
+    if any(_edge_may_be_space(chunk) for chunk in text.chunks):
         text = pc.utf8_trim_whitespace(text)
     blank = pc.is_in(text, value_set=pa.array(sorted(variants), type=text.type))
     if pc.any(blank).as_py():
-        text = _nulled(text, blank)
+        text = _nulled(text, blank.to_numpy(zero_copy_only=False))
     return pd.Series(pd.array(text, dtype="str"), index=s.index)
 
 
@@ -153,14 +154,25 @@ def _edge_may_be_space(text: pa.Array) -> bool:
     return bool(((edges <= 32) | (edges >= 128)).any())
 
 
-def _nulled(text: pa.Array, hit: pa.Array) -> pa.Array:
-    """``text`` with the values marked by ``hit`` set to null: a new validity bitmap over the same
-    text buffers, so a million values are not copied to blank a few."""
-    keep = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(hit, False)))
-    if text.offset or keep.offset:
-        return pc.if_else(keep, text, pa.scalar(None, text.type))
-    buffers = text.buffers()
-    return pa.Array.from_buffers(text.type, len(text), [keep.buffers()[1], buffers[1], buffers[2]])
+def _nulled(text: pa.ChunkedArray, hit: np.ndarray) -> pa.ChunkedArray:
+    """``text`` with the values marked by ``hit`` set to null: each chunk gets a new validity bitmap
+    over its own text buffers, so a million values are not copied to blank a few."""
+    chunks, start = [], 0
+    for chunk in text.chunks:
+        end = start + len(chunk)
+        blanked = hit[start:end]
+        if not blanked.any():
+            chunks.append(chunk)
+        else:
+            keep = chunk.is_valid().to_numpy(zero_copy_only=False) & ~blanked
+            if chunk.offset:
+                chunks.append(pc.if_else(pa.array(keep), chunk, pa.scalar(None, chunk.type)))
+            else:
+                buffers = chunk.buffers()
+                bitmap = pa.array(keep).buffers()[1]
+                chunks.append(pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, buffers[1], buffers[2]]))
+        start = end
+    return pa.chunked_array(chunks, text.type)
 
 
 def _id_text(s: pd.Series) -> pd.Series:
