@@ -64,3 +64,14 @@ def test_a_slice_of_a_longer_column_reads_its_own_rows():
     parsed = parse_timestamps(text.iloc[1:], timezone="UTC", fmt="%Y-%m-%d %H:%M")
     assert parsed.values.index.tolist() == [1, 2, 3]
     assert parsed.values.dt.strftime("%d %H:%M").fillna("-").tolist() == ["02 10:30", "-", "04 12:15"]
+
+
+def test_a_column_in_several_chunks_reads_each_value_in_place():
+    first = pd.Series(["2026-10-01 09:00", None, "2026-10-02 10:30"], dtype="str")
+    second = pd.Series(["2026-10-03 11:00", "3/10/2026 11:00", "2026-10-04 12:15"], dtype="str")
+    text = pd.concat([first, second.iloc[1:], first], ignore_index=True)
+    parsed = parse_timestamps(text, timezone="UTC", fmt="%Y-%m-%d %H:%M")
+    assert parsed.values.dt.strftime("%d %H:%M").fillna("-").tolist() == [
+        "01 09:00", "-", "02 10:30", "-", "04 12:15", "01 09:00", "-", "02 10:30",
+    ]  # fmt: skip
+    assert parsed.failed.tolist() == [False, False, False, True, False, False, False, False]

@@ -1166,8 +1166,12 @@ class _Work:
         self.kept_rows = self.rows[keep]
         # Problems are all reported: free the raw text and working columns before the copy below.
         self.raw, self.event_raw, self.persons, self.out = {}, {}, {}, {}
-        del columns
-        return frame if keep.all() else frame.loc[keep].reset_index(drop=True)
+        if keep.all():
+            return frame
+        # Column by column with a mask: Arrow filters text without building an index of rows to take.
+        kept = {col: frame[col].array[keep] for col in frame.columns}
+        del frame, columns
+        return pd.DataFrame(kept, index=pd.RangeIndex(int(keep.sum())))
 
 
 # --- the public API ------------------------------------------------------------------------------

@@ -212,23 +212,28 @@ def _parse_fixed(
     micros = np.full(n, np.datetime64("NaT", "us").astype(np.int64))
     done = np.zeros(n, dtype=bool)
     arr = pa.array(text, type=pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if n == 0 or arr.null_count == n:
-        return micros, done
-    lengths = np.diff(np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1])
-    fits = lengths == width
-    if arr.null_count:
-        fits &= arr.is_valid().to_numpy(zero_copy_only=False)
-    rows = np.flatnonzero(fits)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    fits, blocks = [], []
+    # Chunk by chunk (joining a million strings into one array would cost more than the parsing):
+    # the bytes of the values that have the format's width, as an n x width block.
+    for chunk in chunks:
+        buffers = chunk.buffers()
+        offsets = np.frombuffer(buffers[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+        fit = np.diff(offsets) == width
+        if chunk.null_count:
+            fit &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        fits.append(fit)
+        if not fit.any():
+            continue
+        data = np.frombuffer(buffers[2], dtype=np.uint8)
+        if fit.all():
+            blocks.append(data[offsets[0] : offsets[0] + len(chunk) * width])
+        else:
+            blocks.append(data[offsets[:-1][fit][:, None] + np.arange(width)].ravel())
+    rows = np.flatnonzero(np.concatenate(fits)) if fits else np.zeros(0, dtype=np.int64)
     if not len(rows):
         return micros, done
-    if len(rows) < n:
-        arr = arr.filter(pa.array(fits))  # values of the right width, their bytes contiguous
-    start = int(np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset])
-    # The values' bytes as an n x width block, read one column (position) at a time.
-    block = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[start : start + len(rows) * width]
-    block = block.reshape(len(rows), width)
+    block = np.concatenate(blocks).reshape(len(rows), width)
     ok = np.ones(len(rows), dtype=bool)
     for at, byte in literals:
         ok &= block[:, at] == byte
