@@ -1096,6 +1096,7 @@ class _Work:
         codes, uniques = pd.factorize(ids)
         counts = np.bincount(codes[alive], minlength=len(uniques))
         repeated_mask = alive & (counts[np.maximum(codes, 0)] > 1)
+        del codes, uniques, counts
         if not repeated_mask.any():
             return
         repeated = pd.DataFrame({"id": ids, "at": stamp, "row": self.rows})[repeated_mask]

@@ -313,13 +313,18 @@ def _inspect_csv(
 
 @contextmanager
 def _csv_source(raw: RawFile) -> Iterator[pa.NativeFile]:
-    """The file's bytes up to the end of the data: a zero-copy view that stops before a footer."""
-    with pa.memory_map(str(raw.path)) as mapped:
-        if raw.end is None:
-            yield mapped
-        else:
-            with pa.BufferReader(mapped.read_buffer(raw.end)) as view:
-                yield view
+    """The file's bytes up to the end of the data.
+
+    A plain file read in blocks when the data runs to the end: a memory map would count every page
+    of the file in the process's resident memory while it is read. Before a footer, a zero-copy view
+    of a memory map that stops there.
+    """
+    if raw.end is None:
+        with pa.OSFile(str(raw.path)) as plain:
+            yield plain
+        return
+    with pa.memory_map(str(raw.path)) as mapped, pa.BufferReader(mapped.read_buffer(raw.end)) as view:
+        yield view
 
 
 def _arrow_read(raw: RawFile, headers: list[str], *, careful: bool, bad: list) -> pa.Table:
