@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from toolkit.config import Config
 from toolkit.contract import Dataset
@@ -87,7 +88,7 @@ def cost_of_leaks(data: Dataset, result: LeakResult, config: Config) -> CostEsti
     if reason:
         return CostEstimate(available=False, reason=reason, method=_METHOD)
     outcomes = _Outcomes(leads)
-    won_values = np.sort(outcomes.won_values())
+    won_values = np.sort(outcomes.won_values)
     median = float(np.median(won_values))
     rng = np.random.default_rng(SEED)
     median_draws = won_values[np.clip(rng.binomial(len(won_values), 0.5, RESAMPLES), 0, len(won_values) - 1)]
@@ -198,30 +199,36 @@ class _Outcomes:
     def __init__(self, leads: pd.DataFrame) -> None:
         ids = leads["lead_id"]
         n = len(leads)
+        status = leads["status"]
+        # Compared as Arrow text, never as a million Python strings.
+        won = (status == "won").to_numpy(dtype=bool, na_value=False)
+        closed = (status == "lost").to_numpy(dtype=bool, na_value=False) | won
+        value = leads["value"].to_numpy(dtype="float64", na_value=np.nan)
         if ids.notna().all() and ids.is_unique:
             # The loader leaves one row per id: the row is the key.
             self.key = np.arange(n)
-            last = self.key
+            # Hashing a million ids left Arrow's pool holding memory numpy cannot reuse: hand it back.
+            pa.default_memory_pool().release_unused()
         else:
             # A missing id is one id of its own, as drop_duplicates and map would treat it.
             self.key, _ = pd.factorize(ids, use_na_sentinel=False)
             last = pd.Series(np.arange(n)).groupby(self.key).max().to_numpy()
-        self.n_keys = len(last)
-        status = leads["status"]
-        # Compared as Arrow text, never as a million Python strings.
-        self.won = (status == "won").to_numpy(dtype=bool, na_value=False)[last]
-        self.closed = (status == "lost").to_numpy(dtype=bool, na_value=False)[last] | self.won
-        self._value = leads["value"].to_numpy(dtype="float64", na_value=np.nan)[last]
+            won, closed, value = won[last], closed[last], value[last]
+        self.n_keys = len(won)
+        self.won, self.closed = won, closed
+        won_values = value[won]
+        self.won_values = won_values[~np.isnan(won_values)]
         if "source" in leads.columns:
-            self.source_code, names = pd.factorize(leads["source"].astype("str").fillna("(none)"))
+            codes, names = pd.factorize(leads["source"])
+            names = [str(name) for name in names]
+            # A missing source is "(none)", the same group as a source written "(none)".
+            none = names.index("(none)") if "(none)" in names else len(names)
+            if none == len(names) and (codes < 0).any():
+                names.append("(none)")
+            self.source_code = np.where(codes < 0, none, codes).astype(np.int32)
         else:
-            self.source_code, names = np.zeros(n, dtype=np.int64), ["(none)"]
+            self.source_code, names = np.zeros(n, dtype=np.int32), ["(none)"]
         self.source_names = np.asarray(names, dtype=object)
-
-    def won_values(self) -> np.ndarray:
-        """The value of every won lead that has one."""
-        values = self._value[self.won]
-        return values[~np.isnan(values)]
 
 
 def _strata(sources: np.ndarray, leaked: np.ndarray, won: np.ndarray, names: np.ndarray) -> pd.DataFrame:

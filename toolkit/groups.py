@@ -36,6 +36,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from toolkit.config import Config, check_dimensions
 from toolkit.leaks import LEAK_SUBJECTS, LeakResult
@@ -100,7 +101,11 @@ def find_groups(result: LeakResult, config: Config) -> pd.DataFrame:
     frames = [f for f in frames if not f.empty]
     if not frames:
         return _typed(pd.DataFrame({c: [] for c in GROUP_COLUMNS}))
-    return _typed(pd.concat(frames, ignore_index=True))
+    out = _typed(pd.concat(frames, ignore_index=True))
+    del frames, slim
+    # The per-type copies of the records are gone: hand Arrow's freed memory back for the next stage.
+    pa.default_memory_pool().release_unused()
+    return out
 
 
 @dataclass

@@ -194,6 +194,9 @@ def find_leaks(data: Dataset, config: Config, period: str, as_of: pd.Timestamp |
         if leak_notes:
             notes[leak_type] = leak_notes
     records = pd.concat(frames, ignore_index=True) if frames else _empty_records(tz)
+    del frames
+    # The populations' working copies are gone: hand Arrow's freed memory back before the next stage.
+    pa.default_memory_pool().release_unused()
     return LeakResult(period=period, as_of=as_of, records=records, skipped=skipped, notes=notes)
 
 

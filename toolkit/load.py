@@ -507,9 +507,12 @@ def _load_one(
     work = _Work(
         name, sec, recipe, table, mapped, problems, limit, limit_label, found.events, joined, persons
     )
-    # The work holds the text it needs, blanked: let the file's columns go (hundreds of MB at 1M rows).
+    # The work holds the text it needs, blanked: let the file's columns go (hundreds of MB at 1M rows),
+    # and hand them back: Arrow's pool would keep them for Arrow alone, and numpy allocates next.
     table = replace(table, frame=pd.DataFrame())
+    pa.default_memory_pool().release_unused()
     frame, excluded, date_only, masked = work.run(persons)
+    pa.default_memory_pool().release_unused()
     info["dayfirst"] = work.dayfirst_info()
     info["fallback"] = work.fallbacks
     if work.log_info:
@@ -1097,6 +1100,7 @@ class _Work:
         counts = np.bincount(codes[alive], minlength=len(uniques))
         repeated_mask = alive & (counts[np.maximum(codes, 0)] > 1)
         del codes, uniques, counts
+        pa.default_memory_pool().release_unused()  # the hash of a million ids, held by Arrow's pool
         if not repeated_mask.any():
             return
         repeated = pd.DataFrame({"id": ids, "at": stamp, "row": self.rows})[repeated_mask]
