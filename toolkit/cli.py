@@ -6,11 +6,8 @@ Exit codes scripts can trust: 0 ok, 2 bad input (a :class:`~toolkit.errors.Retro
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
-import signal
-import subprocess
 import sys
 import time
 import traceback
@@ -248,11 +245,10 @@ def classify(period, store, notebooks, out, port, analyst):
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # containers and CI machines often run as root; Lab refuses otherwise
-    code = 0
-    with contextlib.suppress(KeyboardInterrupt):
-        code = subprocess.run(cmd, check=False).returncode
-    if code not in (0, -signal.SIGINT, 130):
-        raise errors.NotebookError(f"JupyterLab stopped with exit code {code}; its messages are above.")
+    sys.stdout.flush()
+    # JupyterLab takes this process's place: Ctrl+C and SIGTERM reach it directly, none is orphaned,
+    # and its exit code is the command's.
+    os.execv(sys.executable, cmd)
 
 
 @cli.command()
