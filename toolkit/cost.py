@@ -191,7 +191,8 @@ def _missing_outcomes(leads: pd.DataFrame | None, result: LeakResult) -> str | N
 class _Outcomes:
     """Each lead's outcome and source, keyed by lead id (the last row of an id, as a re-export would).
 
-    ``key`` maps a row of ``leads`` to its id's key; ``closed`` and ``won`` are per key. Sources are
+    ``key`` maps a row of ``leads`` to its id's key; ``closed`` and ``won`` are per key;
+    ``won_values`` the value of every won lead that has one. Sources are
     codes into ``source_names`` (a missing source is "(none)"). Integer arrays rather than an index of
     a million ids: masks and bincounts are what the strata need.
     """
