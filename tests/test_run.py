@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -167,3 +168,19 @@ def test_classify_starts_jupyterlab_on_localhost_and_prints_a_tokened_url(octobe
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
         proc.stdout.close()
+
+
+def test_the_churn_timeline_gets_every_incident_in_the_window_before_each_lost_client(october):
+    folder = october / "reports" / "2026-10"
+    incidents = pd.read_parquet(folder / "churn_incidents.parquet")
+    leaks = pd.read_csv(folder / "leaks.csv")
+    lost = leaks.loc[leaks["leak_type"] == "preceded_churn", "account_id"]
+    assert set(incidents["account_id"]) == set(lost)  # every client lost after incidents, no other
+    # The planted story: Billing incidents, opened in earlier months too, came before the churn.
+    assert "Billing" in set(incidents["category"])
+    assert incidents["opened_at"].min() < pd.Timestamp("2026-10-01", tz="Europe/London")
+    html = (folder / "leadership-report.html").read_text(encoding="utf-8")
+    timeline = (
+        r'alt="Timelines of the 90 days before each of 2 clients left, with \d+ incidents marked by category'
+    )
+    assert re.search(timeline + r" \([^)]*Billing", html)

@@ -116,9 +116,28 @@ def write_outputs(run: PeriodRun, out_dir: str | Path) -> dict[str, Path]:
     }
     records.to_parquet(out / "records.parquet", index=False)
     paths["records"] = out / "records.parquet"
+    paths["churn_incidents"] = out / "churn_incidents.parquet"
+    churn_incidents(run).to_parquet(paths["churn_incidents"], index=False)
     paths["facts"] = out / "run.json"
     paths["facts"].write_text(json.dumps(run_facts(run), indent=2, ensure_ascii=False), encoding="utf-8")
     return paths
+
+
+def churn_incidents(run: PeriodRun) -> pd.DataFrame:
+    """Incidents of the clients lost in the period, in the churn window before each left.
+
+    Columns ``account_id, opened_at, category``: what the churn timeline draws, whatever month the
+    incidents were opened in (the period's records hold only that month's incidents).
+    """
+    columns = ["account_id", "opened_at", "category"]
+    incidents = run.data.incidents
+    if incidents is None or "preceded_churn" in run.result.skipped or "account_id" not in incidents:
+        return pd.DataFrame(columns=columns)
+    churn = run.result.records
+    churn = churn.loc[(churn["leak_type"] == "preceded_churn") & churn["leaked"], ["account_id", "at"]]
+    kept = incidents.reindex(columns=columns).merge(churn, on="account_id")
+    inside = (kept["opened_at"] <= kept["at"]) & (kept["opened_at"] >= kept["at"] - run.config.churn_window)
+    return kept.loc[inside, columns].reset_index(drop=True)
 
 
 def run_facts(run: PeriodRun) -> dict:

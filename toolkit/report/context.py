@@ -32,6 +32,8 @@ class ReportContext:
     as sentences, inputs that were missing. ``runs`` is :func:`toolkit.history.persistent` with a
     run length for every segment, ``effects`` :func:`toolkit.history.fix_effectiveness` with the
     configured windows, ``facts`` the run's ``run.json`` (:func:`toolkit.pipeline.run_facts`), and
+    ``churn_incidents`` the incidents of the clients lost in the period, in the window before each
+    left (``churn_incidents.parquet``; None for runs that did not write it), and
     ``not_measured`` maps each leak type that could not be measured to the sentence saying why.
     Analysts' free text (notes, fix descriptions, teams) has e-mails and phones masked.
     """
@@ -53,6 +55,7 @@ class ReportContext:
     not_measured: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     facts: dict = field(default_factory=dict)
+    churn_incidents: pd.DataFrame | None = None
 
     @property
     def month(self) -> str:
@@ -136,6 +139,7 @@ def load_context(
     effects = _masked(effects, ("description", "owner_team", "sentence"))
     run = periods.loc[periods["period"] == period].iloc[0]
     records = _read_records(folder / "records.parquet")
+    churn_incidents = _read_records(folder / "churn_incidents.parquet")
     facts = _read_facts(folder / "run.json")
     quality = _read_quality(folder / "data-quality.csv")
     timezone = _timezone(records, cfg)
@@ -167,6 +171,7 @@ def load_context(
         effects=effects,
         not_measured=_not_measured(summary, period, facts.get("skipped") or {}),
         facts=facts,
+        churn_incidents=churn_incidents,
         notes=tuple(notes),
     )
 

@@ -93,7 +93,11 @@ def where_it_leaked(ctx: ReportContext) -> Section:
             ctx,
             "Incidents before clients left",
             ("preceded_churn",),
-            lambda r: charts.incidents_before_churn(_records_with_incidents(ctx, r)),
+            lambda r: (
+                charts.incidents_before_churn(r, ctx.churn_incidents)
+                if ctx.churn_incidents is not None
+                else charts.incidents_before_churn(_records_with_incidents(ctx, r))
+            ),
             f"Each line is a client who left this month, with the incidents it had in the "
             f"{format_duration(cfg.churn_window)} before. Clients are numbered, never named.",
         ),
