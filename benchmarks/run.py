@@ -589,7 +589,8 @@ def write_results(path: Path, block: str) -> None:
         if START_MARK in text and END_MARK in text:
             before, rest = text.split(START_MARK, 1)
             after = rest.split(END_MARK, 1)[1]
-            path.write_text(before + fresh + after.lstrip("\n"))
+            after = after.lstrip("\n")
+            path.write_text(before + fresh + ("\n" + after if after else ""))
             return
         path.write_text(text.rstrip("\n") + "\n\n" + fresh)
         return

@@ -131,7 +131,7 @@ def test_results_are_replaced_between_markers_and_notes_kept(tmp_path):
     text = path.read_text()
     assert "first table" not in text
     assert text.count(run.START_MARK) == 1
-    assert f"{run.START_MARK}\nsecond table\n{run.END_MARK}\n" in text
+    assert f"{run.START_MARK}\nsecond table\n{run.END_MARK}\n\n## Findings\n" in text
     assert text.endswith("## Findings\n\nThe load stage holds the target back.\n")
 
 
