@@ -31,7 +31,8 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.contract import COLUMNS, ID_COLUMN, REQUIRED
-from toolkit.load import _compact, _excel_signs, parse_numbers
+from toolkit.load.headers import compact
+from toolkit.load.values import excel_signs, parse_numbers
 from toolkit.pii import contains_pii
 from toolkit.readers import RawFile, inspect, read_columns
 from toolkit.recipe import load_recipe, shipped_recipes
@@ -285,7 +286,7 @@ def _known_headers() -> dict[str, dict[str, tuple[str, int]]]:
     known: dict[str, dict[str, tuple[str, int]]] = {}
 
     def add(header: str, key: str, dataset: str, rank: int) -> None:
-        slot = known.setdefault(_compact(header), {})
+        slot = known.setdefault(compact(header), {})
         if key not in slot or slot[key][1] > rank:
             slot[key] = (dataset, rank)
 
@@ -357,7 +358,7 @@ def suggest_recipe(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Sugge
     # Which dataset: the one whose known headers this file has most of (ids and creation times weigh more).
     scores = {"leads": 0.0, "incidents": 0.0}
     for header in raw.headers:
-        for key, (dataset, _rank) in known.get(_compact(header), {}).items():
+        for key, (dataset, _rank) in known.get(compact(header), {}).items():
             if "." in key:
                 col = key.split(".", 1)[1]
                 scores[dataset] += 3 if col in REQUIRED[dataset] else 1
@@ -383,7 +384,7 @@ def suggest_recipe(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Sugge
         ranked = sorted(
             (hit[1], -_says(header, dataset, col), pos, header)
             for pos, header in enumerate(raw.headers)
-            if (hit := known.get(_compact(header), {}).get(f"{dataset}.{col}"))
+            if (hit := known.get(compact(header), {}).get(f"{dataset}.{col}"))
         )
         for *_, header in ranked:
             if (header not in taken or col in ("stage", "status")) and _fits(
@@ -397,7 +398,7 @@ def suggest_recipe(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Sugge
     for header in raw.headers:
         if header in taken:
             continue
-        roles = known.get(_compact(header), {})
+        roles = known.get(compact(header), {})
         found = ("person", "listed by a shipped recipe") if "person" in roles else None
         found = found or (("drop", "listed by a shipped recipe") if "drop" in roles else None)
         found = found or _personal(header, cells[header])
@@ -425,7 +426,7 @@ def suggest_recipe(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Sugge
                 break
 
     kept = [h for h in raw.headers if h not in out.drop and h not in out.person_columns]
-    for sign in _excel_signs(frame[kept]):  # never quote a personal-data column
+    for sign in excel_signs(frame[kept]):  # never quote a personal-data column
         out.todo.append(
             f"the file looks re-saved by Excel: {sign}; export it again from the source if you can"
         )
@@ -475,7 +476,7 @@ def _event_log(out: Suggestion, raw: RawFile, cells: dict, known: dict, taken: s
     ids = cells[out.columns[id_col]].dropna()
     if ids.duplicated().sum() < 3 or ids.duplicated().mean() < 0.2:
         return
-    time_header = next((h for h in raw.headers if "time" in known.get(_compact(h), {})), None)
+    time_header = next((h for h in raw.headers if "time" in known.get(compact(h), {})), None)
     time_header = time_header or next(
         (
             h
@@ -486,7 +487,7 @@ def _event_log(out: Suggestion, raw: RawFile, cells: dict, known: dict, taken: s
         ),
         None,
     )
-    status_header = next((h for h in raw.headers if "status" in known.get(_compact(h), {})), None)
+    status_header = next((h for h in raw.headers if "status" in known.get(compact(h), {})), None)
     status_header = status_header or next(
         (h for h in raw.headers if re.search(r"\b(state|status)\b", _words(h)) and h not in out.drop), None
     )
