@@ -15,7 +15,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 from test_classify import PARTNER, PERIOD, STALLED, save_period
 
+from toolkit.cli import jupyterlab_command
 from toolkit.store import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -95,22 +95,7 @@ def start_lab(root: Path, store: Path, *, analyst: str = "E2E") -> tuple[Lab, su
     }
     port, token = _free_port(), "e2e-" + os.urandom(12).hex()
     log = root / "jupyterlab.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
-        "--no-browser",
-        "--allow-root",
-        f"--port={port}",
-        "--ServerApp.port_retries=0",
-        "--ServerApp.ip=127.0.0.1",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.expose_app_in_browser=True",
-    ]
+    cmd = [*jupyterlab_command(port=port, token=token, root=root), "--LabApp.expose_app_in_browser=True"]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     lab = Lab(url=f"http://127.0.0.1:{port}", token=token, root=root, store=store, log=log)

@@ -94,6 +94,31 @@ def _common(f):
     return f
 
 
+def jupyterlab_command(*, port: int, token: str, root: Path) -> list[str]:
+    """The command that serves ``root`` with JupyterLab on 127.0.0.1:``port``, behind ``token``.
+
+    No browser, no port hopping, no news or update checks (this machine may have no internet);
+    ``--allow-root`` when run as root (containers and CI machines often are; Lab refuses otherwise).
+    """
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    return cmd
+
+
 def _abs(p: Path | None) -> Path | None:
     return p.resolve() if p is not None else None
 
@@ -229,22 +254,7 @@ def classify(period, store, notebooks, out, port, analyst):
     click.echo(f"Classification notebook: {target}")
     click.echo(f"Open http://127.0.0.1:{port}/lab/tree/{rel.as_posix()}?token={token}")
     click.echo("Stop JupyterLab with Ctrl+C; every label is already saved.")
-    cmd = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
-        "--no-browser",
-        f"--port={port}",
-        "--ServerApp.port_retries=0",
-        "--ServerApp.ip=127.0.0.1",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")  # containers and CI machines often run as root; Lab refuses otherwise
+    cmd = jupyterlab_command(port=port, token=token, root=root)
     sys.stdout.flush()
     # JupyterLab takes this process's place: Ctrl+C and SIGTERM reach it directly, none is orphaned,
     # and its exit code is the command's.
