@@ -127,7 +127,7 @@ def test_slow_first_contact_exactly_at_sla_is_not_slow():
     result = find_leaks(data, CFG, "2026-10", AS_OF)
     assert counts(result, "slow_first_contact") == (["L1", "L2"], ["L2"])
     assert result.notes["slow_first_contact"] == [
-        "1 leads with an impossible first-contact time were left out (see the data-quality table)."
+        "1 lead with an impossible first-contact time was left out (see the data-quality table)."
     ]
     rec = result.of("slow_first_contact")
     assert rec["measured"].tolist() == pytest.approx([5.0, 5 + 1 / 60])
@@ -263,7 +263,7 @@ def test_slow_resolution_includes_still_open_incidents_past_sla():
     assert rec.loc["I4", "measured"] == pytest.approx(11 * 24 + 13 + 59 / 60 + 1)  # clocks went back
     assert result.notes["slow_resolution"] == [
         "1 incidents had no severity and were left out; set default_severity to include them.",
-        "1 incidents with an impossible resolution time were left out (see the data-quality table).",
+        "1 incident with an impossible resolution time was left out (see the data-quality table).",
     ]
 
 

@@ -232,6 +232,11 @@ def lead_leak_flags(data: Dataset, config: Config, leak_type: str, as_of: pd.Tim
     return outcome if isinstance(outcome, str) else outcome[0]
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 lead``, ``2 leads``: a count with its noun in the right number."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def summarise(result: LeakResult, previous: LeakResult | None = None) -> pd.DataFrame:
     """Leaks, population and rate per measured leak type; with ``previous``, the change.
 
@@ -349,8 +354,8 @@ def _slow_first_contact(ctx: _Context) -> tuple[pd.DataFrame, list[str]] | str:
         bad |= known & leads["exclude_speed"].fillna(False).astype(bool)
     if bad.any():
         notes.append(
-            f"{int(bad.sum())} leads with an impossible first-contact time were left out "
-            "(see the data-quality table)."
+            f"{_count(int(bad.sum()), 'lead')} with an impossible first-contact time "
+            f"{'was' if bad.sum() == 1 else 'were'} left out (see the data-quality table)."
         )
     leads = leads[known & ~bad]
     created, contact = leads["created_at"], leads["first_contact_at"]
@@ -459,8 +464,8 @@ def _slow_resolution(ctx: _Context) -> tuple[pd.DataFrame, list[str]] | str:
         flagged = incidents["exclude_resolution"].fillna(False).astype(bool) & keep
         if flagged.any():
             notes.append(
-                f"{int(flagged.sum())} incidents with an impossible resolution time were left out "
-                "(see the data-quality table)."
+                f"{_count(int(flagged.sum()), 'incident')} with an impossible resolution time "
+                f"{'was' if flagged.sum() == 1 else 'were'} left out (see the data-quality table)."
             )
         keep &= ~flagged
     incidents, severity = incidents[keep], severity[keep]
