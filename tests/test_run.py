@@ -184,3 +184,26 @@ def test_the_churn_timeline_gets_every_incident_in_the_window_before_each_lost_c
         r'alt="Timelines of the 90 days before each of 2 clients left, with \d+ incidents marked by category'
     )
     assert re.search(timeline + r" \([^)]*Billing", html)
+
+
+def test_timezone_option_sets_the_zone_of_naive_times():
+    from toolkit.load import load_dataset
+
+    data = load_dataset("sample", folder=SAMPLE / "2026-10", timezone="America/New_York")
+    assert data.timezone == "America/New_York"
+    assert str(data.leads["created_at"].dt.tz) == "America/New_York"
+    london = load_dataset("sample", folder=SAMPLE / "2026-10")
+    # The same wall-clock text, read in a zone five hours behind London, is a later instant.
+    gap = data.leads["created_at"].iloc[0] - london.leads["created_at"].iloc[0]
+    assert gap in (pd.Timedelta(hours=4), pd.Timedelta(hours=5))
+
+
+def test_an_unknown_timezone_is_bad_input_with_a_suggestion():
+    proc = _retro(
+        "check", "--recipe", "sample", "--folder", str(SAMPLE / "2026-10"), "--timezone", "Europe/Londn"
+    )
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "Error: time zone 'Europe/Londn' is not an IANA time zone name such as 'Europe/London' or "
+        "'America/New_York'. Did you mean 'Europe/London', 'Europe/Lisbon', 'Europe/Vienna'?\n"
+    )

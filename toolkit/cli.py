@@ -67,6 +67,10 @@ def _inputs(f):
     f = click.option(
         "--recipe", default="sample", show_default=True, help="Shipped recipe name or YAML path."
     )(f)
+    f = click.option(
+        "--timezone",
+        help="IANA zone of the export's naive times, e.g. America/New_York (default: the recipe's).",
+    )(f)
     return f
 
 
@@ -147,6 +151,7 @@ def run(
     out,
     notebooks,
     quiet,
+    timezone,
     recipe,
     folder,
     leads,
@@ -175,6 +180,7 @@ def run(
         config=_abs(config),
         as_of=as_of,
         do_backfill=backfill,
+        timezone=timezone,
         events=_abs(events),
         progress=progress,
     )
@@ -205,14 +211,20 @@ def report(period, config, store, out, notebooks, quiet):
 
 @cli.command()
 @_inputs
-def check(recipe, folder, leads, incidents, accounts):
+def check(timezone, recipe, folder, leads, incidents, accounts):
     """Check exports against a recipe, strictly: list every problem and exit 2 if there is one."""
     from toolkit.load import describe, load_dataset
 
     if not (folder or leads or incidents or accounts):
         raise click.UsageError("give --folder or at least one of --leads, --incidents, --accounts.")
     data = load_dataset(
-        recipe, folder=folder, leads=leads, incidents=incidents, accounts=accounts, strict=True
+        recipe,
+        folder=folder,
+        leads=leads,
+        incidents=incidents,
+        accounts=accounts,
+        strict=True,
+        timezone=timezone,
     )
     click.echo(describe(data))
 

@@ -204,11 +204,13 @@ def run_period(
     store: str | Path | None = None,
     out_dir: str | Path | None = None,
     as_of: str | pd.Timestamp | None = None,
+    timezone: str | None = None,
 ) -> PeriodRun:
     """Load one period's exports, analyse them, save the metrics and write the period's files.
 
     ``folder`` holds the exports named as the recipe expects; explicit file paths win.
-    ``store`` and ``out_dir`` are optional so the same call serves exploration.
+    ``store`` and ``out_dir`` are optional so the same call serves exploration; ``timezone``
+    overrides the recipe's zone for naive timestamps.
     """
     period = check_period(period)
     if not isinstance(config, Config):
@@ -220,6 +222,7 @@ def run_period(
         incidents=incidents,
         accounts=accounts,
         max_excluded_share=config.max_excluded_share,
+        timezone=timezone,
     )
     stamp = pd.Timestamp(as_of) if as_of is not None else None
     if stamp is not None and stamp.tzinfo is None:

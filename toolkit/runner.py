@@ -96,6 +96,7 @@ def backfill(
     recipe: str | Path,
     config: str | Path | None,
     store: str | Path,
+    timezone: str | None = None,
     progress: Progress = _quiet,
 ) -> list[str]:
     """Compute and store every month in ``exports`` before ``period``, in order, without notebooks.
@@ -108,7 +109,7 @@ def backfill(
         if month >= period:
             continue
         progress(f"Backfilling {month} from {folder}")
-        run_period(month, recipe=recipe, folder=folder, config=config, store=store)
+        run_period(month, recipe=recipe, folder=folder, config=config, store=store, timezone=timezone)
         done.append(month)
     return done
 
@@ -156,6 +157,7 @@ def run(
     as_of: str | None = None,
     do_backfill: bool = False,
     events: Path | None = None,
+    timezone: str | None = None,
     progress: Progress = _quiet,
 ) -> Path:
     """The monthly run: (backfill), retro notebook (stores metrics), events, leadership report.
@@ -173,7 +175,15 @@ def run(
     if do_backfill:
         if exports is None:
             raise errors.ConfigError("--backfill needs --exports, the folder with one subfolder per month.")
-        backfill(period, exports=exports, recipe=recipe, config=config, store=store, progress=progress)
+        backfill(
+            period,
+            exports=exports,
+            recipe=recipe,
+            config=config,
+            store=store,
+            timezone=timezone,
+            progress=progress,
+        )
     if events is not None:
         from toolkit.history import seed_events
         from toolkit.store import Store
@@ -197,6 +207,7 @@ def run(
             "store": str(store),
             "out_dir": str(out_dir),
             "as_of": as_of,
+            "timezone": timezone,
         },
     )
     progress(f"Building the leadership report for {period}")

@@ -3,7 +3,9 @@ in the future, one file (and the file it joins) at a time, then what fails the l
 
 from __future__ import annotations
 
+import difflib
 import re
+import zoneinfo
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -195,6 +197,20 @@ def _limit(as_of: Any, timezone: str) -> tuple[pd.Timestamp, str]:
     return stamp, f"as_of ({stamp:%Y-%m-%d %H:%M})"
 
 
+def _zone(name: str) -> str:
+    """``name`` if it is an IANA time zone this machine knows; a ConfigError naming close ones if not."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        close = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=3)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ConfigError(
+            f"time zone {name!r} is not an IANA time zone name such as 'Europe/London' or "
+            f"'America/New_York'.{hint}"
+        ) from None
+    return name
+
+
 def load_dataset(
     recipe: Recipe | str | Path,
     *,
@@ -205,8 +221,13 @@ def load_dataset(
     as_of: str | pd.Timestamp | None = None,
     max_excluded_share: float = 0.10,
     strict: bool = False,
+    timezone: str | None = None,
 ) -> Dataset:
     """Load exports through a recipe into validated contract frames.
+
+    ``timezone`` (an IANA name such as ``America/New_York``) overrides the recipe's zone for naive
+    timestamps: exports are written in the exporting account's or user's zone, which a shipped
+    recipe cannot know.
 
     ``folder`` supplies each dataset's ``file`` from the recipe (e.g. ``data/sample/2026-10``);
     explicit paths win. ``as_of`` is the moment the export was taken (a date alone means the end of
@@ -228,6 +249,8 @@ def load_dataset(
             f"max_excluded_share is {max_excluded_share}; it must be between 0 and 1 (0.10 = 10%)."
         )
     rec = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+    if timezone is not None:
+        rec = replace(rec, timezone=_zone(timezone))
     paths = _paths(rec, {"leads": leads, "incidents": incidents, "accounts": accounts}, folder)
     limit, label = _limit(as_of, rec.timezone)
     sections = rec.datasets()
