@@ -698,6 +698,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.results:
         write_results(args.results, block)
         say(f"Wrote {args.results}")
+    failed = [c.label for c in commands if c.returncode != 0]
+    if failed:
+        # A benchmark of a run that fails is no benchmark: make CI see it.
+        say(f"Error: `retro run` failed on: {'; '.join(failed)} (its output is shown above).")
+        return 1
     return 0
 
 
