@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from importlib.resources import files
 from pathlib import Path
 
@@ -168,3 +169,12 @@ def test_harness_runs_end_to_end_and_writes_a_well_formed_table(tmp_path, capsys
     assert re.search(r"Python 3\.\d+\.\d+, pandas 3\.", block)
     # The generated export stays in --data for the next run; the stores of each measurement do not.
     assert [p.name for p in (tmp_path / "data").iterdir()] == ["leads-2000-seed0-2026-10"]
+
+
+def test_measure_command_reports_exit_code_and_the_kernels_peak(tmp_path):
+    # 60 MB touched by a child: the kernel's figure (wait4) sees it even if sampling does not.
+    code = "import sys; b = bytearray(60_000_000); b[::4096] = b'x' * len(b[::4096]); sys.exit(3)"
+    result = run.measure_command("child", [sys.executable, "-c", code], cwd=tmp_path, log=tmp_path / "log")
+    assert result.returncode == 3
+    assert result.largest_mb >= 60
+    assert result.wall_s > 0
