@@ -316,6 +316,7 @@ def test_default_taxonomy_comes_from_the_config(tmp_path):
 
     with Store(tmp_path / "r.sqlite") as s:
         assert s.taxonomy == tuple(load_config().taxonomy)
+    assert tuple(load_config().taxonomy) == DEFAULT_CAUSES  # the store's copy cannot drift from the config
 
 
 # ------------------------------------------------------------------------------ fixes

@@ -22,7 +22,8 @@ from toolkit.errors import StoreError
 from toolkit.store.rows import read_frame
 from toolkit.store.schema import migrate, schema_version
 
-#: Causes used when no taxonomy is configured (PRODUCT.md §8).
+#: The packaged taxonomy's causes, for code that needs them without loading a config (tests,
+#: crash-test writers); ``tests/test_store.py`` checks they match ``toolkit/defaults.yaml``.
 DEFAULT_CAUSES = (
     "missing_step",
     "no_visibility",
@@ -40,13 +41,10 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 def default_taxonomy() -> tuple[str, ...]:
-    """The configured causes (``toolkit.config``) when available, else :data:`DEFAULT_CAUSES`."""
-    try:
-        from toolkit.config import load_config
-    except ImportError:
-        return DEFAULT_CAUSES
-    taxonomy = getattr(load_config(), "taxonomy", None)
-    return tuple(taxonomy) if taxonomy else DEFAULT_CAUSES
+    """The configured causes (``toolkit.config.load_config().taxonomy``)."""
+    from toolkit.config import load_config  # deferred: the config is only read when no taxonomy is given
+
+    return tuple(load_config().taxonomy)
 
 
 class StoreConnection:

@@ -24,7 +24,7 @@ class Store(Events, CsvTransfer):
         forward (after a backup copy ``<name>.v<N>.bak``).
     taxonomy
         The causes a label may carry. Default: the configured taxonomy
-        (``toolkit.config.load_config().taxonomy``), or :data:`DEFAULT_CAUSES`.
+        (``toolkit.config.load_config().taxonomy``).
 
     Raises
     ------
