@@ -1,7 +1,8 @@
 """Seeded generator of raw CRM and ticketing exports for the benchmarks.
 
 The files use the headers and formats of the shipped ``sample`` recipe
-(``toolkit/recipes/sample.yaml``), so the real loader reads them: ``leads.csv``, ``incidents.csv``
+(``toolkit/ingest/recipe/shipped/sample.yaml``), so the real loader reads them: ``leads.csv``,
+``incidents.csv``
 (a fifth as many rows as leads) and ``accounts.csv``, covering the twelve months that end with
 ``period``. They carry what a real export carries and the loader must drop or repair: names,
 e-mails, phones and free-text notes, person-level owner columns, a few duplicate ids, missing-value

@@ -19,8 +19,8 @@ from conftest import FIXTURES, LEADS_HEADER, LEADS_RECIPE, lead_rows
 
 from toolkit.cli import cli
 from toolkit.errors import InputError, RecipeError, RetroError, ValidationError
-from toolkit.load import load_dataset
-from toolkit.recipe import shipped_recipes
+from toolkit.ingest import load_dataset
+from toolkit.ingest.recipe import shipped_recipes
 
 BAD = FIXTURES / "bad"
 AS_OF = "2026-10-31"

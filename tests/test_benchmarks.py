@@ -37,7 +37,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("dataset", ["leads", "incidents", "accounts"])
 def test_export_has_every_header_the_sample_recipe_names(export, dataset):
-    recipe = yaml.safe_load((files("toolkit") / "recipes" / "sample.yaml").read_text())[dataset]
+    recipe = yaml.safe_load((files("toolkit.ingest.recipe") / "shipped" / "sample.yaml").read_text())[dataset]
     named = (
         set(recipe["columns"].values()) | set(recipe.get("drop", [])) | set(recipe.get("person_columns", []))
     )
@@ -70,7 +70,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path, export):
 
 
 def test_the_real_loader_reads_the_export_and_drops_personal_data(export):
-    from toolkit.load import load_dataset
+    from toolkit.ingest import load_dataset
 
     data = load_dataset("sample", leads=export.leads, incidents=export.incidents, accounts=export.accounts)
     for frame in (data.leads, data.incidents, data.accounts):

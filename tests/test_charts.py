@@ -11,7 +11,7 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from toolkit import charts
+from toolkit.present import charts
 
 TZ = "Europe/Berlin"
 SOURCES = np.array(["web_form", "partner", "referral", "event"])
@@ -795,7 +795,7 @@ def test_charts_never_touch_pyplot(tmp_path):
     import sys
 
     code = (
-        "import sys; import pandas as pd; from toolkit import charts; "
+        "import sys; import pandas as pd; from toolkit.present import charts; "
         "frame = pd.DataFrame({'cause': ['no_visibility'], 'leaks': [3], 'value_at_risk': [1.0]}); "
         "fig = charts.pareto(frame); "
         "charts.figure_to_data_uri(fig); "

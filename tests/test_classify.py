@@ -12,14 +12,14 @@ from html import escape, unescape
 import pandas as pd
 import pytest
 
-from toolkit.charts import alt_text, group_bar
-from toolkit.classify import build
-from toolkit.classify.blame import QUESTION, blame_prompt
-from toolkit.classify.controller import ClassifyController
-from toolkit.classify.model import LabelQueue, headline
-from toolkit.classify.view import ClassifyView
-from toolkit.config import load_config
 from toolkit.errors import StoreError
+from toolkit.present.charts import alt_text, group_bar
+from toolkit.present.classify import build
+from toolkit.present.classify.blame import QUESTION, blame_prompt
+from toolkit.present.classify.controller import ClassifyController
+from toolkit.present.classify.model import LabelQueue, headline
+from toolkit.present.classify.view import ClassifyView
+from toolkit.settings.config import load_config
 from toolkit.store import Store
 
 PERIOD = "2026-10"
@@ -176,7 +176,7 @@ def test_the_small_chart_is_an_embedded_image_with_alt_text(store_path):
     c = build(PERIOD, store=store_path, analyst="CD")
     html = c.view.evidence.value
     assert '<img src="data:image/png;base64,' in html
-    # The words are the chart's own (toolkit.charts); the widget must carry them as alt text.
+    # The words are the chart's own (toolkit.present.charts); the widget must carry them as alt text.
     alt = alt_text(group_bar(c.queue.groups.iloc[0].to_dict()))
     assert "32% (41 of 130)" in alt
     assert f'alt="{escape(alt)}"' in html
@@ -511,7 +511,10 @@ def test_a_custom_taxonomy_from_the_config_is_offered_and_accepted(store_path, t
 
 
 def test_the_model_and_blame_check_import_no_widgets():
-    code = "import sys, toolkit.classify.model, toolkit.classify.blame; print('ipywidgets' in sys.modules)"
+    code = (
+        "import sys, toolkit.present.classify.model, toolkit.present.classify.blame; "
+        "print('ipywidgets' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -8,8 +8,8 @@ import pickle
 import pandas as pd
 import pytest
 
-from toolkit.config import format_duration, load_config, parse_duration, person_hint
 from toolkit.errors import ConfigError
+from toolkit.settings.config import format_duration, load_config, parse_duration, person_hint
 
 
 def test_defaults_hold_every_threshold_of_the_product():

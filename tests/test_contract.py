@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from toolkit.contract import Dataset
+from toolkit.frames import Dataset
 
 
 def _ts(*values: str) -> pd.Series:

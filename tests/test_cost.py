@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.config import load_config
-from toolkit.contract import Dataset
-from toolkit.cost import COST_COLUMNS, cost_of_leaks
-from toolkit.groups import find_groups
-from toolkit.leaks import find_leaks
+from toolkit.analyse.cost import COST_COLUMNS, cost_of_leaks
+from toolkit.analyse.groups import find_groups
+from toolkit.analyse.leaks import find_leaks
+from toolkit.frames import Dataset
+from toolkit.settings.config import load_config
 
 TZ = "Europe/London"
 AS_OF = pd.Timestamp("2026-10-31 23:59", tz=TZ)

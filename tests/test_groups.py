@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.config import load_config
+from toolkit.analyse.groups import GROUP_COLUMNS, find_groups
+from toolkit.analyse.leaks import RECORD_COLUMNS, LeakResult
 from toolkit.errors import ConfigError
-from toolkit.groups import GROUP_COLUMNS, find_groups
-from toolkit.leaks import RECORD_COLUMNS, LeakResult
+from toolkit.settings.config import load_config
 
 TZ = "Europe/London"
 CFG = load_config(overrides={"groups": {"min_support": 10, "min_leaks": 3}})

@@ -485,10 +485,10 @@ def test_seed_events_reports_bad_rows(store, tmp_path):
 @pytest.fixture(scope="module")
 def sample_store(tmp_path_factory):
     """The sample's months from 2026-03 to 2026-10 run in order, then its past labels and fixes."""
-    from toolkit.config import load_config
-    from toolkit.groups import find_groups
-    from toolkit.leaks import find_leaks, summarise
-    from toolkit.load import load_dataset
+    from toolkit.analyse.groups import find_groups
+    from toolkit.analyse.leaks import find_leaks, summarise
+    from toolkit.ingest import load_dataset
+    from toolkit.settings.config import load_config
 
     config = load_config()
     path = tmp_path_factory.mktemp("sample") / "retro.sqlite"
@@ -496,7 +496,7 @@ def sample_store(tmp_path_factory):
     with Store(path, taxonomy=config.taxonomy) as store:
         for period in months("2026-03", 8):
             data = load_dataset(
-                ROOT / "toolkit/recipes/sample.yaml",
+                ROOT / "toolkit/ingest/recipe/shipped/sample.yaml",
                 folder=ROOT / "data/sample" / period,
                 max_excluded_share=config.max_excluded_share,
             )

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.calendar import business_days, business_duration, hour_band, hour_of_week
-from toolkit.config import BusinessCalendar, load_config
-from toolkit.contract import Dataset
+from toolkit.analyse.hours import business_days, business_duration, hour_band, hour_of_week
+from toolkit.analyse.leaks import RECORD_COLUMNS, find_leaks, previous_period, summarise
 from toolkit.errors import ConfigError
-from toolkit.leaks import RECORD_COLUMNS, find_leaks, previous_period, summarise
+from toolkit.frames import Dataset
+from toolkit.settings.config import BusinessCalendar, load_config
 
 TZ = "Europe/London"
 AS_OF = pd.Timestamp("2026-10-31 23:59", tz=TZ)

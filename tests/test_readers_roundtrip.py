@@ -15,7 +15,7 @@ from conftest import LEADS_RECIPE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.load import load_dataset
+from toolkit.ingest import load_dataset
 
 SETTINGS = settings(max_examples=20, deadline=None)  # no deadline: the machine is shared, time is noise
 RECIPE = LEADS_RECIPE.replace("Europe/London", "UTC")

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli import cli
-from toolkit.load import describe, load_dataset, unavailable
+from toolkit.ingest import describe, load_dataset, unavailable
 
 pytestmark = pytest.mark.real
 

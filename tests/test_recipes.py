@@ -17,11 +17,11 @@ import pytest
 import yaml
 from conftest import FIXTURES
 
-from toolkit.contract import COLUMNS, ID_COLUMN
 from toolkit.errors import RecipeError, ValidationError
-from toolkit.load import describe, load_dataset, unavailable
-from toolkit.readers import inspect, read_columns
-from toolkit.recipe import load_recipe, shipped_recipes
+from toolkit.frames import COLUMNS, ID_COLUMN
+from toolkit.ingest import describe, load_dataset, unavailable
+from toolkit.ingest.readers import inspect, read_columns
+from toolkit.ingest.recipe import load_recipe, shipped_recipes
 
 CASES = sorted(p for p in (FIXTURES / "recipes").iterdir() if p.is_dir())
 UCI = FIXTURES / "uci_excerpt" / "incident_event_log.csv"

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit import report
 from toolkit.csvsafe import write_csv
 from toolkit.errors import ConfigError, StoreError
+from toolkit.present import report
 from toolkit.store import Store
 
 PERIODS = ("2026-07", "2026-08", "2026-09", "2026-10")
@@ -576,7 +576,7 @@ def test_quality_summary_never_shows_values(tmp_path):
     assert summary["Problem"].tolist()[1:] == [
         "'31/04/2026' is not a date in format %d/%m/%Y",
         "resolved before opened",
-        # toolkit.pii reads a quote as part of an address (o'brien@...), so the opening quote goes too.
+        # toolkit.ingest.pii reads a quote as part of an address (o'brien@...), so the opening quote goes too.
         "no format fits values such as [email removed]'; map the column in the recipe",
     ]
     text = _text(report.method_and_quality(_ctx(tmp_path, quality=QUALITY)))

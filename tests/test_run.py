@@ -187,7 +187,7 @@ def test_the_churn_timeline_gets_every_incident_in_the_window_before_each_lost_c
 
 
 def test_timezone_option_sets_the_zone_of_naive_times():
-    from toolkit.load import load_dataset
+    from toolkit.ingest import load_dataset
 
     data = load_dataset("sample", folder=SAMPLE / "2026-10", timezone="America/New_York")
     assert data.timezone == "America/New_York"

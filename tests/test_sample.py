@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from toolkit import sample, sample_stories
+from toolkit.sample import generate as sample
+from toolkit.sample import stories as sample_stories
 
 REPO = Path(__file__).resolve().parent.parent
 COMMITTED = REPO / "data" / "sample"
@@ -83,7 +84,7 @@ def test_the_cli_needs_an_output_folder(capsys):
 
 
 def test_files_use_lf_line_ends_and_the_recipe_headers_exactly():
-    recipe = yaml.safe_load((REPO / "toolkit" / "recipes" / "sample.yaml").read_text())
+    recipe = yaml.safe_load((REPO / "toolkit" / "ingest" / "recipe" / "shipped" / "sample.yaml").read_text())
     columns = {
         "leads": sample.LEAD_COLUMNS,
         "incidents": sample.INCIDENT_COLUMNS,

@@ -22,7 +22,7 @@ BILLING = "repeat_incident|category=Billing"
 
 
 def groups_frame(period: str, rows: list[tuple[str, int, int]]) -> pd.DataFrame:
-    """A groups frame as toolkit.groups.find_groups documents it: (group_key, leaks, population)."""
+    """A groups frame as toolkit.analyse.groups.find_groups documents it: (group_key, leaks, population)."""
     keys = [r[0] for r in rows]
     leaks = [r[1] for r in rows]
     pop = [r[2] for r in rows]
@@ -312,7 +312,7 @@ def test_taxonomy_is_configurable(tmp_path):
 
 
 def test_default_taxonomy_comes_from_the_config(tmp_path):
-    from toolkit.config import load_config
+    from toolkit.settings.config import load_config
 
     with Store(tmp_path / "r.sqlite") as s:
         assert s.taxonomy == tuple(load_config().taxonomy)

@@ -1,7 +1,7 @@
 """Acceptance: the leak engine rediscovers every planted story of the bundled sample.
 
 The stories and their tolerances are documented in data/sample/README.md (tolerances in
-``toolkit.sample.STORY_BANDS``). Each month is loaded through the sample recipe exactly as an
+``toolkit.sample.generate.STORY_BANDS``). Each month is loaded through the sample recipe exactly as an
 analyst's run would, and the story must come out as a top leak group with figures in tolerance.
 """
 
@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit.config import load_config
-from toolkit.cost import cost_of_leaks
-from toolkit.groups import find_groups
-from toolkit.leaks import LeakResult, find_leaks, summarise
-from toolkit.load import load_dataset
-from toolkit.sample import STORY_BANDS
+from toolkit.analyse.cost import cost_of_leaks
+from toolkit.analyse.groups import find_groups
+from toolkit.analyse.leaks import LeakResult, find_leaks, summarise
+from toolkit.ingest import load_dataset
+from toolkit.sample.generate import STORY_BANDS
+from toolkit.settings.config import load_config
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 PERIODS = sorted(p.name for p in SAMPLE.iterdir() if p.is_dir() and p.name[:2] == "20")

@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 
 from toolkit.cli import cli
-from toolkit.contract import COLUMNS, ID_COLUMN
 from toolkit.errors import RecipeError, ValidationError
-from toolkit.load import load_dataset
-from toolkit.readers import inspect
-from toolkit.recipe import load_recipe
-from toolkit.suggest import suggest_recipe
+from toolkit.frames import COLUMNS, ID_COLUMN
+from toolkit.ingest import load_dataset
+from toolkit.ingest.readers import inspect
+from toolkit.ingest.recipe import load_recipe
+from toolkit.ingest.suggest import suggest_recipe
 
 RECIPES = FIXTURES / "recipes"
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.timestamps import parse_timestamps
+from toolkit.ingest.timestamps import parse_timestamps
 
 FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%m/%d/%Y", "%Y%m%d%H%M"]
 

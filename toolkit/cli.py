@@ -213,7 +213,7 @@ def report(period, config, store, out, notebooks, quiet):
 @_inputs
 def check(timezone, recipe, folder, leads, incidents, accounts):
     """Check exports against a recipe, strictly: list every problem and exit 2 if there is one."""
-    from toolkit.load import describe, load_dataset
+    from toolkit.ingest import describe, load_dataset
 
     if not (folder or leads or incidents or accounts):
         raise click.UsageError("give --folder or at least one of --leads, --incidents, --accounts.")
@@ -279,9 +279,9 @@ def classify(period, store, notebooks, out, port, analyst):
 @click.option("--config", type=EXISTING, help="YAML file overriding thresholds.")
 def history(period, store, config):
     """Print the persistent, unaddressed challenges and each fix's verdict up to a period."""
-    from toolkit.config import load_config
     from toolkit.history import describe_history
     from toolkit.pipeline import check_period
+    from toolkit.settings.config import load_config
     from toolkit.store import Store
 
     check_period(period)
@@ -299,7 +299,7 @@ def recipe() -> None:
 @recipe.command("list")
 def recipe_list() -> None:
     """List the shipped recipes (give one with --recipe NAME, or extend it in your own YAML)."""
-    from toolkit.recipe import load_recipe, shipped_recipes
+    from toolkit.ingest.recipe import load_recipe, shipped_recipes
 
     names = shipped_recipes()
     width = max(len(n) for n in names)
@@ -316,7 +316,7 @@ def recipe_list() -> None:
 @click.option("--out", type=PATH, help="Write the recipe here instead of printing it.")
 def recipe_suggest(file, out):
     """Suggest a starting recipe for an export FILE, with comments on what to check."""
-    from toolkit.suggest import suggest_recipe
+    from toolkit.ingest.suggest import suggest_recipe
 
     text = suggest_recipe(file).yaml()
     if out is None:

@@ -469,7 +469,7 @@ def fix_effectiveness(
 
 def _subjects(fixes: pd.DataFrame, targets: pd.DataFrame, gm: pd.DataFrame) -> dict[int, str]:
     """What each fix is judged on, in words: "partner leads never contacted", or a cause's groups."""
-    from toolkit.words import leak_phrase, population_noun
+    from toolkit.present.words import leak_phrase, population_noun
 
     latest = gm.sort_values("month").drop_duplicates("group_key", keep="last").set_index("group_key")
     out = {}
@@ -492,7 +492,7 @@ def _subjects(fixes: pd.DataFrame, targets: pd.DataFrame, gm: pd.DataFrame) -> d
 
 
 def _sentence(row: pd.Series, subject: str, min_population: int) -> str:
-    from toolkit.words import percent
+    from toolkit.present.words import percent
 
     subject = subject or "the leaks it covers"
     date = row["effective_date"].strftime("%Y-%m-%d")
@@ -569,10 +569,10 @@ def _touched(leak_type: str, accounts: float, value: float, money: Any) -> str:
 def describe_history(store: Store, period: str, config: Any = None) -> str:
     """Plain-text history up to ``period``: persistent unaddressed challenges and each fix's verdict.
 
-    ``config`` (a :class:`toolkit.config.Config`) supplies ``persist_periods`` and the fix windows;
+    ``config`` (a :class:`toolkit.settings.config.Config`) supplies ``persist_periods`` and the fix windows;
     defaults 3 each.
     """
-    from toolkit.words import leak_name, money
+    from toolkit.present.words import leak_name, money
 
     period = check_period(period)
     persist = getattr(config, "persist_periods", 3)

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.config import Config, load_config
-from toolkit.contract import Dataset
-from toolkit.cost import CostEstimate, cost_of_leaks
+from toolkit.analyse.cost import CostEstimate, cost_of_leaks
+from toolkit.analyse.groups import find_groups
+from toolkit.analyse.leaks import LeakResult, find_leaks, summarise
 from toolkit.csvsafe import write_csv
 from toolkit.errors import ConfigError
-from toolkit.groups import find_groups
-from toolkit.leaks import LeakResult, find_leaks, summarise
-from toolkit.load import load_dataset
+from toolkit.frames import Dataset
+from toolkit.ingest import load_dataset
+from toolkit.settings.config import Config, load_config
 from toolkit.store import Store
 
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

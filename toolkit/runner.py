@@ -16,8 +16,8 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from toolkit import errors
-from toolkit.export import export_report
 from toolkit.pipeline import check_period, run_period
+from toolkit.present.report.render import export_report
 
 NOTEBOOKS = ("retro.ipynb", "classify.ipynb", "leadership_report.ipynb")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

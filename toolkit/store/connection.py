@@ -23,7 +23,7 @@ from toolkit.store.rows import read_frame
 from toolkit.store.schema import migrate, schema_version
 
 #: The packaged taxonomy's causes, for code that needs them without loading a config (tests,
-#: crash-test writers); ``tests/test_store.py`` checks they match ``toolkit/defaults.yaml``.
+#: crash-test writers); ``tests/test_store.py`` checks they match ``toolkit/settings/defaults.yaml``.
 DEFAULT_CAUSES = (
     "missing_step",
     "no_visibility",
@@ -41,8 +41,10 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 def default_taxonomy() -> tuple[str, ...]:
-    """The configured causes (``toolkit.config.load_config().taxonomy``)."""
-    from toolkit.config import load_config  # deferred: the config is only read when no taxonomy is given
+    """The configured causes (``toolkit.settings.config.load_config().taxonomy``)."""
+    from toolkit.settings.config import (
+        load_config,
+    )  # deferred: the config is only read when no taxonomy is given
 
     return tuple(load_config().taxonomy)
 

@@ -9,7 +9,7 @@ import pandas as pd
 from toolkit.errors import StoreError
 from toolkit.store.checks import check_period, check_period_column, require_columns
 from toolkit.store.csvio import CsvTransfer
-from toolkit.store.events import Events
+from toolkit.store.labels import Events
 from toolkit.store.rows import as_utc, format_at, insert_rows, now_text, to_utc
 from toolkit.store.schema import GROUP_COLUMNS, GROUP_REQUIRED, SUMMARY_COLUMNS
 
@@ -24,7 +24,7 @@ class Store(Events, CsvTransfer):
         forward (after a backup copy ``<name>.v<N>.bak``).
     taxonomy
         The causes a label may carry. Default: the configured taxonomy
-        (``toolkit.config.load_config().taxonomy``).
+        (``toolkit.settings.config.load_config().taxonomy``).
 
     Raises
     ------

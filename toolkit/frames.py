@@ -1,0 +1,165 @@
+"""The data contract: canonical frames every analysis works on (PRODUCT.md section 4).
+
+A mapping recipe turns raw exports into these frames (``toolkit.ingest``). After loading:
+
+* column names are the canonical names below; optional columns may be absent;
+* timestamps are timezone-aware (``datetime64[us, <timezone>]``); naive input was
+  localised to the recipe's timezone;
+* text columns use pandas' ``str`` dtype; ``status`` and ``severity`` hold only the
+  contract values; ``value``/``annual_value`` are float64; ``reopened`` is Int64;
+* personal data is gone: person-level columns were dropped (or reduced to a
+  boolean ``unassigned``), free text was scanned and e-mails and phones masked;
+* rows that could not be placed (no id, no creation time, unparseable values,
+  future creation) are excluded and listed in ``Dataset.quality``;
+* rows whose order is impossible keep their place but carry a flag that removes
+  them from the one metric they would distort: ``exclude_speed`` on leads
+  (contact before creation, contact in the future) and ``exclude_resolution`` on
+  incidents (resolved before opened, resolution in the future).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from toolkit.errors import PROBLEM_COLUMNS
+
+DatasetName = Literal["leads", "incidents", "accounts"]
+
+#: Canonical columns per dataset: name -> kind. Kinds: id, timestamp, text, number, count, flag.
+COLUMNS: dict[str, dict[str, str]] = {
+    "leads": {
+        "lead_id": "id",
+        "created_at": "timestamp",
+        "first_contact_at": "timestamp",
+        "source": "text",
+        "queue": "text",
+        "routing": "text",
+        "stage": "text",
+        "stage_entered_at": "timestamp",
+        "status": "text",
+        "closed_at": "timestamp",
+        "value": "number",
+        "account_id": "id",
+        "unassigned": "flag",
+        "exclude_speed": "flag",
+    },
+    "incidents": {
+        "incident_id": "id",
+        "opened_at": "timestamp",
+        "resolved_at": "timestamp",
+        "account_id": "id",
+        "category": "text",
+        "severity": "text",
+        "queue": "text",
+        "reopened": "count",
+        "unassigned": "flag",
+        "exclude_resolution": "flag",
+    },
+    "accounts": {
+        "account_id": "id",
+        "churned_at": "timestamp",
+        "annual_value": "number",
+    },
+}
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "leads": ("lead_id", "created_at"),
+    "incidents": ("incident_id", "opened_at"),
+    "accounts": ("account_id",),
+}
+
+ID_COLUMN = {"leads": "lead_id", "incidents": "incident_id", "accounts": "account_id"}
+
+#: Allowed values after mapping.
+STATUSES = ("open", "won", "lost")
+SEVERITIES = ("critical", "high", "medium", "low")
+
+#: Process dimensions a leak may be grouped by. Never a person (PRODUCT.md section 15).
+PROCESS_DIMENSIONS = ("source", "queue", "routing", "stage", "category", "severity", "hour_band")
+
+#: Column names that identify people; they can never become a group dimension or reach a report.
+PERSON_COLUMN_HINTS = (
+    "owner",
+    "agent",
+    "assignee",
+    "assigned_to",
+    "resolver",
+    "resolved_by",
+    "rep",
+    "sdr",
+    "sr_id",
+    "caller",
+    "requester",
+    "reporter",
+    "creator",
+    "opened_by",
+    "closed_by",
+    "submitter",
+    "name",
+    "email",
+    "phone",
+    "mobile",
+    "contact",
+)
+
+
+def empty_problems() -> pd.DataFrame:
+    """An empty problems frame with the standard columns."""
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in PROBLEM_COLUMNS}).astype({"row": "Int64"})
+
+
+@dataclass
+class Dataset:
+    """Contract frames for one export, with what the loader learned about them.
+
+    ``quality`` lists every problem found (columns of ``toolkit.errors.PROBLEM_COLUMNS``);
+    ``date_only`` names, per dataset, the timestamp columns that carried no time of day
+    (durations from them are measured in days); ``files`` the source file(s) per dataset;
+    ``pii`` counts per dataset what was dropped or masked (``{"dropped_columns": [...],
+    "masked_values": n}``); ``read_info`` says per dataset how the file was read (``columns``:
+    contract column -> raw header, ``encoding``, ``delimiter``, ``sheet``, ``footer_lines``).
+    """
+
+    leads: pd.DataFrame | None = None
+    incidents: pd.DataFrame | None = None
+    accounts: pd.DataFrame | None = None
+    timezone: str = "UTC"
+    recipe: str = ""
+    quality: pd.DataFrame = field(default_factory=empty_problems)
+    date_only: dict[str, frozenset[str]] = field(default_factory=dict)
+    files: dict[str, list[str]] = field(default_factory=dict)
+    pii: dict[str, dict] = field(default_factory=dict)
+    rows_read: dict[str, int] = field(default_factory=dict)
+    read_info: dict[str, dict] = field(default_factory=dict)
+
+    def frame(self, name: str) -> pd.DataFrame | None:
+        return getattr(self, name)
+
+    def latest_timestamp(self) -> pd.Timestamp | None:
+        """The latest timestamp in any frame: the default ``as_of`` (the moment of the export).
+
+        Timestamps the loader flagged as impossible (``exclude_speed``, ``exclude_resolution``) are
+        ignored, so one mistyped year cannot move the moment of the export.
+        """
+        flagged = {
+            ("leads", "first_contact_at"): "exclude_speed",
+            ("incidents", "resolved_at"): "exclude_resolution",
+        }
+        latest = []
+        for name, cols in COLUMNS.items():
+            df = self.frame(name)
+            if df is None:
+                continue
+            for col, kind in cols.items():
+                if kind != "timestamp" or col not in df:
+                    continue
+                values = df[col]
+                flag = flagged.get((name, col))
+                if flag in df:
+                    values = values[~df[flag].astype(bool)]
+                if values.notna().any():
+                    latest.append(values.max())
+        return max(latest) if latest else None

@@ -1,0 +1,37 @@
+"""Recipe + raw files -> :class:`~toolkit.frames.Dataset`, with every problem carried as data.
+
+Validation is lazy: one load finds every problem (row numbers as a spreadsheet shows them, the
+column, the value, what was expected, how to fix it) and records it in ``Dataset.quality``.
+What happens next depends on the mode:
+
+* tolerant (default, ``retro run``): rows that cannot be placed are excluded and counted; the
+  load fails only when a required column is missing or wholly unparseable, when day and month
+  cannot be told apart, or when a dataset's excluded share passes ``max_excluded_share``;
+* strict (``retro check``): any problem at all fails the load, listing every one. Masked
+  e-mails and phones are counted but do not fail it: masking is the fix.
+
+Personal data never enters a frame: only the mapped and person columns are read, person columns
+are reduced to ``unassigned`` and dropped, kept text is scanned and masked (:mod:`toolkit.ingest.pii`).
+
+The package, one module per concern: :mod:`~toolkit.ingest.dataset` (the load and what fails it),
+:mod:`~toolkit.ingest.headers` (recipe headers found in a file), :mod:`~toolkit.ingest.columns` (raw
+columns to a contract frame), :mod:`~toolkit.ingest.values` (cell values to typed ones),
+:mod:`~toolkit.ingest.problems` (the quality frame and its sentences), :mod:`~toolkit.present.check`
+(what ``retro check`` prints).
+"""
+
+from toolkit.ingest.columns import DATED_BY
+from toolkit.ingest.dataset import load_dataset
+from toolkit.ingest.problems import format_problems, problem_line
+from toolkit.ingest.values import parse_numbers
+from toolkit.present.check import describe, unavailable
+
+__all__ = [
+    "DATED_BY",
+    "describe",
+    "format_problems",
+    "load_dataset",
+    "parse_numbers",
+    "problem_line",
+    "unavailable",
+]

@@ -1,0 +1,572 @@
+"""A starting recipe for an export never seen before (``retro recipe suggest FILE``).
+
+:func:`suggest_recipe` reads the header and a sample of rows and proposes, as YAML text with
+comments:
+
+* which header feeds each contract column: first the headers the shipped recipes know (any
+  spelling: case, spaces, quotes and accents are ignored), then headers whose words say it
+  (``Opened``, ``Priority``, ``Company``), checked against the sample (a time column must hold
+  times, an amount numbers);
+* whether the rows are leads or incidents, and whether the file is an event log (ids repeat and
+  a status and an update time are present);
+* how dates are written: day first or month first (from values that prove it), the format seen,
+  and whether times of day are missing;
+* the personal data to drop (names, e-mails, phones, addresses, free text, people's columns), from
+  the headers and from e-mails and phones found in the values;
+* value maps for status and severity, guessed from the values seen;
+* a ``TODO`` comment on everything it could not decide (the time zone is never in a file).
+
+The sample is read in memory only to decide; no value of a personal-data column is ever written to
+the recipe.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.frames import COLUMNS, ID_COLUMN, REQUIRED
+from toolkit.ingest.headers import compact
+from toolkit.ingest.pii import contains_pii
+from toolkit.ingest.readers import RawFile, inspect, read_columns
+from toolkit.ingest.recipe import load_recipe, shipped_recipes
+from toolkit.ingest.timestamps import AmbiguousDates, dayfirst_evidence, parse_timestamps
+from toolkit.ingest.values import excel_signs, parse_numbers
+
+#: Rows read to decide; about this many bytes of a large CSV.
+SAMPLE_ROWS = 2000
+_SAMPLE_BYTES = 4 << 20
+
+#: Missing-value markers worth declaring when the sample holds them.
+_MARKERS = ("?", "-", "N/A", "Unspecified")
+
+#: Words of a header (as lowercase word sets) that say which contract column it is, per dataset.
+_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "leads": {
+        "lead_id": ("lead id", "deal id", "opportunity id", "record id", "id"),
+        "created_at": (
+            "create date",
+            "created date",
+            "created",
+            "created at",
+            "date created",
+            "creation date",
+        ),
+        "first_contact_at": (
+            "first contact",
+            "first call",
+            "first response",
+            "first outreach",
+            "first touch",
+        ),
+        "source": ("source", "lead source", "origin", "channel"),
+        "queue": ("queue", "team", "region", "territory", "segment"),
+        "routing": ("routing", "pipeline", "assignment rule"),
+        "stage": ("stage", "phase"),
+        "stage_entered_at": ("stage change", "last stage change", "stage entered", "entered current stage"),
+        "status": ("status", "outcome"),
+        "closed_at": ("close date", "closed date", "closed", "won date", "won time", "converted date"),
+        "value": ("amount", "value", "deal value", "revenue"),
+        "account_id": ("account", "company", "organization", "organisation", "customer"),
+    },
+    "incidents": {
+        "incident_id": (
+            "ticket id",
+            "incident id",
+            "case id",
+            "number",
+            "issue key",
+            "key",
+            "id",
+            "ticket",
+            "case",
+        ),
+        "opened_at": (
+            "opened",
+            "opened at",
+            "created",
+            "created at",
+            "created time",
+            "create date",
+            "submitted",
+        ),
+        "resolved_at": (
+            "resolved",
+            "resolved at",
+            "resolved time",
+            "solved at",
+            "solved",
+            "resolution date",
+            "closed",
+            "closed at",
+            "closed on",
+            "closed time",
+        ),
+        "account_id": ("company", "organization", "organisation", "account", "customer", "client"),
+        "category": ("category", "type", "ticket type", "issue type", "request type"),
+        "severity": ("priority", "severity", "urgency"),
+        "queue": ("group", "assignment group", "team", "queue"),
+        "reopened": ("reopens", "reopen count", "reopened", "reopen"),
+    },
+}
+_RECORD_WORDS = {
+    "leads": ("lead", "deal", "opportunity", "contact", "mql", "prospect"),
+    "incidents": ("incident", "ticket", "issue", "case", "request"),
+}
+#: Header words of people (the first group counts unassigned work) and of personal data.
+_OWNER = re.compile(r"\b(owner|assignee|assigned to|agent|resolver|rep)\b")
+_PERSON = re.compile(
+    r"\b(caller|requester|reporter|creator|submitter|opened by|resolved by|closed by|created by|updated by|"
+    r"reported by|requested by|raised by|"
+    r"watchers?|participants?|sdr|sr|contact person|contact id)\b"
+)
+_PERSONAL = re.compile(
+    r"\b(name|first name|last name|full name|e-?mail|phone|mobile|fax|address|street|city|zip|postal|"
+    r"title|summary|subject|description|details?|comments?|notes?|message|body|ip|twitter|facebook|whatsapp|"
+    r"salutation)\b"
+)
+_RESOLVED = re.compile(r"\b(resolved|closed|solved|done|complete|completed|cancel+ed)\b", re.IGNORECASE)
+
+
+@dataclass
+class Suggestion:
+    """What :func:`suggest_recipe` decided; :meth:`yaml` writes it as a commented recipe."""
+
+    file: str
+    dataset: str
+    rows_sampled: int
+    columns: dict[str, str] = field(default_factory=dict)
+    why: dict[str, str] = field(default_factory=dict)  # contract column -> how it was matched
+    person_columns: list[str] = field(default_factory=list)
+    drop: dict[str, str] = field(default_factory=dict)  # header -> why it is personal data
+    missing: list[str] = field(default_factory=lambda: [""])
+    dayfirst: bool | None = None
+    dayfirst_note: str = ""
+    formats: dict[str, str] = field(default_factory=dict)  # contract column -> format seen
+    date_only: list[str] = field(default_factory=list)
+    decimal: str = "."
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    event_log: dict | None = None
+    todo: list[str] = field(default_factory=list)
+
+    def yaml(self, name: str | None = None) -> str:
+        """The suggestion as a recipe: valid YAML that :func:`toolkit.ingest.recipe.load_recipe` accepts."""
+        stem = name or re.sub(r"[^a-z0-9]+", "-", Path(self.file).stem.lower()).strip("-") or "suggested"
+        out = [
+            f"# Recipe suggested by `retro recipe suggest` from {self.file} "
+            f"({self.rows_sampled:,} rows sampled).",
+            "# Check each line, above all those marked TODO, then run `retro check` with it.",
+        ]
+        out += [f"# TODO: {t}" for t in self.todo]
+        out += [
+            f"name: {_q(stem)}",
+            f"description: {_q(f'Suggested from {self.file}; check before use.')}",
+            "timezone: UTC   # TODO: the zone the export's times are written in (e.g. Europe/London); "
+            "a file never says",
+            f"missing: {_q(self.missing)}",
+            "",
+            f"{self.dataset}:",
+            f"  file: {_q(self.file)}",
+            "  columns:",
+        ]
+        for col in COLUMNS[self.dataset]:
+            if col in self.columns:
+                out.append(f"    {col}: {_q(self.columns[col])}   # {self.why[col]}")
+        absent = [c for c in COLUMNS[self.dataset] if c not in self.columns and c not in _DERIVED]
+        if self.event_log:
+            absent = [c for c in absent if c not in self.event_log["fills"]]
+        if absent:
+            out.append(f"  # not found: {', '.join(absent)}; analyses needing them are skipped")
+        if self.event_log:
+            log = self.event_log
+            out += [
+                f"  event_log:   # ids repeat ({log['why']}): one row per update, collapsed per record",
+                f"    time: {_q(log['time'])}   # when each update happened",
+                f"    status: {_q(log['status'])}   # the status after each update",
+            ]
+            if log.get("resolved"):
+                out.append(
+                    f"    resolved: {{status: {_q(log['resolved'])}}}   # TODO: check which statuses mark "
+                    "resolution; it changes the figures"
+                )
+            out.append(
+                "    keep: {default: latest}   # each record keeps the last non-empty value of its events"
+            )
+        out.append("  timestamps:")
+        if self.dayfirst is None:
+            out.append(f"    dayfirst: auto   # {self.dayfirst_note}")
+        else:
+            out.append(f"    dayfirst: {'true' if self.dayfirst else 'false'}   # {self.dayfirst_note}")
+        for col, fmt in self.formats.items():
+            out.append(f"    # {col}: format seen {fmt}; the loader infers it (set formats: to pin it)")
+        if self.date_only:
+            out.append(
+                f"    # {', '.join(self.date_only)}: dates without a time of day; durations from them are "
+                "counted in days"
+            )
+        if self.decimal != ".":
+            out.append('  numbers: {decimal: ","}   # amounts are written 1.234,50')
+        if self.values:
+            out.append("  values:")
+            for col, mapping in self.values.items():
+                out.append(f"    {col}:   # TODO: check: guessed from the values seen")
+                out += [f"      {_q(raw)}: {target}" for raw, target in mapping.items()]
+        if self.person_columns:
+            out.append(
+                f"  person_columns: {_q(self.person_columns)}   # people: used only to count unassigned work"
+            )
+        if self.drop:
+            out.append("  drop:   # personal data: never read")
+            out += [f"    - {_q(h)}   # {why}" for h, why in self.drop.items()]
+        return "\n".join(out) + "\n"
+
+
+_DERIVED = {"unassigned", "exclude_speed", "exclude_resolution"}
+
+
+def _q(value: object) -> str:
+    """A YAML scalar or flow list, double-quoted (JSON strings are valid YAML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _words(header: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", header.casefold().replace("_", " ")).split())
+
+
+# --- reading a sample ---------------------------------------------------------------------------
+
+
+def _sample(raw: RawFile, rows: int) -> pd.DataFrame:
+    """Up to ``rows`` rows of every column, as the loader would read them."""
+    if raw.kind == "csv" and raw.encoding != "utf-16" and raw.path.stat().st_size > _SAMPLE_BYTES:
+        with raw.path.open("rb") as fh:
+            head = fh.read(_SAMPLE_BYTES)
+        cut = head.rfind(b"\n") + 1  # a record cut inside quotes becomes one bad row, which is skipped
+        raw = replace(raw, end=min(raw.end or cut, cut), footer=())
+    frame = read_columns(raw, list(raw.headers)).frame.head(rows)
+    return frame.reset_index(drop=True)
+
+
+def _text(frame: pd.DataFrame, header: str, missing: list[str]) -> pd.Series:
+    s = frame[header]
+    if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
+        return s
+    s = s.astype("str").str.strip()
+    return s.mask(s.isin(missing) | s.isna())
+
+
+def _timestamp_share(values: pd.Series, dayfirst: bool | None) -> float:
+    present = values.dropna()
+    if present.empty:
+        return 0.0
+    if pd.api.types.is_datetime64_any_dtype(present):
+        return 1.0
+    if not pd.api.types.is_string_dtype(present) or not present.str.contains(r"\d", regex=True).all():
+        return 0.0
+    try:
+        parsed = parse_timestamps(
+            present.head(500), timezone="UTC", dayfirst=dayfirst if dayfirst is not None else True
+        )
+    except AmbiguousDates:
+        return 1.0
+    return float(parsed.values.notna().mean())
+
+
+# --- deciding ------------------------------------------------------------------------------------
+
+
+@functools.cache  # the shipped recipes do not change while the toolkit runs
+def _known_headers() -> dict[str, dict[str, tuple[str, int]]]:
+    """compact header -> {"<dataset>.<column>" or "drop"/"person"/"time"/"status": (dataset, rank)}."""
+    known: dict[str, dict[str, tuple[str, int]]] = {}
+
+    def add(header: str, key: str, dataset: str, rank: int) -> None:
+        slot = known.setdefault(compact(header), {})
+        if key not in slot or slot[key][1] > rank:
+            slot[key] = (dataset, rank)
+
+    for name in shipped_recipes():
+        for dataset, sec in load_recipe(name).datasets().items():
+            cols = dict(sec.columns)
+            if sec.join:
+                cols.update(sec.join.columns)
+            for col, aliases in cols.items():
+                for rank, alias in enumerate(aliases):
+                    add(alias, f"{dataset}.{col}", dataset, rank)
+            for header in (*sec.drop, *(sec.join.drop if sec.join else ())):
+                add(header, "drop", dataset, 0)
+            for header in (*sec.person_columns, *(sec.join.person_columns if sec.join else ())):
+                add(header, "person", dataset, 0)
+            if sec.event_log:
+                add(sec.event_log.time, "time", dataset, 0)
+                if sec.event_log.status:
+                    add(sec.event_log.status, "status", dataset, 0)
+    return known
+
+
+def _personal(header: str, values: pd.Series) -> tuple[str, str] | None:
+    """("person" | "drop", why) when a column holds people or personal data."""
+    words = _words(header)
+    if _OWNER.search(words):
+        return "person", "names a person"
+    if _PERSON.search(words) or re.search(r"_by$", header.casefold()):
+        return "drop", "names a person"
+    if _PERSONAL.search(words):
+        return "drop", "personal data or free text"
+    present = values.dropna()
+    if pd.api.types.is_string_dtype(present) and len(present):
+        if contains_pii(present.head(500)).mean() >= 0.1:
+            return "drop", "holds e-mails or phone numbers"
+        lengths = present.str.len()
+        if lengths.mean() > 40 and present.nunique() > 0.5 * len(present):
+            return "drop", "free text"
+    return None
+
+
+def _says(header: str, dataset: str, col: str) -> bool:
+    """Whether a header holds one of the words that name a contract column ('Deal - Status': status)."""
+    words = _words(header)
+    return any(re.search(rf"\b{re.escape(p)}\b", words) for p in _WORDS[dataset].get(col, ()))
+
+
+def _pick_dataset(scores: dict[str, float], headers: tuple[str, ...], file: str) -> str:
+    if scores["leads"] != scores["incidents"]:
+        return max(scores, key=lambda d: scores[d])
+    text = _words(file + " " + " ".join(headers))
+    hits = {d: sum(w in text.split() for w in words) for d, words in _RECORD_WORDS.items()}
+    return "incidents" if hits["incidents"] > hits["leads"] else "leads"
+
+
+def suggest_recipe(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Suggestion:
+    """Read an export's header and first ``sample_rows`` rows and suggest a recipe for it.
+
+    Raises :class:`~toolkit.errors.InputError` for a file that cannot be read (as the loader does).
+    The result's :meth:`Suggestion.yaml` is a recipe that loads the file when every contract column
+    it needs was found; its comments say what to check.
+    """
+    raw = inspect(path)
+    frame = _sample(raw, sample_rows)
+    missing = [""] + [m for m in _MARKERS if frame.isin([m]).to_numpy().any()]
+    cells = {h: _text(frame, h, missing) for h in raw.headers}
+    known = _known_headers()
+
+    # Which dataset: the one whose known headers this file has most of (ids and creation times weigh more).
+    scores = {"leads": 0.0, "incidents": 0.0}
+    for header in raw.headers:
+        for key, (dataset, _rank) in known.get(compact(header), {}).items():
+            if "." in key:
+                col = key.split(".", 1)[1]
+                scores[dataset] += 3 if col in REQUIRED[dataset] else 1
+    dataset = _pick_dataset(scores, raw.headers, raw.name)
+    out = Suggestion(file=raw.name, dataset=dataset, rows_sampled=len(frame), missing=missing)
+
+    # Day and month order, from every column that looks like a date.
+    first = second = 0
+    for header in raw.headers:
+        f, s, _ = dayfirst_evidence(cells[header])
+        first, second = first + f, second + s
+    out.dayfirst = None if first == second == 0 else first >= second
+    if out.dayfirst is None:
+        out.dayfirst_note = "no date in the sample proves day or month first"
+    else:
+        proofs = first if out.dayfirst else second
+        out.dayfirst_note = f"{proofs:,} value(s) in the sample prove it"
+
+    taken: set[str] = set()
+    # 1. Headers the shipped recipes know.
+    for col in COLUMNS[dataset]:
+        # The recipes' first alias wins; among equals, a header naming the column's words, then file order.
+        ranked = sorted(
+            (hit[1], -_says(header, dataset, col), pos, header)
+            for pos, header in enumerate(raw.headers)
+            if (hit := known.get(compact(header), {}).get(f"{dataset}.{col}"))
+        )
+        for *_, header in ranked:
+            if (header not in taken or col in ("stage", "status")) and _fits(
+                col, dataset, cells[header], out
+            ):
+                out.columns[col] = header
+                out.why[col] = "a header the shipped recipes know"
+                taken.add(header)
+                break
+    # 2. People and personal data (headers the recipes list, then by words and values).
+    for header in raw.headers:
+        if header in taken:
+            continue
+        roles = known.get(compact(header), {})
+        found = ("person", "listed by a shipped recipe") if "person" in roles else None
+        found = found or (("drop", "listed by a shipped recipe") if "drop" in roles else None)
+        found = found or _personal(header, cells[header])
+        if found is None:
+            continue
+        role, why = found
+        if role == "person":
+            out.person_columns.append(header)
+        else:
+            out.drop[header] = why
+        taken.add(header)
+    # 3. Headers whose words say the column, checked against the sample.
+    for col, phrases in _WORDS[dataset].items():
+        if col in out.columns:
+            continue
+        for phrase in phrases:
+            header = next((h for h in raw.headers if h not in taken and _words(h) == phrase), None)
+            header = header or next(
+                (h for h in raw.headers if h not in taken and len(phrase) > 3 and phrase in _words(h)), None
+            )
+            if header is not None and _fits(col, dataset, cells[header], out):
+                out.columns[col] = header
+                out.why[col] = f"the header says '{phrase}'"
+                taken.add(header)
+                break
+
+    kept = [h for h in raw.headers if h not in out.drop and h not in out.person_columns]
+    for sign in excel_signs(frame[kept]):  # never quote a personal-data column
+        out.todo.append(
+            f"the file looks re-saved by Excel: {sign}; export it again from the source if you can"
+        )
+    _event_log(out, raw, cells, known, taken)
+    _values(out, cells)
+    _dates(out, cells)
+    for col in REQUIRED[dataset]:
+        filled = out.event_log["fills"] if out.event_log else ()
+        if col not in out.columns and col not in filled:
+            out.todo.append(f"no column found for {col} (required): map it under {dataset}.columns")
+    if out.dayfirst is None and any(
+        dayfirst_evidence(cells[h])[2] for c, h in out.columns.items() if COLUMNS[dataset][c] == "timestamp"
+    ):
+        out.todo.append("every date seen fits both day first and month first: set timestamps.dayfirst")
+    return out
+
+
+def _fits(col: str, dataset: str, values: pd.Series, out: Suggestion) -> bool:
+    """Whether a column's sample values fit a contract column's kind."""
+    kind = COLUMNS[dataset][col]
+    present = values.dropna()
+    if kind == "timestamp":
+        return _timestamp_share(values, out.dayfirst) >= 0.8
+    if present.empty:
+        return kind not in ("id",)
+    if kind == "id" and col == ID_COLUMN[dataset]:
+        return present.astype("str").str.len().max() < 80
+    if kind in ("number", "count"):
+        if not pd.api.types.is_string_dtype(present):
+            return pd.api.types.is_numeric_dtype(present)
+        failed = parse_numbers(present.astype("str"))[1]
+        if failed.mean() > 0.2:
+            failed_comma = parse_numbers(present.astype("str"), ",", ".")[1]
+            if failed_comma.mean() <= 0.2 and kind == "number":
+                out.decimal = ","
+                return True
+            return False
+        return True
+    return True
+
+
+def _event_log(out: Suggestion, raw: RawFile, cells: dict, known: dict, taken: set[str]) -> None:
+    """Propose an event_log section when ids repeat and an update time and a status are present."""
+    id_col = ID_COLUMN[out.dataset]
+    if id_col not in out.columns:
+        return
+    ids = cells[out.columns[id_col]].dropna()
+    if ids.duplicated().sum() < 3 or ids.duplicated().mean() < 0.2:
+        return
+    time_header = next((h for h in raw.headers if "time" in known.get(compact(h), {})), None)
+    time_header = time_header or next(
+        (
+            h
+            for h in raw.headers
+            if h not in out.columns.values()
+            and re.search(r"\b(updated|modified|changed|edit|event)\b", _words(h))
+            and _timestamp_share(cells[h], out.dayfirst) >= 0.8
+        ),
+        None,
+    )
+    status_header = next((h for h in raw.headers if "status" in known.get(compact(h), {})), None)
+    status_header = status_header or next(
+        (h for h in raw.headers if re.search(r"\b(state|status)\b", _words(h)) and h not in out.drop), None
+    )
+    why = f"{ids.duplicated().mean():.0%} of the sampled rows repeat an id"
+    if time_header is None or status_header is None:
+        out.todo.append(
+            f"{why}: if each row is one update of a record, add an event_log section (time, status, resolved)"
+        )
+        return
+    statuses = [v for v in cells[status_header].dropna().unique() if _RESOLVED.search(str(v))]
+    marks = {"leads": "closed_at", "incidents": "resolved_at"}
+    fills = {marks[out.dataset]} if statuses else set()
+    for col in fills & set(out.columns):
+        out.todo.append(
+            f"'{out.columns[col]}' is not mapped to {col}: the event_log's resolved rule gives it (the time "
+            "of the resolving event)"
+        )
+        del out.columns[col]
+    out.event_log = {
+        "time": time_header,
+        "status": status_header,
+        "resolved": statuses,
+        "why": why,
+        "fills": fills,
+    }
+    taken.update({time_header, status_header})
+
+
+_SEVERITY = (
+    ("critical", r"critical|urgent|highest|blocker|emergency|\bp1\b|^1\b|sev ?1"),
+    ("high", r"high|major|\bp2\b|^2\b|sev ?2"),
+    ("medium", r"medium|moderate|normal|\bp3\b|^3\b|sev ?3"),
+    ("low", r"low|minor|trivial|planning|\bp4\b|\bp5\b|^4\b|^5\b|sev ?4"),
+)
+_STATUS = (
+    ("won", r"\bwon\b|converted|customer|\bwin\b"),
+    ("lost", r"\blost\b|not converted|unqualified|disqualified"),
+)
+
+
+def _values(out: Suggestion, cells: dict) -> None:
+    """Value maps for status (the rest open, by '*') and severity, from the values seen."""
+    for col, rules, rest in (("status", _STATUS, "open"), ("severity", _SEVERITY, None)):
+        if col not in out.columns:
+            continue
+        seen = [str(v) for v in cells[out.columns[col]].dropna().unique()[:50]]
+        mapping: dict[str, str] = {}
+        unknown = []
+        for value in seen:
+            low = value.casefold()
+            if col == "status" and "not converted" in low:
+                mapping[value] = "lost"
+                continue
+            target = next((t for t, rx in rules if re.search(rx, low)), rest)
+            if target is None:
+                unknown.append(value)
+            else:
+                mapping[value] = target
+        if rest is not None:
+            mapping["*"] = rest
+        out.values[col] = mapping
+        if unknown:
+            shown = ", ".join(f"'{v}'" for v in unknown)
+            out.todo.append(f"{col} values {shown} could not be placed: add them under values.{col}")
+
+
+def _dates(out: Suggestion, cells: dict) -> None:
+    """The format seen in each mapped timestamp column, and which carry no time of day."""
+    for col, header in out.columns.items():
+        if COLUMNS[out.dataset][col] != "timestamp":
+            continue
+        values = cells[header].dropna()
+        if values.empty or not pd.api.types.is_string_dtype(values):
+            continue
+        try:
+            parsed = parse_timestamps(values.head(500), timezone="UTC", dayfirst=out.dayfirst)
+        except AmbiguousDates:
+            continue
+        example = values.iloc[0]
+        out.formats[col] = f"{parsed.formats} (e.g. {example})"
+        if parsed.date_only:
+            out.date_only.append(col)

@@ -1,0 +1,166 @@
+"""What a loaded export supports and how it was read: :func:`unavailable` and :func:`describe`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.analyse.leaks import LEAK_TITLES
+from toolkit.frames import COLUMNS, Dataset
+from toolkit.ingest.columns import DATED_BY
+from toolkit.ingest.problems import RECORD, format_problems
+from toolkit.ingest.readers import delimiter_name
+
+#: What each analysis needs: (title, dataset, columns all needed, columns of which one is enough).
+_NEEDS: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
+    "uncontacted": (LEAK_TITLES["uncontacted"], "leads", ("first_contact_at",), ()),
+    "slow_first_contact": (LEAK_TITLES["slow_first_contact"], "leads", ("first_contact_at",), ()),
+    "stalled": (LEAK_TITLES["stalled"], "leads", ("stage_entered_at",), ("status", "closed_at")),
+    "slow_resolution": (LEAK_TITLES["slow_resolution"], "incidents", ("resolved_at",), ()),
+    "repeat_incident": (LEAK_TITLES["repeat_incident"], "incidents", ("account_id", "category"), ()),
+    "preceded_churn": (LEAK_TITLES["preceded_churn"], "accounts", ("churned_at",), ()),
+}
+
+
+def _has(frame: pd.DataFrame | None, column: str) -> bool:
+    return frame is not None and column in frame and bool(frame[column].notna().any())
+
+
+def unavailable(dataset: Dataset) -> dict[str, str]:
+    """The analyses a loaded export cannot support, each with the sentence saying why.
+
+    Only analyses touching a loaded dataset are listed (a leads-only check says nothing about
+    incidents). The leak engine skips the same analyses with the same reasons (``toolkit.analyse.leaks``);
+    severity is left out here because ``default_severity`` in the config can stand in for it.
+    """
+    loaded = {name for name in COLUMNS if dataset.frame(name) is not None}
+    out: dict[str, str] = {}
+    for leak, (title, subject, needed, either) in _NEEDS.items():
+        touches = {subject} | ({"incidents"} if leak == "preceded_churn" else set())
+        if not touches & loaded:
+            continue
+        frame = dataset.frame(subject)
+        if frame is None:
+            out[leak] = f"{title} needs the {subject} export; none was loaded."
+            continue
+        absent = [c for c in needed if not _has(frame, c)]
+        if either and not any(_has(frame, c) for c in either):
+            absent.append(" or ".join(either))
+        if leak == "preceded_churn" and not _has(dataset.incidents, "account_id"):
+            absent.append("the account_id of incidents" if dataset.incidents is not None else "incidents")
+        if absent:
+            out[leak] = f"{title} needs {' and '.join(absent)}; this export has none."
+    if dataset.leads is not None and not (_has(dataset.leads, "status") and _has(dataset.leads, "value")):
+        out["cost"] = "Revenue at risk needs status (won deals) and value; " + (
+            "this export has neither." if not _has(dataset.leads, "status") else "this export has no value."
+        )
+    return out
+
+
+def _describe_dataset(dataset: Dataset, name: str) -> list[str]:
+    frame = dataset.frame(name)
+    info = dataset.read_info.get(name, {})
+    files = " + ".join(Path(f).name for f in dataset.files.get(name, []))
+    read = dataset.rows_read[name]
+    kept = 0 if frame is None else len(frame)
+    log = info.get("event_log")
+    lines = [""]
+    if log:
+        lost = log.get("excluded_events", 0)
+        lines.append(
+            f"{name}: {files}, an event log: {read:,} events read, collapsed to {kept:,} {name} "
+            f"(one per '{log['id']}', events in order of '{log['time']}'), {lost:,} events excluded"
+        )
+    else:
+        lines.append(f"{name}: {files}, {read:,} rows read, {kept:,} kept, {read - kept:,} excluded")
+    how = [f"encoding {info['encoding']}"] if info.get("encoding") else []
+    if info.get("delimiter"):
+        how.append(f"delimiter {delimiter_name(info['delimiter'])}")
+    if info.get("sheet"):
+        how.append(f"sheet '{info['sheet']}'")
+    if info.get("footer_lines"):
+        how.append(f"report footer of {info['footer_lines']} line(s) ignored")
+    if how:
+        lines.append(f"  read with {', '.join(how)}")
+    for sign in info.get("excel", []):
+        lines.append(f"  looks re-saved by Excel: {sign}")
+    if info.get("dayfirst"):
+        order = "day first (31/12/2026)" if info["dayfirst"]["dayfirst"] else "month first (12/31/2026)"
+        lines.append(f"  dates read {order}: {info['dayfirst']['how']}")
+    dated = DATED_BY[name]
+    if frame is not None and dated in frame and frame[dated].notna().any():
+        lo, hi = frame[dated].min(), frame[dated].max()
+        lines.append(f"  period: {lo:%Y-%m-%d %H:%M} to {hi:%Y-%m-%d %H:%M} ({dated})")
+    mapped = info.get("columns", {})
+    if mapped:
+        lines.append("  columns mapped: " + ", ".join(f"{c} <- '{h}'" for c, h in mapped.items()))
+    if log:
+        for col, rule in log["rules"].items():
+            lines.append(f"  {col} from events: {rule}")
+        for how in ("first", "latest"):
+            cols = [c for c, k in log["keep"].items() if k == how]
+            if cols:
+                lines.append(f"  {', '.join(cols)}: the {how} non-empty value of each record's events")
+    join = info.get("join")
+    if join:
+        matched, records = join["matched_records"], join["records"]
+        yes = ", ".join(f"{c} {v}" for c, v in join["when_matched"].items())
+        no = ", ".join(f"{c} {v}" for c, v in join["when_unmatched"].items())
+        lines.append(
+            f"  joined with {join['file']} on '{join['key']}': {matched:,} of {records:,} {name} found there"
+            + (f" ({yes})" if yes else "")
+            + (f", {records - matched:,} not ({no})" if no else "")
+            + f"; of its {join['rows']:,} rows, {join['unmatched_rows']:,} match no {RECORD[name]}"
+        )
+    for col, (value, caught) in info.get("fallback", {}).items():
+        shown = ", ".join(f"'{v}'" for v in caught[:10]) + (
+            f" and {len(caught) - 10} more" if len(caught) > 10 else ""
+        )
+        where = f"{name}.values.{col}"
+        lines.append(f"  {col}: {shown} read as '{value}' (not listed in {where}, which maps '*')")
+    for gap in info.get("missing", []):
+        named = " or ".join(f"'{h}'" for h in gap["headers"])
+        close = f"; closest header '{gap['closest']}'" if gap["closest"] else ""
+        state = "optional, not in this export" if gap["listed"] else "left out: no such header"
+        lines.append(f"  {gap['column']} <- {named}: {state}{close}")
+    pii = dataset.pii.get(name, {})
+    dropped = pii.get("dropped_columns", [])
+    lines.append(
+        "  dropped as personal data: " + (", ".join(f"'{h}'" for h in dropped) if dropped else "none")
+    )
+    if pii.get("unread_columns"):
+        lines.append(f"  not read (not in the recipe): {len(pii['unread_columns'])} column(s)")
+    lines.append(f"  values masked (e-mails, phones in kept text): {pii.get('masked_values', 0):,}")
+    date_only = sorted(dataset.date_only.get(name, ()))
+    if date_only:
+        lines.append(
+            f"  date-only columns: {', '.join(date_only)} (a date stands for midnight at its start; "
+            "durations from it are in days)"
+        )
+    return lines
+
+
+def describe(dataset: Dataset) -> str:
+    """What ``retro check`` prints: per dataset the rows, how the file was read, the period, columns
+    mapped, missing and dropped, masking, event-log and join rules; then the analyses the export cannot
+    support, and the data-quality problems."""
+    lines = [f"Recipe: {dataset.recipe} (time zone {dataset.timezone})"]
+    for name in COLUMNS:
+        if name in dataset.rows_read:
+            lines.extend(_describe_dataset(dataset, name))
+    missing = unavailable(dataset)
+    if missing:
+        lines.append("")
+        lines.append("Cannot be measured with this export:")
+        lines.extend(f"  {sentence}" for sentence in missing.values())
+    quality = dataset.quality
+    lines.append("")
+    if quality.empty:
+        lines.append("Data quality: no problems found.")
+    else:
+        counts = quality.groupby("action", sort=False).size()
+        summary = ", ".join(f"{n:,} {action}" for action, n in counts.items())
+        lines.append(f"Data quality: {len(quality):,} problem(s): {summary}")
+        lines.append(format_problems(quality))
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""The labelling widget: classify a period's leak groups to process causes in JupyterLab (PRODUCT.md §8).
+
+Three parts (STYLE.md "UI in three parts"): :mod:`~toolkit.present.classify.model` (the queue over the
+store, no widgets), :mod:`~toolkit.present.classify.view` (ipywidgets that draw and emit callbacks) and
+:mod:`~toolkit.present.classify.controller` (wires them). :mod:`~toolkit.present.classify.blame` holds the
+blameless-note check. ``notebooks/classify.ipynb`` calls :func:`classify`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.errors import StoreError
+from toolkit.present.classify.blame import QUESTION, blame_prompt
+from toolkit.present.classify.model import Card, LabelQueue
+from toolkit.settings.config import Config, load_config
+from toolkit.store import Store
+
+if TYPE_CHECKING:
+    from toolkit.present.classify.controller import ClassifyController
+
+
+def build(
+    period: str,
+    *,
+    store: str | Path | Store,
+    analyst: str = "",
+    config: Config | str | Path | None = None,
+    names: Iterable[str] | None = None,
+) -> ClassifyController:
+    """Build the labelling widget for ``period`` over a retro store; returns its controller.
+
+    ``store`` is the path of an existing store (or an open :class:`~toolkit.store.Store`);
+    ``config`` a :class:`~toolkit.settings.config.Config`, a YAML path or None for the defaults (it gives
+    the taxonomy and its descriptions); ``names`` people's names that trigger the blameless prompt.
+    Display ``controller.view.root`` to show it. Raises StoreError when the store file does not exist.
+    """
+    # Widgets load only here, so the model and the blame check import without ipywidgets.
+    from toolkit.present.classify.controller import ClassifyController
+    from toolkit.present.classify.view import ClassifyView
+
+    cfg = config if isinstance(config, Config) else load_config(config)
+    if not isinstance(store, Store):
+        path = Path(store)
+        if not path.is_file():
+            raise StoreError(
+                f"the retro store {path} does not exist. Run `retro run --period {period}` first, "
+                "or set `store` in the parameters cell to your store file."
+            )
+        store = Store(path, taxonomy=cfg.taxonomy)
+    if names is None:
+        from toolkit.present.classify.names import period_names
+
+        names = period_names(store, period)
+    queue = LabelQueue(store, period, analyst=analyst, names=names)
+    return ClassifyController(queue, ClassifyView(cfg.taxonomy))
+
+
+def classify(
+    period: str,
+    *,
+    store: str | Path | Store,
+    analyst: str = "",
+    config: Config | str | Path | None = None,
+    names: Iterable[str] | None = None,
+) -> None:
+    """Show the labelling widget for ``period`` in the notebook (see :func:`build` for the arguments).
+
+    Every click is written to the store at once; reopening starts at the first unclassified group.
+    """
+    from IPython.display import display
+
+    display(build(period, store=store, analyst=analyst, config=config, names=names).view.root)
+
+
+__all__ = ["QUESTION", "Card", "LabelQueue", "blame_prompt", "build", "classify"]

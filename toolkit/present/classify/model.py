@@ -1,0 +1,422 @@
+"""The labelling queue: a period's leak groups over the retro store, with no widgets (PRODUCT.md §8).
+
+:class:`LabelQueue` orders the period's groups by excess leaks, knows which are classified, and
+writes every decision to the store the moment it is made (labels and fixes are store events, so a
+second analyst's label is a new event, never an overwrite). It describes the group in front of the
+analyst as a :class:`Card` of plain text that any view can draw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from toolkit.errors import StoreError
+from toolkit.history import suggestions
+from toolkit.present import words
+from toolkit.present.classify.blame import blame_prompt
+from toolkit.store import Store, check_period
+
+#: How many example record ids a card shows.
+MAX_EXAMPLES = 5
+#: How many earlier label events of the same group a card lists.
+MAX_EARLIER = 3
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    """A label event as the analyst sees it."""
+
+    cause: str
+    note: str
+    analyst: str
+    at: pd.Timestamp
+    event_id: int = 0
+
+    def describe(self) -> str:
+        """``"tool_or_routing by AB, 2026-11-02 10:42 UTC"``."""
+        return f"{self.cause} by {self.analyst}, {self.at:%Y-%m-%d %H:%M} UTC"
+
+
+@dataclass(frozen=True)
+class Card:
+    """Everything the view shows for one group, as plain text and numbers.
+
+    ``position`` is 0-based in the queue; ``suggestion`` is last period's cause for the same group
+    key (None when the group is new); ``earlier`` lists this period's earlier label events of the
+    group, newest first (another analyst's differing label shows here, never silently replaced).
+    """
+
+    position: int
+    total: int
+    classified: int
+    group: Mapping[str, object]
+    headline: str
+    details: tuple[str, ...]
+    examples: tuple[str, ...]
+    label: LabelInfo | None
+    suggestion: str | None
+    suggestion_text: str | None
+    earlier: tuple[str, ...]
+    fixes: tuple[str, ...]
+
+    @property
+    def progress(self) -> str:
+        return progress_text(self.classified, self.total)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The outcome of saving a label: its event id, the label it replaced, and any blameless prompt."""
+
+    event_id: int
+    group_key: str
+    cause: str
+    replaced: LabelInfo | None
+    prompt: str | None
+
+
+def progress_text(classified: int, total: int) -> str:
+    """``"7 of 23 classified"``."""
+    return f"{classified} of {total} classified"
+
+
+def default_analyst(analyst: str = "") -> str:
+    """``analyst`` stripped, or the login name when it is empty (each label records who made it)."""
+    analyst = (analyst or "").strip()
+    if analyst:
+        return analyst
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        # No login name in some containers; the analyst can still type one in the widget.
+        return "analyst"
+
+
+def _pct(rate: object) -> str:
+    """A rate as a percentage, with a decimal below 10% so a small rate never reads as 0%."""
+    if rate is None or pd.isna(rate):
+        return "n/a"
+    rate = float(rate)
+    return words.percent(rate, 1 if 0 < rate < 0.095 and round(rate * 100) != rate * 100 else 0)
+
+
+def _dimensions(group: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The group's ``(dimension, value)`` pairs: from its ``dimensions`` JSON, else from its key."""
+    raw = group.get("dimensions")
+    if isinstance(raw, str) and raw.strip():
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, dict):
+            return [(str(k), str(v)) for k, v in parsed.items()]
+    parts = str(group.get("group_key", "")).split("|")[1:]
+    return [tuple(p.split("=", 1)) for p in parts if "=" in p]  # type: ignore[misc]
+
+
+def where_text(group: Mapping[str, object]) -> str:
+    """Where the group leaked, in words: ``"source = partner, queue = EMEA"`` or ``"everywhere else"``."""
+    pairs = _dimensions(group)
+    if not pairs:
+        return "everywhere else" if str(group.get("group_key", "")).endswith("|elsewhere") else "all records"
+    return ", ".join(f"{words.dimension_name(k)} = {v}" for k, v in pairs)
+
+
+def group_name(group: Mapping[str, object]) -> str:
+    """A short name of the group: ``"Never contacted (source = partner, queue = EMEA)"``."""
+    return f"{words.leak_name(str(group.get('leak_type', '')))} ({where_text(group)})"
+
+
+def headline(group: Mapping[str, object]) -> str:
+    """What leaked and where, in one line.
+
+    ``"Never contacted: source = partner, queue = EMEA: 41 of 130 leads, 32% vs 4% overall"``.
+    """
+    leak_type = str(group.get("leak_type", ""))
+    leaks, population = int(group.get("leaks", 0) or 0), int(group.get("population", 0) or 0)
+    noun = words.population_noun(leak_type)
+    return (
+        f"{words.leak_name(leak_type)}: {where_text(group)}: {leaks:,} of {population:,} {noun}, "
+        f"{_pct(group.get('rate'))} vs {_pct(group.get('baseline_rate'))} overall"
+    )
+
+
+def details(group: Mapping[str, object]) -> tuple[str, ...]:
+    """Supporting evidence lines: excess over the overall rate, clients touched, value at risk."""
+    lines = []
+    excess = group.get("excess")
+    if excess is not None and not pd.isna(excess) and float(excess) > 0:
+        lines.append(
+            f"{float(excess):,.0f} more {words.leak_phrase(str(group.get('leak_type', '')))} "
+            "than the overall rate would give."
+        )
+    accounts = group.get("accounts")
+    if accounts is not None and not pd.isna(accounts) and int(accounts) > 0:
+        lines.append(f"Clients touched: {int(accounts):,}.")
+    value = group.get("value_at_risk")
+    if value is not None and not pd.isna(value) and float(value) > 0:
+        lines.append(f"Value at risk: {words.money(float(value))}.")
+    return tuple(lines)
+
+
+def examples(group: Mapping[str, object], limit: int = MAX_EXAMPLES) -> tuple[str, ...]:
+    """Up to ``limit`` example record ids from the comma-separated ``examples`` column."""
+    raw = group.get("examples")
+    if not isinstance(raw, str):
+        return ()
+    return tuple(e.strip() for e in raw.split(",") if e.strip())[:limit]
+
+
+def previous_period(period: str) -> str:
+    """The calendar month before ``period``: ``"2026-10"`` -> ``"2026-09"``."""
+    return str(pd.Period(period, freq="M") - 1)
+
+
+def _suggestion_text(cause: str, from_period: str, period: str) -> str:
+    when = "last month" if from_period == previous_period(period) else from_period
+    return f"Same as {when}: {cause}"
+
+
+class LabelQueue:
+    """A period's leak groups, highest excess first, with their labels and fixes in the store.
+
+    Parameters
+    ----------
+    store
+        An open :class:`toolkit.store.Store`; its taxonomy decides which causes are accepted.
+    period
+        The month being classified, ``YYYY-MM``.
+    analyst
+        Recorded with every label and fix; empty means the login name.
+    names
+        People's names to watch for in notes (the blameless prompt).
+
+    Groups with no leaks are left out. The queue starts at the first unclassified group (or past
+    the end when all are classified). Every write commits before returning, so closing the browser
+    loses nothing.
+    """
+
+    def __init__(self, store: Store, period: str, *, analyst: str = "", names: Iterable[str] = ()) -> None:
+        self.store = store
+        self.period = check_period(period)
+        self.analyst = default_analyst(analyst)
+        self.names = tuple(n for n in names if isinstance(n, str))
+        groups = store.group_metrics(self.period)
+        # A segment with no leaks this period (an empty "elsewhere") has nothing to classify.
+        groups = groups[groups["leaks"] > 0]
+        # Highest excess first; rank then key break ties so the order is the same for every analyst.
+        self.groups = groups.sort_values(
+            ["excess", "rank", "group_key"], ascending=[False, True, True], na_position="last", kind="stable"
+        ).reset_index(drop=True)
+        self.keys: list[str] = self.groups["group_key"].tolist()
+        self.position = 0
+        self.refresh()
+        self.position = self.first_open()
+
+    # ------------------------------------------------------------------- state
+    def refresh(self) -> None:
+        """Re-read labels, suggestions and fixes from the store (other analysts' work included)."""
+        all_labels = self.store.current_labels()
+        current = all_labels[all_labels["period"] == self.period]
+        self._labels = {
+            r.group_key: LabelInfo(r.cause, r.note or "", r.analyst, r.at, r.event_id)
+            for r in current.itertuples()
+        }
+        sugg = suggestions(self.store, self.period)
+        self._suggestions = dict(
+            zip(sugg["group_key"], zip(sugg["cause"], sugg["from_period"], strict=True), strict=True)
+        )
+        self._fixes = self.store.fixes()
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @property
+    def done(self) -> bool:
+        """True past the last group (the "all done" screen)."""
+        return self.position >= len(self.keys)
+
+    @property
+    def classified(self) -> int:
+        """How many of the queue's groups have a label in force."""
+        return sum(k in self._labels for k in self.keys)
+
+    @property
+    def progress(self) -> str:
+        return progress_text(self.classified, len(self))
+
+    @property
+    def group_key(self) -> str | None:
+        """The key of the group in front of the analyst (None on the "all done" screen)."""
+        return None if self.done else self.keys[self.position]
+
+    def label_of(self, group_key: str) -> LabelInfo | None:
+        """The label in force for ``group_key`` in this period."""
+        return self._labels.get(group_key)
+
+    def first_open(self) -> int:
+        """Position of the first unclassified group, or ``len(self)`` when every group is classified."""
+        return next((i for i, k in enumerate(self.keys) if k not in self._labels), len(self.keys))
+
+    def next_open(self, after: int) -> int:
+        """Position of the next unclassified group after ``after``, wrapping round; ``len`` if none."""
+        n = len(self.keys)
+        order = [(after + step) % n for step in range(1, n)] if n else []
+        return next((i for i in order if self.keys[i] not in self._labels), n)
+
+    # -------------------------------------------------------------- navigation
+    def advance(self) -> None:
+        """Move to the next unclassified group (skipped ones come round again), or to "all done"."""
+        self.refresh()
+        self.position = self.next_open(min(self.position, len(self.keys) - 1))
+
+    def back(self) -> None:
+        """Move to the previous group in queue order (from "all done", to the last group)."""
+        self.refresh()
+        self.position = max(min(self.position, len(self.keys)) - 1, 0)
+
+    def go(self, position: int) -> None:
+        """Move to ``position`` (clamped to the queue; ``len`` is the "all done" screen)."""
+        self.refresh()
+        self.position = max(0, min(int(position), len(self.keys)))
+
+    # ------------------------------------------------------------------ writes
+    def save(self, cause: str, note: str = "") -> Saved:
+        """Record ``cause`` (and ``note``) as this group's label now; does not move.
+
+        Raises StoreError when there is no group in front of the analyst or the cause is not in
+        the taxonomy. The returned :class:`Saved` carries the blameless prompt for the note.
+        """
+        key = self._require_group("save a label")
+        self.refresh()
+        before = self._labels.get(key)
+        event_id = self.store.record_label(
+            key, cause, period=self.period, analyst=self.analyst, note=note or ""
+        )
+        self.refresh()
+        replaced = before if before is not None and before.cause != cause else None
+        return Saved(event_id, key, cause, replaced, blame_prompt(note, self.names))
+
+    def accept_suggestion(self, note: str = "") -> Saved:
+        """Save last period's cause for this group (raises StoreError when there is none)."""
+        key = self._require_group("accept a suggestion")
+        if key not in self._suggestions:
+            raise StoreError(f"{key!r} has no label from an earlier period to repeat; choose a cause.")
+        return self.save(self._suggestions[key][0], note)
+
+    def record_fix(
+        self,
+        description: str,
+        owner_team: str,
+        effective_date: dt.date | str | None,
+        *,
+        for_cause: str | None = None,
+    ) -> int:
+        """Record a fix for this group, or for every group labelled ``for_cause``; returns its event id.
+
+        Raises StoreError with a sentence the analyst can act on when a field is missing.
+        """
+        key = self._require_group("record a fix")
+        if not (description or "").strip():
+            raise StoreError("Describe what changed in the process before recording the fix.")
+        if not (owner_team or "").strip():
+            raise StoreError("Name the team that owns the fix (a team, not a person).")
+        if effective_date is None or (isinstance(effective_date, str) and not effective_date.strip()):
+            raise StoreError("Give the date the fix took effect (YYYY-MM-DD).")
+        effective_date = _iso_date(effective_date)
+        target = {"cause": for_cause} if for_cause else {"group_key": key}
+        fix_id = self.store.record_fix(
+            **target,
+            description=description.strip(),
+            owner_team=owner_team.strip(),
+            effective_date=effective_date,
+            period=self.period,
+            analyst=self.analyst,
+        )
+        self.refresh()
+        return fix_id
+
+    def _require_group(self, what: str) -> str:
+        if self.done:
+            raise StoreError(f"There is no group in front of you to {what}; use Back to return to one.")
+        return self.keys[self.position]
+
+    # ------------------------------------------------------------------- cards
+    def card(self) -> Card | None:
+        """The group in front of the analyst, described for the view (None on the "all done" screen)."""
+        if self.done:
+            return None
+        key = self.keys[self.position]
+        group = {k: (None if _missing(v) else v) for k, v in self.groups.iloc[self.position].items()}
+        label = self._labels.get(key)
+        suggested = self._suggestions.get(key)
+        return Card(
+            position=self.position,
+            total=len(self.keys),
+            classified=self.classified,
+            group=group,
+            headline=headline(group),
+            details=details(group),
+            examples=examples(group),
+            label=label,
+            suggestion=suggested[0] if suggested else None,
+            suggestion_text=_suggestion_text(suggested[0], suggested[1], self.period) if suggested else None,
+            earlier=self._earlier(key, label),
+            fixes=self._fix_lines(key, label),
+        )
+
+    def _earlier(self, key: str, label: LabelInfo | None) -> tuple[str, ...]:
+        """This period's earlier label events of ``key`` (not the one in force), newest first."""
+        history = self.store.label_history(key)
+        history = history[(history["period"] == self.period) & (history["kind"] == "label")]
+        rows = history.iloc[::-1]
+        if label is not None:
+            rows = rows[rows["event_id"] != label.event_id]
+        lines = [
+            LabelInfo(r.cause, r.note or "", r.analyst, r.at, r.event_id).describe()
+            for r in rows.head(MAX_EARLIER).itertuples()
+        ]
+        if len(rows) > MAX_EARLIER:
+            lines.append(f"and {len(rows) - MAX_EARLIER} more in the label history")
+        return tuple(lines)
+
+    def _fix_lines(self, key: str, label: LabelInfo | None) -> tuple[str, ...]:
+        """Fixes recorded for this group, or for the cause it is labelled with."""
+        fixes = self._fixes
+        mine = fixes["group_key"] == key
+        if label is not None:
+            mine |= fixes["cause"] == label.cause
+        rows = fixes[mine]
+        return tuple(
+            f"{r.description} ({r.owner_team}, from {r.effective_date:%Y-%m-%d}"
+            + (f", for every group labelled {r.cause})" if isinstance(r.cause, str) else ")")
+            for r in rows.itertuples()
+        )
+
+
+def _iso_date(value: dt.date | str) -> str:
+    """``value`` as ``YYYY-MM-DD``, checked strictly (a loose parse would read "1st Nov" as year 1)."""
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text).strftime("%Y-%m-%d") if _ISO_DATE.match(text) else _bad_date(text)
+    except ValueError:
+        return _bad_date(text)
+
+
+def _bad_date(text: str) -> str:
+    raise StoreError(f"The effective date {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01.")
+
+
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, (str, dict, list, tuple)) and bool(pd.isna(value)))

@@ -1,0 +1,383 @@
+"""The labelling widget's view: ipywidgets that draw a :class:`~.model.Card` and emit callbacks.
+
+The view computes nothing and never touches the store. It calls the handlers registered with
+:meth:`ClassifyView.on` with plain values (the chosen cause, the note text, the fix fields); the
+controller decides what they mean. Every string from the data or from a person is escaped with
+:mod:`toolkit.present.markup` before it reaches an HTML widget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import ipywidgets as w
+
+from toolkit.present.classify.model import Card
+from toolkit.present.markup import Markup, esc, join, tag
+
+#: Events a controller may subscribe to, with the arguments each handler receives.
+EVENTS = {
+    "save": "(cause: str | None, note: str)",
+    "suggestion": "(note: str)",
+    "skip": "()",
+    "back": "()",
+    "refresh": "()",
+    "note": "(note: str)",
+    "analyst": "(analyst: str)",
+    "fix": "(description: str, owner_team: str, effective_date: date | None, scope: str)",
+    "first_open": "()",
+}
+
+_CSS = Markup(
+    "<style>"
+    ".retro-classify{max-width:1100px}"
+    ".retro-classify h3{margin:.2em 0 .3em;font-size:1.15em;line-height:1.35}"
+    ".retro-classify .retro-evidence{display:flex;gap:1.2em;align-items:flex-start;flex-wrap:wrap}"
+    ".retro-classify .retro-evidence ul{margin:.2em 0;padding-left:1.2em}"
+    ".retro-classify .retro-evidence>div{flex:1 1 24em;min-width:18em}"
+    ".retro-classify figure{margin:0;flex:0 0 auto}"
+    ".retro-classify .retro-muted{color:var(--jp-ui-font-color2,#555)}"
+    ".retro-classify .retro-saved{border-left:4px solid #0072B2;padding:.3em .6em;background:#f2f7fb}"
+    ".retro-classify .retro-prompt{border-left:4px solid #E69F00;padding:.4em .6em;background:#fdf6e6}"
+    ".retro-classify .retro-error{border-left:4px solid #D55E00;padding:.3em .6em;background:#fcefe6}"
+    ".retro-classify .retro-ok{border-left:4px solid #009E73;padding:.3em .6em;background:#eaf6f1}"
+    ".retro-classify .retro-label{font-weight:600;margin:.4em 0 .2em}"
+    # ipywidgets sets 28px lines for HTML widgets (one-line labels); paragraphs need normal leading.
+    ".retro-classify .widget-html-content{line-height:1.45}"
+    ".retro-classify .widget-toggle-buttons{display:flex;align-items:center}"
+    "</style>"
+)
+
+
+def _box(kind: str, content: Markup | str, *, live: bool = False) -> str:
+    """A coloured note; ``live`` regions are read out by screen readers when they change."""
+    attrs = {"role": "status", "aria_live": "polite"} if live else {}
+    return str(tag("div", content, cls=f"retro-{kind}", **attrs))
+
+
+class ClassifyView:
+    """The widget tree of the labelling screen.
+
+    ``taxonomy`` maps each cause to its one-line description; both are shown side by side.
+    Display :attr:`root`. Register handlers with :meth:`on` (names in :data:`EVENTS`).
+    """
+
+    def __init__(self, taxonomy: Mapping[str, str]) -> None:
+        self._handlers: dict[str, Callable[..., Any]] = {}
+        # Suppresses change events while the view itself fills in widget values.
+        self._drawing = False
+        self._in_force: str | None = None
+
+        self.progress_bar = w.IntProgress(value=0, min=0, max=1, description="Progress", bar_style="info")
+        self.progress_label = w.Label(value="")
+        self.skip = w.Button(
+            description="Skip", tooltip="Leave this group as it is and go to the next open one"
+        )
+        self.back = w.Button(description="Back", tooltip="Go to the previous group")
+        self.header = w.HBox(
+            [
+                self.progress_bar,
+                self.progress_label,
+                w.HBox([self.back, self.skip], layout=w.Layout(margin="0 0 0 2em")),
+            ],
+            layout=w.Layout(align_items="center"),
+        )
+
+        self.evidence = w.HTML(value="")
+        self.saved = w.HTML(value="")
+        self.suggest = w.Button(
+            description="",
+            tooltip="Save the cause this group had last time, with the note, now",
+            layout=w.Layout(width="auto", align_self="flex-start", margin="0.3em 0 0.3em 9em"),
+        )
+        self.cause_buttons: dict[str, w.Button] = {}
+        rows = []
+        for cause, text in taxonomy.items():
+            button = w.Button(description=cause, tooltip=text, layout=w.Layout(width="14em", flex="0 0 auto"))
+            button.on_click(lambda _, cause=cause: self._emit("save", cause, self.note.value))
+            self.cause_buttons[cause] = button
+            rows.append(w.HBox([button, w.Label(value=text)], layout=w.Layout(align_items="center")))
+        self.causes = w.VBox(
+            [
+                w.HTML(
+                    value=str(tag("div", "Process cause: a click saves it with the note", cls="retro-label"))
+                ),
+                *rows,
+            ],
+            layout=w.Layout(margin="0 0 0 9em"),
+        )
+        self.note = w.Textarea(
+            value="",
+            description="Note",
+            placeholder="Optional. What about the way the system works made this easy?",
+            # Sent when the note loses focus, so it reaches the kernel before the click that
+            # follows; per-keystroke updates are throttled by ipywidgets and a click can overtake them.
+            continuous_update=False,
+            layout=w.Layout(width="34em", height="4.5em", flex="0 0 auto"),
+            style={"description_width": "8.5em"},
+        )
+        self.prompt = w.HTML(value="", layout=w.Layout(flex="1 1 auto", max_width="40em", margin="0 0 0 1em"))
+        self.save = w.Button(
+            description="Save note",
+            tooltip="Save the note with the cause in force (a cause button also saves)",
+        )
+        self.status = w.HTML(value="")
+        self.fix_status = w.HTML(value="", layout=w.Layout(margin="0 0 0 9em"))
+
+        self.fix_toggle = w.Button(
+            description="Record a fix…",
+            tooltip="Show the form to record a process fix for this group or cause",
+        )
+        self.fix_description = w.Textarea(
+            description="What changed",
+            continuous_update=False,
+            placeholder="e.g. Partner leads now route to the EMEA desk with a 2-hour alert",
+            layout=w.Layout(width="40em", height="4em"),
+            style={"description_width": "8em"},
+        )
+        self.fix_team = w.Text(
+            description="Owning team",
+            continuous_update=False,
+            placeholder="A team, e.g. Sales Ops",
+            layout=w.Layout(width="24em"),
+            style={"description_width": "8em"},
+        )
+        self.fix_date = w.DatePicker(description="Effective date", style={"description_width": "8em"})
+        # Toggle buttons, not radio buttons: JupyterLab takes arrow keys for moving between cells.
+        self.fix_scope = w.ToggleButtons(
+            options=[("This group", "group")],
+            value="group",
+            description="Applies to",
+            tooltip="A fix for this group only, or for every group labelled with this cause",
+            style={"description_width": "8em", "button_width": "auto"},
+        )
+        self.fix_save = w.Button(
+            description="Record fix",
+            button_style="primary",
+            tooltip="Save this fix now",
+            layout=w.Layout(margin="0.3em 0 0 8.4em"),
+        )
+        self.fix_form = w.VBox(
+            [self.fix_description, self.fix_team, self.fix_date, self.fix_scope, self.fix_save],
+            layout=w.Layout(display="none", margin="0.5em 0 0 0.5em"),
+        )
+        self.fixes = w.HTML(value="", layout=w.Layout(margin="0 0 0 9em"))
+
+        self.analyst = w.Text(
+            description="Analyst",
+            tooltip="Recorded with each label and fix",
+            continuous_update=False,
+            layout=w.Layout(width="24em"),
+            style={"description_width": "8.5em"},
+        )
+        self.refresh = w.Button(description="Refresh", tooltip="Show labels other analysts saved since")
+
+        self.card_box = w.VBox(
+            [
+                self.status,
+                self.evidence,
+                self.saved,
+                # Note first, then the one-click choices: the keyboard path is type, Tab, Enter.
+                w.HBox([self.note, self.prompt], layout=w.Layout(align_items="flex-start")),
+                self.suggest,
+                self.causes,
+                w.HBox([self.save, self.fix_toggle], layout=w.Layout(margin="0.5em 0 0 9em")),
+                self.fixes,
+                self.fix_form,
+                self.fix_status,
+            ]
+        )
+        self.done_text = w.HTML(value="")
+        self.done_back = w.Button(description="Back", tooltip="Review the last group")
+        self.done_open = w.Button(
+            description="First open group",
+            button_style="primary",
+            tooltip="Go to the first unclassified group",
+        )
+        self.done_box = w.VBox([self.done_text, w.HBox([self.done_open, self.done_back])])
+        self.footer = w.HBox([self.analyst, self.refresh], layout=w.Layout(margin="1em 0 0 0"))
+        self.root = w.VBox([w.HTML(value=_CSS), self.header, self.card_box, self.footer])
+        self.root.add_class("retro-classify")
+
+        self.save.on_click(lambda _: self._emit("save", self._in_force, self.note.value))
+        self.suggest.on_click(lambda _: self._emit("suggestion", self.note.value))
+        self.skip.on_click(lambda _: self._emit("skip"))
+        self.back.on_click(lambda _: self._emit("back"))
+        self.done_back.on_click(lambda _: self._emit("back"))
+        self.done_open.on_click(lambda _: self._emit("first_open"))
+        self.refresh.on_click(lambda _: self._emit("refresh"))
+        self.fix_toggle.on_click(lambda _: self.toggle_fix_form())
+        self.fix_save.on_click(
+            lambda _: self._emit(
+                "fix",
+                self.fix_description.value,
+                self.fix_team.value,
+                self.fix_date.value,
+                self.fix_scope.value,
+            )
+        )
+        self.note.observe(lambda ch: self._emit("note", ch["new"]), names="value")
+        self.analyst.observe(lambda ch: self._emit("analyst", ch["new"]), names="value")
+
+    # ------------------------------------------------------------------ events
+    def on(self, event: str, handler: Callable[..., Any]) -> None:
+        """Call ``handler`` on ``event`` (one of :data:`EVENTS`); a second handler replaces the first."""
+        if event not in EVENTS:
+            raise ValueError(f"unknown event {event!r}; the view emits {', '.join(EVENTS)}")
+        self._handlers[event] = handler
+
+    def _emit(self, event: str, *args: Any) -> None:
+        if self._drawing:
+            return
+        handler = self._handlers.get(event)
+        if handler is not None:
+            handler(*args)
+
+    # ----------------------------------------------------------------- drawing
+    def show_card(self, card: Card, chart: Markup | None = None) -> None:
+        """Draw ``card``: evidence, the label in force, the suggestion, and a fresh note and fix form."""
+        self._drawing = True
+        try:
+            self.root.children = (self.root.children[0], self.header, self.card_box, self.footer)
+            self.evidence.value = str(self._evidence(card, chart))
+            self.saved.value = self._saved(card)
+            self.suggest.description = card.suggestion_text or ""
+            self.suggest.layout.display = None if card.suggestion_text else "none"
+            self._mark_cause(card.label.cause if card.label else None)
+            self.note.value = card.label.note if card.label else ""
+            self.prompt.value = ""
+            self.status.value = ""
+            self.fix_status.value = ""
+            self._fix_scope_options(card.label.cause if card.label else None)
+            self.show_fixes(card)
+            # Progress last: the front end applies updates in order, so once "Group n" shows, the
+            # note has been reset and what the analyst types next is kept.
+            self._progress(card.classified, card.total, f"Group {card.position + 1} of {card.total}")
+        finally:
+            self._drawing = False
+
+    def show_done(self, classified: int, total: int, empty_text: str = "") -> None:
+        """Draw the end of the queue: how many are classified and the way back to open groups.
+
+        ``empty_text`` is shown when the period has no groups at all.
+        """
+        self._progress(classified, total, "")
+        left = total - classified
+        if not total:
+            text = empty_text or "This period has no leak groups to classify."
+        elif left:
+            text = (
+                f"{classified} of {total} groups classified; {left} skipped "
+                f"{'group is' if left == 1 else 'groups are'} still open."
+            )
+        else:
+            text = f"All {total} groups are classified and saved. Use Back to review them."
+        self.done_text.value = _box("ok", text, live=True)
+        self.done_open.layout.display = None if left else "none"
+        self.done_back.layout.display = None if total else "none"
+        self.root.children = (self.root.children[0], self.header, self.done_box, self.footer)
+
+    def show_status(self, text: str, kind: str = "ok") -> None:
+        """A one-line message under the buttons (``kind``: ``ok``, ``error``, ``saved``)."""
+        self.status.value = _box(kind, text, live=True) if text else ""
+
+    def show_fix_status(self, text: str, kind: str = "ok") -> None:
+        """A one-line message under the fix form (``kind``: ``ok`` or ``error``)."""
+        self.fix_status.value = _box(kind, text, live=True) if text else ""
+
+    def show_prompt(self, text: str | None) -> None:
+        """The blameless prompt beside the note (None hides it)."""
+        self.prompt.value = _box("prompt", text, live=True) if text else ""
+
+    def show_label(self, card: Card) -> None:
+        """Redraw only the label in force and the progress (after a save that stays on the group)."""
+        self._progress(card.classified, card.total, f"Group {card.position + 1} of {card.total}")
+        self.saved.value = self._saved(card)
+        self._mark_cause(card.label.cause if card.label else None)
+        self._fix_scope_options(card.label.cause if card.label else None)
+
+    def show_fixes(self, card: Card) -> None:
+        """Redraw only the list of fixes recorded for the group or its cause."""
+        self.fixes.value = (
+            str(tag("div", Markup("Fixes recorded: ") + join(_list(card.fixes)), cls="retro-muted"))
+            if card.fixes
+            else ""
+        )
+
+    def set_analyst(self, analyst: str) -> None:
+        """Show who labels are recorded as (no event)."""
+        self._drawing = True
+        try:
+            self.analyst.value = analyst
+        finally:
+            self._drawing = False
+
+    def clear_fix_form(self) -> None:
+        """Empty the fix form after a fix was recorded."""
+        self.fix_description.value = ""
+        self.fix_team.value = ""
+        self.fix_date.value = None
+
+    def toggle_fix_form(self, show: bool | None = None) -> None:
+        """Show or hide the fix form."""
+        visible = self.fix_form.layout.display != "none"
+        show = not visible if show is None else show
+        self.fix_form.layout.display = None if show else "none"
+        self.fix_toggle.description = "Hide the fix form" if show else "Record a fix…"
+
+    def focus_note(self) -> None:
+        """Put the keyboard focus on the note, ready for the next group."""
+        self.note.focus()
+
+    # ----------------------------------------------------------------- helpers
+    def _progress(self, classified: int, total: int, where: str) -> None:
+        self.progress_bar.max = max(total, 1)
+        self.progress_bar.value = classified
+        text = f"{classified} of {total} classified"
+        self.progress_label.value = f"{text} · {where}" if where else text
+
+    @staticmethod
+    def _evidence(card: Card, chart: Markup | None) -> Markup:
+        facts = tag("ul", join(tag("li", d) for d in card.details)) if card.details else Markup("")
+        examples = (
+            tag("p", "Example records: " + ", ".join(card.examples), cls="retro-muted")
+            if card.examples
+            else tag("p", "No example records were kept for this group.", cls="retro-muted")
+        )
+        text = tag("div", Markup(facts + examples))
+        body = tag("div", Markup((chart or Markup("")) + text), cls="retro-evidence")
+        return Markup(tag("h3", card.headline) + body)
+
+    @staticmethod
+    def _saved(card: Card) -> str:
+        if card.label is None and not card.earlier:
+            return ""
+        parts = []
+        if card.label is not None:
+            note = f": “{card.label.note}”" if card.label.note else ""
+            parts.append(tag("div", f"Saved: {card.label.describe()}{note}"))
+        if card.earlier:
+            parts.append(
+                tag("div", "Earlier labels this month: " + "; ".join(card.earlier), cls="retro-muted")
+            )
+        return str(tag("div", join(parts), cls="retro-saved"))
+
+    def _mark_cause(self, cause: str | None) -> None:
+        """Highlight the cause in force; Save note re-saves it."""
+        self._in_force = cause
+        for name, button in self.cause_buttons.items():
+            button.button_style = "info" if name == cause else ""
+
+    def _fix_scope_options(self, cause: str | None) -> None:
+        options = [("This group", "group")]
+        if cause:
+            options.append((f"Every group labelled {cause}", f"cause:{cause}"))
+        current = self.fix_scope.value
+        self.fix_scope.options = options
+        self.fix_scope.value = current if current in dict(options).values() else "group"
+
+
+def _list(items: tuple[str, ...]) -> list[Markup]:
+    """``items`` joined as escaped text with semicolons."""
+    return [esc(i) if n == 0 else Markup("; ") + esc(i) for n, i in enumerate(items)]

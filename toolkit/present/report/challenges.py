@@ -1,0 +1,264 @@
+"""Section 2, persistent and unaddressed: each segment's run of months, cause, fix and verdict.
+
+:func:`challenges` is the frame behind it; :func:`leadership_asks` turns it into the asks of the
+first screen, one per segment, most pressing first.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from toolkit.present import words
+from toolkit.present.markup import join, table, tag
+from toolkit.present.report.blocks import Section, group_trend, para, section
+from toolkit.present.report.context import ReportContext, records_of
+from toolkit.present.report.phrases import (
+    LEAD_VALUE,
+    VERDICT_WORDS,
+    cause_name,
+    dimensions_of,
+    group_words,
+    month_name,
+    quantity,
+)
+
+
+def challenges(ctx: ReportContext) -> pd.DataFrame:
+    """This month's segments with how long they have run, their cause, their fix and its verdict.
+
+    One row per group of ``ctx.period`` that is a real segment (not an "everywhere else" rest): the
+    groups-frame columns (this month's figures) plus ``months`` (consecutive months up to now, from
+    :func:`toolkit.history.persistent`), ``persistent`` (at least ``persist_periods``), ``cause``,
+    ``note`` and ``cause_period`` (the latest label up to now), ``fix_id, fix, fix_team, fix_date,
+    verdict`` (the latest fix for the segment or its cause, judged by
+    :func:`toolkit.history.fix_effectiveness`) and ``unaddressed`` (persistent with no fix, or a fix
+    that made no change or made things worse). Most pressing first.
+    """
+    g = ctx.groups_of(ctx.period)
+    g = g.loc[g["dimensions"].map(dimensions_of).map(bool)]
+    runs = ctx.runs.set_index("group_key")
+    out = g.assign(months=g["group_key"].map(runs["periods"]).fillna(1).astype("int64"))
+    out["persistent"] = out["months"] >= ctx.config.persist_periods
+    effects = ctx.effects.set_index("fix_id")
+    fix_id = out["group_key"].map(runs["fix_id"])
+    out["fix_id"] = fix_id
+    for col, source in (
+        ("fix", "description"),
+        ("fix_team", "owner_team"),
+        ("fix_date", "effective_date"),
+        ("verdict", "verdict"),
+    ):
+        out[col] = fix_id.map(effects[source]) if not effects.empty else None
+    out["unaddressed"] = out["persistent"] & (out["fix"].isna() | out["verdict"].isin(["no change", "worse"]))
+    out["lost_value"] = [_lost_clients(ctx, d)[1] for d in out["dimensions"]]
+    # Money at stake orders what leadership sees first: revenue at risk plus clients' value lost.
+    out["stake"] = out["revenue_at_risk"].fillna(0) + out["lost_value"].fillna(0)
+    order = out.sort_values(
+        ["unaddressed", "persistent", "stake", "months", "leaks"], ascending=False, kind="stable"
+    )
+    return order.reset_index(drop=True)
+
+
+def _challenge_sentence(row: pd.Series, ctx: ReportContext) -> str:
+    """One finding with its numbers: what, how long, whom it touched, what it cost, cause and fix."""
+    running = _running(int(row["months"]), ctx)
+    noun = words.population_noun(row["leak_type"])
+    clients = row["leak_type"] not in LEAD_VALUE and pd.notna(row["accounts"]) and row["accounts"] > 0
+    verb = f"touched {quantity(row['accounts'], 'clients')}" if clients else "leaked"
+    parts = [
+        f"{challenge_subject(row)} {verb} {running}: {int(row['leaks']):,} of {int(row['population']):,} "
+        f"{noun} this month ({words.percent(row['rate'])}, against {words.percent(row['baseline_rate'])} "
+        "usually)."
+    ]
+    parts.append(_clients_left(ctx, row))
+    parts.append(_at_risk(row["revenue_at_risk"]))
+    parts.append(_cause_words(row, ctx))
+    parts.append(_fix_words(row))
+    return " ".join(p for p in parts if p)
+
+
+def _running(months: int, ctx: ReportContext) -> str:
+    """How long a segment has leaked: ``for the 3rd month running``, or ``in October 2026`` when new."""
+    return f"for the {words.ordinal(months)} month running" if months > 1 else f"in {ctx.month}"
+
+
+def _at_risk(revenue: float) -> str:
+    """The revenue-at-risk sentence of a finding; empty with no estimate or nothing at risk."""
+    if pd.notna(revenue) and revenue > 0:
+        return f"About {words.money(revenue)} of revenue is at risk from them (estimate)."
+    return ""
+
+
+def challenge_subject(row: pd.Series) -> str:
+    """What a segment is, in words: its label when the retro gave one, else where it leaked."""
+    label = row.get("label")
+    if isinstance(label, str) and label.strip():
+        return f"{words.leak_name(row['leak_type'])}: {label.strip()}"
+    return group_words(row["leak_type"], row["dimensions"])
+
+
+def _lost_clients(ctx: ReportContext, dimensions: object) -> tuple[int, float | None]:
+    """Clients lost this month after incidents of a segment's category, and their annual value."""
+    category = dimensions_of(dimensions).get("category")
+    churn = records_of(ctx, "preceded_churn")
+    if category is None or churn is None or "category" not in churn:
+        return 0, None
+    lost = churn.loc[churn["leaked"].astype(bool) & (churn["category"] == category), "value"]
+    return len(lost), (float(lost.sum()) if lost.notna().any() else None)
+
+
+def _clients_left(ctx: ReportContext, row: pd.Series) -> str:
+    n, value = _lost_clients(ctx, row["dimensions"])
+    if not n:
+        return ""
+    category = dimensions_of(row["dimensions"])["category"]
+    worth = f", worth {words.money(value)} a year" if value else ""
+    return f"{quantity(n, 'clients')} left this month after {category} incidents{worth}."
+
+
+def _cause_words(row: pd.Series, ctx: ReportContext) -> str:
+    cause = row.get("cause")
+    if not isinstance(cause, str):
+        return "Its process cause is not classified yet."
+    when = (
+        "" if row["cause_period"] == ctx.period else f" (as classified in {month_name(row['cause_period'])})"
+    )
+    return f"Process cause: {cause_name(cause).lower()}{when}."
+
+
+def _fix_words(row: pd.Series) -> str:
+    if not isinstance(row.get("fix"), str):
+        return "No fix is recorded."
+    text = f"Fix: “{row['fix']}” ({row['fix_team']}, from {pd.Timestamp(row['fix_date']):%d %B %Y})"
+    verdict = row.get("verdict")
+    return text + (
+        f"; verdict: {VERDICT_WORDS.get(verdict, verdict).lower()}." if isinstance(verdict, str) else "."
+    )
+
+
+def leadership_asks(ctx: ReportContext) -> list[tuple[str, str]]:
+    """What leadership should act on, most pressing first: (short heading, sentence ending in the ask).
+
+    Unaddressed persistent challenges first, then persistent ones whose fix is being judged, then
+    this month's other segments, by money at stake. Segments with the same process dimensions
+    (billing incidents that are slow, repeat and precede churn) are one thing to act on: one item.
+    """
+    c = challenges(ctx)
+    theme = c["dimensions"].map(lambda d: json.dumps(dimensions_of(d), sort_keys=True))
+    out = []
+    for _, rows in c.groupby(theme, sort=False):  # a handful of themes, not data rows
+        row = rows.iloc[0]
+        named = rows["cause"].map(lambda x: isinstance(x, str)).all()
+        if rows["unaddressed"].any():
+            head = f"Persistent for {rows['months'].max()} months, unaddressed."
+            if rows["fix"].map(lambda x: isinstance(x, str)).any():
+                ask = "Ask: the fix has not changed the rate; revisit it with its owning team."
+            elif named:
+                ask = "Ask: name a team to own a fix."
+            else:
+                ask = "Ask: have the retro name its process cause, then give a team the fix."
+        elif rows["persistent"].any():
+            head = f"Persistent for {rows['months'].max()} months, fix under way."
+            ask = "Ask: check the verdict at the next retro."
+        else:
+            head = "New this month."
+            ask = (
+                "Ask: decide whether it needs a fix now." if named else "Ask: have the retro name its cause."
+            )
+        text = _challenge_sentence(row, ctx) if len(rows) == 1 else _theme_sentence(rows, ctx)
+        out.append((head, f"{text} {ask}"))
+    return out
+
+
+def _theme_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
+    """One finding for several kinds of leak in the same segment, each with its figures."""
+    first = rows.iloc[0]
+    label = first.get("label")
+    subject = (
+        label.strip() if isinstance(label, str) and label.strip() else group_words("", first["dimensions"])
+    )
+    running = _running(int(rows["months"].max()), ctx)
+    parts = [
+        f"{words.leak_name(r['leak_type']).lower()} {int(r['leaks']):,} of {int(r['population']):,} "
+        f"({words.percent(r['rate'])}, usually {words.percent(r['baseline_rate'])})"
+        for _, r in rows.iterrows()
+    ]
+    text = [f"{subject[:1].upper()}{subject[1:]} leak in {len(rows)} ways {running}: {'; '.join(parts)}."]
+    clients = rows.loc[~rows["leak_type"].isin(LEAD_VALUE), "accounts"].dropna()
+    if len(clients) and clients.max() > 0:
+        text.append(f"They touched {quantity(clients.max(), 'clients')} this month.")
+    text.append(_clients_left(ctx, first))
+    text.append(_at_risk(rows["revenue_at_risk"].sum(min_count=1)))
+    named = rows.loc[rows["cause"].map(lambda x: isinstance(x, str))]
+    unnamed = rows.loc[~rows.index.isin(named.index), "leak_type"].map(words.leak_name).str.lower().tolist()
+    cause = _cause_words(named.iloc[0], ctx) if len(named) else _cause_words(first, ctx)
+    if len(named) and unnamed:
+        cause = cause.rstrip(".") + f"; not classified yet for {' and '.join(unnamed)}."
+    text.append(cause)
+    fixed = rows.loc[rows["fix"].map(lambda x: isinstance(x, str))]
+    text.append(_fix_words(fixed.iloc[0] if len(fixed) else first))
+    return " ".join(t for t in text if t)
+
+
+def persistent_unaddressed(ctx: ReportContext) -> Section:
+    """Section 2: each persistent challenge, how long, whom and what it touched, its cause and fix."""
+    persist = ctx.config.persist_periods
+    title = "Persistent and unaddressed: leadership goes first"
+    body: list[object] = [
+        para(
+            f"A challenge is persistent when the same segment leaks well above the usual rate for {persist} "
+            "months in a row or more. It is unaddressed when no fix is recorded, or the recorded fix has not "
+            "changed the rate. Failures that persist cost clients and revenue, so leadership goes first."
+        )
+    ]
+    stored = ctx.summary.loc[ctx.summary["period"] <= ctx.period, "period"].nunique()
+    if stored < persist:
+        body.append(
+            para(
+                f"The retro store holds {stored} month(s) up to {ctx.month}; persistence needs {persist}. "
+                "Run the earlier months (retro run --backfill) to see it.",
+                cls="retro-note",
+            )
+        )
+    c = challenges(ctx)
+    p = c.loc[c["persistent"]]
+    if p.empty:
+        body.append(para("No challenge has persisted that long."))
+        return section(title, "persistent", body)
+    unaddressed = int(p["unaddressed"].sum())
+    verb = "is" if unaddressed == 1 else "are"
+    body.append(
+        para(
+            f"{quantity(len(p), 'challenges')} persist; {unaddressed} of them {verb} unaddressed.",
+            cls="retro-callout" if unaddressed else None,
+        )
+    )
+    items = []
+    for _, row in p.iterrows():  # one item per challenge, a handful
+        note = row["note"]
+        extra = (
+            tag("p", f"The retro's note: {note}", cls="retro-note") if isinstance(note, str) and note else ""
+        )
+        cls = "retro-unaddressed" if row["unaddressed"] else "retro-addressed"
+        items.append(tag("li", join([para(_challenge_sentence(row, ctx)), extra]), cls=cls))
+    body.append(tag("ul", join(items), cls="retro-challenges"))
+    shown = pd.DataFrame(
+        {
+            "Challenge": [challenge_subject(r) for _, r in p.iterrows()],
+            "Months running": p["months"],
+            "Clients touched": p["accounts"].where(~p["leak_type"].isin(LEAD_VALUE)).astype("Int64"),
+            "Leaks this month": p["leaks"],
+            "Process cause": p["cause"].map(cause_name),
+            "Fix": p["fix"].map(lambda f: f if isinstance(f, str) else "None recorded"),
+            "Status": np.where(p["unaddressed"], "Unaddressed", "Fix under way"),
+        }
+    )
+    body.append(table(shown, formats={"Leaks this month": "{:,}"}))
+    keys = p["group_key"].head(4).tolist()
+    # Only the fixes of the lines drawn: any other fix would read as if it were theirs.
+    own = ctx.fixes["group_key"].isin(keys) | ctx.fixes["cause"].isin(p["cause"].dropna())
+    body.append(group_trend(ctx, keys, ctx.fixes.loc[own]))
+    return section(title, "persistent", body)

@@ -1,0 +1,61 @@
+"""Section 5, did the fixes work: each fix's leak rate before and after, its interval and its verdict."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from toolkit.present import words
+from toolkit.present.markup import join, table, tag
+from toolkit.present.report.blocks import Section, group_trend, para, section
+from toolkit.present.report.context import ReportContext
+from toolkit.present.report.phrases import VERDICT_WORDS, period_end
+
+
+def did_fixes_work(ctx: ReportContext) -> Section:
+    """Section 5: for each fix in force, the leak rate before and after, the interval and the verdict."""
+    cfg = ctx.config
+    title = "Did the fixes work?"
+    body: list[object] = [
+        para(
+            f"Each fix is judged on the leak rate of what it covers in the {cfg.fix_before} months before it "
+            f"took effect against up to {cfg.fix_after} full months after. The interval is the range the "
+            "true change most likely lies in (95% confidence); a fix has worked only when a fall this large "
+            "is very unlikely to be chance."
+        )
+    ]
+    e = ctx.effects.loc[ctx.effects["effective_date"] < period_end(ctx.period)]
+    if e.empty:
+        body.append(para("No fix is recorded yet. When the retro records one, this section judges it."))
+        return section(title, "fixes", body)
+    e = e.sort_values("effective_date", ascending=False, kind="stable")
+    body.append(tag("ul", join(tag("li", s) for s in e["sentence"]), cls="retro-verdicts"))
+    shown = pd.DataFrame(
+        {
+            "Fix": e["description"],
+            "Owning team": e["owner_team"],
+            "In effect from": e["effective_date"].dt.strftime("%d %b %Y"),
+            "Before": [_side(r, "before") for _, r in e.iterrows()],
+            "After": [_side(r, "after") for _, r in e.iterrows()],
+            "Change (interval)": [_interval(r) for _, r in e.iterrows()],
+            "Verdict": e["verdict"].map(VERDICT_WORDS),
+        }
+    )
+    body.append(table(shown))
+    body.append(group_trend(ctx, e["group_key"].dropna().head(4).tolist(), ctx.fixes))
+    return section(title, "fixes", body)
+
+
+def _side(row: pd.Series, side: str) -> str:
+    """``31% (2026-04 to 2026-06)``: a side's leak rate and the months it covers."""
+    if not row[f"{side}_population"]:
+        return "no months yet"
+    return f"{words.percent(row[f'{side}_rate'])} of {row[f'{side}_population']:,} ({row[f'{side}_periods']})"
+
+
+def _interval(row: pd.Series) -> str:
+    """The change in points with its interval: ``-27 points (-35 to -19)``."""
+    if pd.isna(row["ci_low"]) or pd.isna(row["difference"]):
+        return "not judged yet"
+    return (
+        f"{row['difference'] * 100:+.0f} points ({row['ci_low'] * 100:+.0f} to {row['ci_high'] * 100:+.0f})"
+    )

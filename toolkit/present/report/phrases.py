@@ -1,0 +1,141 @@
+"""The report's words: leak order, reasons for what was not measured, causes, segments, months.
+
+Everything here turns a code name into words a leader reads (``first_contact_at`` ->
+``first-contact time``, ``no_visibility`` -> ``No visibility``). Names shared by the notebooks, the
+widget and the report (leak names, percentages, money) live in :mod:`toolkit.present.words`; these are
+the report's own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+
+from toolkit.present import words
+
+#: Leak types in the order the report walks through them.
+LEAK_ORDER = tuple(words.LEAKS)
+LEAD_FLOW = ("uncontacted", "slow_first_contact")
+LEAD_VALUE = ("uncontacted", "slow_first_contact", "stalled")
+
+#: Why each analysis may be missing, in a leader's words, when the run recorded no reason.
+NOT_MEASURED = {
+    "uncontacted": "Uncontacted leads could not be counted: this export has no first-contact time.",
+    "slow_first_contact": "Speed-to-lead could not be measured: this export has no first-contact time.",
+    "stalled": "Stalled deals could not be found: this export has no stage or no date the stage was entered.",
+    "slow_resolution": "Resolution times could not be judged: this export has no resolution time or "
+    "severity.",
+    "repeat_incident": "Repeat incidents could not be found: this export has no client or no category "
+    "per incident.",
+    "preceded_churn": "Incidents before churn could not be traced: there is no accounts file with the date "
+    "each client left.",
+}
+
+#: Data-file column names as words, for reasons and data-quality lines a leader may read.
+COLUMN_WORDS = {
+    "lead_id": "lead id",
+    "created_at": "creation time",
+    "first_contact_at": "first-contact time",
+    "stage_entered_at": "date the stage was entered",
+    "closed_at": "close date",
+    "incident_id": "incident id",
+    "opened_at": "opening time",
+    "resolved_at": "resolution time",
+    "account_id": "client id",
+    "churned_at": "date the client left",
+    "annual_value": "annual value",
+    "default_severity": "default severity",
+}
+_COLUMN_NAME = re.compile(r"\b(" + "|".join(map(re.escape, COLUMN_WORDS)) + r")\b")
+
+#: A segment with no process cause named yet.
+UNCLASSIFIED = "Not classified yet"
+
+#: Fix verdicts as a leader reads them.
+VERDICT_WORDS = {
+    "worked": "Worked",
+    "no change": "No change shown",
+    "worse": "Made it worse",
+    "too early": "Too early to tell",
+}
+
+
+def month_name(period: str) -> str:
+    """``2026-10`` -> ``October 2026``."""
+    return pd.Period(period, freq="M").strftime("%B %Y")
+
+
+def previous_period(period: str) -> str:
+    """The calendar month before ``period`` (``2026-01`` -> ``2025-12``)."""
+    return str(pd.Period(period, freq="M") - 1)
+
+
+def recipe_name(recipe: object) -> str:
+    """The recipe as its name; a YAML path shows only its file stem (a path may name a person's folder)."""
+    text = "" if recipe is None or (isinstance(recipe, float) and recipe != recipe) else str(recipe).strip()
+    if not text:
+        return ""
+    if not re.search(r"\.ya?ml$", text, flags=re.IGNORECASE):
+        return text  # a recipe's name (shipped, or the ``name`` a YAML recipe gives itself)
+    return re.sub(r"\.ya?ml$", "", re.split(r"[/\\]", text)[-1], flags=re.IGNORECASE)
+
+
+def plain_columns(text: str) -> str:
+    """Data-file column names in ``text`` as words (``first_contact_at`` -> ``first-contact time``)."""
+    return _COLUMN_NAME.sub(lambda m: COLUMN_WORDS[m.group(1)], str(text))
+
+
+def cause_name(cause: object) -> str:
+    """A process cause as words: ``no_visibility`` -> ``No visibility``; none -> ``Not classified yet``."""
+    if cause is None or (isinstance(cause, float) and cause != cause) or not str(cause).strip():
+        return UNCLASSIFIED
+    text = str(cause).strip().replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def value_words(dimension: str, value: object) -> str:
+    """A dimension value as words; hour bands are the calendar's names, data values are kept as they are."""
+    text = str(value)
+    return text.replace("_", " ") if dimension == "hour_band" else text
+
+
+def group_words(leak_type: str, dimensions: object) -> str:
+    """Where a group leaked, as a phrase: ``Repeat incidents where category is Billing``.
+
+    ``dimensions`` is the groups frame's JSON object text (or a dict); an empty one is the
+    "elsewhere" group of the leak type.
+    """
+    dims = dimensions_of(dimensions)
+    name = words.leak_name(leak_type)
+    if not dims:
+        return f"{name} everywhere else"
+    parts = [f"{words.dimension_name(k)} is {value_words(k, v)}" for k, v in sorted(dims.items())]
+    return f"{name} where " + " and ".join(parts)
+
+
+def dimensions_of(dimensions: object) -> dict[str, str]:
+    """A group's dimensions as a dict, from the groups frame's JSON text or a dict; {} when unreadable."""
+    if isinstance(dimensions, dict):
+        return {str(k): str(v) for k, v in dimensions.items()}
+    if dimensions is None or (isinstance(dimensions, float) and dimensions != dimensions):
+        return {}
+    try:
+        parsed = json.loads(str(dimensions))
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
+
+
+def quantity(n: float, noun: str) -> str:
+    """``1 lead``, ``12 leads``: nouns given in the plural lose their ``s`` for one."""
+    n = int(n)
+    if n == 1 and noun.endswith("s"):
+        noun = noun[:-1]
+    return f"{n:,} {noun}"
+
+
+def period_end(period: str) -> pd.Timestamp:
+    """The first moment after ``period``: midnight starting the next month."""
+    return (pd.Period(period, freq="M") + 1).start_time

@@ -1,0 +1,195 @@
+"""Section 3, where the process leaked: one chart per kind of leak and the segments where leaks concentrate.
+
+A chart the data cannot support becomes one sentence saying why, never an empty chart.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from toolkit.present import charts
+from toolkit.present.markup import Markup, join, table, tag
+from toolkit.present.report.blocks import Section, embed_chart, para, section
+from toolkit.present.report.challenges import challenge_subject
+from toolkit.present.report.context import ReportContext, records_of
+from toolkit.present.report.phrases import (
+    LEAK_ORDER,
+    UNCLASSIFIED,
+    cause_name,
+    dimensions_of,
+    month_name,
+    period_end,
+)
+from toolkit.settings.config import format_duration
+
+
+def _missing_sentence(ctx: ReportContext, leak_types: tuple[str, ...], what: str) -> str:
+    """Why a chart is not shown: not measured, no record file, or nothing fell in it."""
+    for leak_type in leak_types:
+        if leak_type in ctx.not_measured:
+            return ctx.not_measured[leak_type]
+    if ctx.records is None:
+        return f"{what} is not shown: this period's record file is missing."
+    return f"{what}: nothing to show for {ctx.month}."
+
+
+def _chart_block(ctx: ReportContext, title: str, leak_types: tuple[str, ...], draw, lead: str = "") -> Markup:
+    """A subsection with its chart, or one sentence saying why there is none."""
+    rows = records_of(ctx, *leak_types)
+    measured = [t for t in leak_types if t not in ctx.not_measured]
+    parts: list[object] = [tag("h3", title)]
+    if rows is None or not measured:
+        parts.append(para(_missing_sentence(ctx, leak_types, title), cls="retro-note"))
+        return tag("div", join(parts), cls="retro-block")
+    if lead:
+        parts.append(para(lead))
+    parts.append(embed_chart(draw(rows)))
+    return tag("div", join(parts), cls="retro-block")
+
+
+def where_it_leaked(ctx: ReportContext) -> Section:
+    """Section 3: the funnel, speed to lead, hour of week, stalled deals, recurrence, churn, top segments."""
+    cfg = ctx.config
+    sla = format_duration(cfg.speed_to_lead_sla)
+    body = [
+        para(
+            "Each chart follows one kind of leak through the month. Titles state the finding; a sentence "
+            "replaces any chart the data could not support."
+        ),
+        _trend_block(ctx),
+        _chart_block(
+            ctx,
+            "From new lead to first contact",
+            ("uncontacted", "slow_first_contact", "stalled"),
+            charts.funnel,
+        ),
+        _chart_block(
+            ctx,
+            "Speed to lead",
+            ("slow_first_contact",),
+            charts.speed_to_lead,
+            f"How long new leads waited for a first contact. The target (SLA) is {sla}: the odds of "
+            "qualifying an online lead fall steeply after the first few minutes.",
+        ),
+        _chart_block(
+            ctx,
+            "When leads slip: hour of the week",
+            ("uncontacted", "slow_first_contact"),
+            lambda r: charts.hour_of_week_heatmap(r, timezone=ctx.timezone),
+            "Share of the leads created in each hour of the week that were never contacted or contacted "
+            "late.",
+        ),
+        _chart_block(
+            ctx,
+            "Stalled deals by stage",
+            ("stalled",),
+            charts.stalled_by_stage,
+            f"Open deals that have sat in their current stage longer than its limit "
+            f"({format_duration(cfg.stage_limit['default'])} unless the stage has its own), at the time of "
+            "the export.",
+        ),
+        _chart_block(
+            ctx,
+            "Incidents that keep coming back",
+            ("repeat_incident",),
+            charts.incident_recurrence,
+            f"Incidents by category and month; a repeat is a second incident of the same category on the "
+            f"same client within {format_duration(cfg.repeat_window)}.",
+        ),
+        _chart_block(
+            ctx,
+            "Incidents before clients left",
+            ("preceded_churn",),
+            lambda r: (
+                charts.incidents_before_churn(r, ctx.churn_incidents)
+                if ctx.churn_incidents is not None
+                else charts.incidents_before_churn(_records_with_incidents(ctx, r))
+            ),
+            f"Each line is a client who left this month, with the incidents it had in the "
+            f"{format_duration(cfg.churn_window)} before. Clients are numbered, never named.",
+        ),
+        _segments_block(ctx),
+    ]
+    return section("Where the process leaked", "where", body)
+
+
+def _records_with_incidents(ctx: ReportContext, churn_rows: pd.DataFrame) -> pd.DataFrame:
+    """The churn rows plus the period's incident rows, which the churn timeline draws."""
+    incidents = records_of(ctx, "repeat_incident", "slow_resolution")
+    return churn_rows if incidents is None else pd.concat([churn_rows, incidents], ignore_index=True)
+
+
+def _trend_block(ctx: ReportContext) -> Markup:
+    periods = sorted(ctx.summary["period"].unique())
+    head = tag("h3", "Leak rates month by month")
+    if len(periods) < 2:
+        return tag(
+            "div",
+            join(
+                [
+                    head,
+                    para(
+                        f"Only {ctx.month} is in the retro store so far, so there is no trend yet.",
+                        cls="retro-note",
+                    ),
+                ]
+            ),
+            cls="retro-block",
+        )
+    trend = ctx.summary.loc[ctx.summary["period"] <= ctx.period].assign(group_key="")
+    fixes = ctx.fixes.loc[ctx.fixes["effective_date"] <= period_end(ctx.period)]
+    fig = charts.trend(trend, fixes, series="leak_type")
+    lead = para(
+        f"The share of each kind of record that leaked, per month, from {month_name(periods[0])}; "
+        "dotted lines mark recorded fixes."
+    )
+    return tag("div", join([head, lead, embed_chart(fig)]), cls="retro-block")
+
+
+def _segments_block(ctx: ReportContext) -> Markup:
+    """Every segment where leaks concentrate this month, by kind of leak, with its process cause."""
+    g = ctx.groups_of(ctx.period)
+    head = tag("h3", "Where leaks concentrate")
+    if g.empty:
+        return tag("div", join([head, para("No leak groups were found this month.", cls="retro-note")]))
+    named = g.loc[g["dimensions"].map(dimensions_of).map(bool)]
+    named = named.assign(order=named["leak_type"].map({t: i for i, t in enumerate(LEAK_ORDER)}))
+    named = named.sort_values(["order", "rank"], kind="stable")
+    shown = pd.DataFrame(
+        {
+            "Where": [challenge_subject(r) for _, r in named.iterrows()],
+            "Leaks": named["leaks"].astype("int64"),
+            "Rate": named["rate"],
+            "Usual rate": named["baseline_rate"],
+            "Excess leaks": named["excess"],
+            "Process cause": [
+                _cause_cell(c, p, ctx.period)
+                for c, p in zip(named["cause"], named["cause_period"], strict=True)
+            ],
+        }
+    )
+    lead = para(
+        "The segments (one or two process dimensions) with the most leaks above the usual rate for their "
+        f'size. "{UNCLASSIFIED}" means the retro has not named the process cause yet; a month in brackets '
+        "means the cause was named then and still stands."
+    )
+    unlabelled = int(g["cause"].isna().sum())
+    note = (
+        para(
+            f"{unlabelled} of the month's {len(g)} segments are not classified yet, counting the rest of "
+            "each kind of leak that falls in no single segment.",
+            cls="retro-note",
+        )
+        if unlabelled
+        else Markup("")
+    )
+    formats = {"Rate": "{:.0%}", "Usual rate": "{:.0%}", "Excess leaks": "{:,.0f}"}
+    return tag("div", join([head, lead, table(shown, formats=formats), note]), cls="retro-block")
+
+
+def _cause_cell(cause: object, cause_period: object, period: str) -> str:
+    """``No capacity``, ``No capacity (September 2026)`` when carried over, or ``Not classified yet``."""
+    name = cause_name(cause)
+    if isinstance(cause, str) and isinstance(cause_period, str) and cause_period != period:
+        return f"{name} ({month_name(cause_period)})"
+    return name

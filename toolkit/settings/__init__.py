@@ -1,0 +1,1 @@
+"""Settings read from YAML: thresholds, the business calendar and the cause taxonomy."""
