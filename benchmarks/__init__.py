@@ -1,4 +1,4 @@
-"""Benchmarks of the monthly pipeline against a floor (PRODUCT.md section 14).
+"""Benchmarks of the monthly pipeline against a floor (docs/DESIGN.md, "Performance").
 
 ``benchmarks.generate`` writes seeded raw exports in the shipped ``sample`` recipe's format;
 ``benchmarks.run`` measures load, leaks, groups and store write against reading the same files with

@@ -17,10 +17,11 @@ from conftest import FIXTURES, LEADS_HEADER, LEADS_RECIPE, lead_rows
 
 from toolkit.errors import RecipeError, ValidationError
 from toolkit.frames import COLUMNS
-from toolkit.ingest import describe, format_problems, load_dataset, parse_numbers
+from toolkit.ingest import format_problems, load_dataset, parse_numbers
 from toolkit.ingest.pii import EMAIL, PHONE
 from toolkit.ingest.recipe import load_recipe, shipped_recipes
 from toolkit.ingest.timestamps import dayfirst_evidence, parse_timestamps
+from toolkit.present.check import describe
 
 REPO = Path(__file__).resolve().parents[1]
 MESSY = sorted(p for p in (FIXTURES / "messy").iterdir() if p.is_dir())

@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli import cli
-from toolkit.ingest import describe, load_dataset, unavailable
+from toolkit.ingest import load_dataset
+from toolkit.present.check import describe, unavailable
 
 pytestmark = pytest.mark.real
 

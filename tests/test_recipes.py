@@ -19,9 +19,10 @@ from conftest import FIXTURES
 
 from toolkit.errors import RecipeError, ValidationError
 from toolkit.frames import COLUMNS, ID_COLUMN
-from toolkit.ingest import describe, load_dataset, unavailable
+from toolkit.ingest import load_dataset
 from toolkit.ingest.readers import inspect, read_columns
 from toolkit.ingest.recipe import load_recipe, shipped_recipes
+from toolkit.present.check import describe, unavailable
 
 CASES = sorted(p for p in (FIXTURES / "recipes").iterdir() if p.is_dir())
 UCI = FIXTURES / "uci_excerpt" / "incident_event_log.csv"

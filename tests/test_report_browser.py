@@ -1,4 +1,4 @@
-"""The leadership report in real headless Chromium: standalone, safe, printable (PRODUCT.md section 11).
+"""The leadership report in real headless Chromium: standalone, safe, printable.
 
 One small retro is built end to end through the real functions (exports written here -> run_period
 for four months -> labels and fixes in the store -> build_report with the real notebook), with

@@ -1,4 +1,4 @@
-"""The store under SIGKILL and under two writers at once (PRODUCT.md §9).
+"""The store under SIGKILL and under two writers at once (docs/DESIGN.md, "The retro store").
 
 Writers are processes forked from one helper process that has already imported the toolkit, so a
 kill can land anywhere in opening the store or writing, and twenty kills cost seconds, not minutes.

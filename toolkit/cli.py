@@ -213,7 +213,8 @@ def report(period, config, store, out, notebooks, quiet):
 @_inputs
 def check(timezone, recipe, folder, leads, incidents, accounts):
     """Check exports against a recipe, strictly: list every problem and exit 2 if there is one."""
-    from toolkit.ingest import describe, load_dataset
+    from toolkit.ingest import load_dataset
+    from toolkit.present.check import describe
 
     if not (folder or leads or incidents or accounts):
         raise click.UsageError("give --folder or at least one of --leads, --incidents, --accounts.")

@@ -1,4 +1,4 @@
-"""The data contract: canonical frames every analysis works on (PRODUCT.md section 4).
+"""The data contract: canonical frames every analysis works on (docs/DESIGN.md, "Data contract").
 
 A mapping recipe turns raw exports into these frames (``toolkit.ingest``). After loading:
 
@@ -77,7 +77,7 @@ ID_COLUMN = {"leads": "lead_id", "incidents": "incident_id", "accounts": "accoun
 STATUSES = ("open", "won", "lost")
 SEVERITIES = ("critical", "high", "medium", "low")
 
-#: Process dimensions a leak may be grouped by. Never a person (PRODUCT.md section 15).
+#: Process dimensions a leak may be grouped by. Never a person (docs/DESIGN.md, "Blameless by construction").
 PROCESS_DIMENSIONS = ("source", "queue", "routing", "stage", "category", "severity", "hour_band")
 
 #: Column names that identify people; they can never become a group dimension or reach a report.

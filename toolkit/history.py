@@ -1,4 +1,4 @@
-"""History across periods: trends, persistent challenges, suggestions and fix verdicts (PRODUCT.md §10).
+"""History across periods: trends, persistent challenges, suggestions and fix verdicts.
 
 Everything here reads a :class:`toolkit.store.Store` and returns new frames; nothing writes except
 :func:`seed_events` (which imports events) and nothing depends on the order calls are made in.

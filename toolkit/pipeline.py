@@ -1,4 +1,4 @@
-"""One period, end to end: load → leaks → groups → store → files (PRODUCT.md section 3).
+"""One period, end to end: load → leaks → groups → store → files (docs/DESIGN.md, "Data flow").
 
 ``run_period`` is the single way a period is computed, whether a notebook calls it (the period
 an analyst is looking at) or the CLI backfills earlier months without notebooks.

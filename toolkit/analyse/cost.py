@@ -1,4 +1,4 @@
-"""Cost of a leak: revenue at risk from leads that leaked (PRODUCT.md section 6).
+"""Cost of a leak: revenue at risk from leads that leaked (docs/DESIGN.md, "Leaks").
 
 For each lead leak with outcomes (``uncontacted``, ``slow_first_contact``), closed leads of the
 whole export (won or lost by ``as_of``) are split by source into leaked and not leaked, by the same

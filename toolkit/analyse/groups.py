@@ -1,4 +1,4 @@
-"""Leak groups: the segments where leaks concentrate (PRODUCT.md section 7).
+"""Leak groups: the segments where leaks concentrate (docs/DESIGN.md, "Leak groups").
 
 For each leak type, candidate segments are the values of one process dimension or the value pairs
 of two. A segment's **excess** is its leaks minus its population times the leak type's overall

@@ -1,4 +1,4 @@
-"""The six leaks of PRODUCT.md section 6, each with its whole population.
+"""The six leaks of docs/DESIGN.md, "Leaks", each with its whole population.
 
 :func:`find_leaks` returns a :class:`LeakResult` whose ``records`` hold one row per record in a
 leak type's population (``leaked`` says which leaked), so every rate has an honest denominator:

@@ -16,22 +16,19 @@ are reduced to ``unassigned`` and dropped, kept text is scanned and masked (:mod
 The package, one module per concern: :mod:`~toolkit.ingest.dataset` (the load and what fails it),
 :mod:`~toolkit.ingest.headers` (recipe headers found in a file), :mod:`~toolkit.ingest.columns` (raw
 columns to a contract frame), :mod:`~toolkit.ingest.values` (cell values to typed ones),
-:mod:`~toolkit.ingest.problems` (the quality frame and its sentences), :mod:`~toolkit.present.check`
-(what ``retro check`` prints).
+:mod:`~toolkit.ingest.problems` (the quality frame and its sentences). What ``retro check`` prints is
+:mod:`toolkit.present.check`.
 """
 
 from toolkit.ingest.columns import DATED_BY
 from toolkit.ingest.dataset import load_dataset
 from toolkit.ingest.problems import format_problems, problem_line
 from toolkit.ingest.values import parse_numbers
-from toolkit.present.check import describe, unavailable
 
 __all__ = [
     "DATED_BY",
-    "describe",
     "format_problems",
     "load_dataset",
     "parse_numbers",
     "problem_line",
-    "unavailable",
 ]

@@ -1,4 +1,4 @@
-"""Seeded generator of the sample exports shipped in ``data/sample/`` (PRODUCT.md section 13).
+"""Seeded generator of the sample exports shipped in ``data/sample/`` (docs/DESIGN.md, "Sample data").
 
 ``python -m toolkit.sample --out data/sample`` simulates the full life of every lead, incident and
 client account from June 2025 to October 2026, then writes twelve monthly exports

@@ -1,7 +1,7 @@
-"""The stories planted in the sample exports, measured from the raw files (PRODUCT.md section 13).
+"""The stories planted in the sample exports, measured from the raw files (docs/DESIGN.md, "Sample data").
 
 :func:`period_figures` computes, from one export folder of ``data/sample/``, the figures a retro
-must find (the leak definitions of PRODUCT.md section 6 applied to the raw CSV text);
+must find (the leak definitions of docs/DESIGN.md, "Leaks" applied to the raw CSV text);
 :data:`STORY_BANDS` holds the tolerance of each, which the sample's tests and the leak engine's
 acceptance tests use; :func:`render_readme` writes ``data/sample/README.md`` from the figures.
 The generator itself is :mod:`toolkit.sample.generate`.
@@ -18,7 +18,7 @@ import pandas as pd
 PERIODS = tuple(f"{y}-{m:02d}" for y, m in [(2025, 11), (2025, 12)] + [(2026, m) for m in range(1, 11)])
 FILES = ("leads", "incidents", "accounts")
 TS_FORMAT = "%Y-%m-%d %H:%M"
-SLA_HOURS = {"P1": 4, "P2": 24, "P3": 72, "P4": 168}  # PRODUCT.md section 6, by mapped severity
+SLA_HOURS = {"P1": 4, "P2": 24, "P3": 72, "P4": 168}  # docs/DESIGN.md, "Leaks", by mapped severity
 
 
 def _times(col: pd.Series, fmt: str = TS_FORMAT) -> pd.Series:
@@ -275,7 +275,7 @@ and `tests/test_sample.py` checks each against its tolerance (`toolkit.sample.st
 
 ## How the figures are measured
 
-The definitions of PRODUCT.md section 6, on the raw files, with naive local times (a duration that
+The definitions of docs/DESIGN.md, "Leaks", on the raw files, with naive local times (a duration that
 spans a clock change is out by an hour here, which moves no figure outside its tolerance):
 
 - **as_of**: the export moment, 23:59 on the period's last day. **Period leads**: created in the

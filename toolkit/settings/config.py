@@ -1,4 +1,4 @@
-"""Thresholds, business calendar, taxonomy and grouping settings (PRODUCT.md sections 6-8).
+"""Thresholds, business calendar, taxonomy and grouping settings.
 
 The packaged ``defaults.yaml`` holds every setting with a comment. :func:`load_config` deep-merges
 it with a user YAML file and then with overrides (papermill parameters), validates every value and
@@ -101,7 +101,7 @@ class BusinessCalendar:
 
 @dataclass(frozen=True)
 class GroupSettings:
-    """How leak groups are found (PRODUCT.md section 7)."""
+    """How leak groups are found (docs/DESIGN.md, "Leak groups")."""
 
     dimensions: tuple[str, ...] = ("source", "category", "severity", "stage", "queue", "routing", "hour_band")
     min_support: int = 10

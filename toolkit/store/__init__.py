@@ -1,4 +1,4 @@
-"""The retro store: one SQLite file with each period's metrics and every label and fix (PRODUCT.md §9).
+"""The retro store: one SQLite file with each period's metrics and every label and fix.
 
 Two kinds of content live here:
 

@@ -1,4 +1,4 @@
-"""Mapping recipes: YAML files that turn a raw export into contract frames (PRODUCT.md section 5).
+"""Mapping recipes: YAML files that turn a raw export into contract frames (docs/DESIGN.md, "Recipes").
 
 A recipe names, per dataset (``leads``, ``incidents``, ``accounts``), the file, which raw header
 feeds each contract column, how timestamps and numbers are written, how raw values map to the

@@ -183,7 +183,7 @@ def pareto(
 
     ``pareto_frame``: ``cause, leaks, value_at_risk``. A missing cause counts as "unclassified",
     which is always its own bar (grey, hatched, last), never dropped. ``data_issue`` is not a
-    leak (PRODUCT.md section 8) and is left out, with a note. The cumulative line (gid
+    leak (docs/DESIGN.md, "Classification") and is left out, with a note. The cumulative line (gid
     ``"cumulative"``, right axis) reaches 100%.
     """
     if by not in ("leaks", "value_at_risk"):

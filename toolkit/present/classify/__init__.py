@@ -1,4 +1,4 @@
-"""The labelling widget: classify a period's leak groups to process causes in JupyterLab (PRODUCT.md §8).
+"""The labelling widget: classify a period's leak groups to process causes in JupyterLab.
 
 Three parts (STYLE.md "UI in three parts"): :mod:`~toolkit.present.classify.model` (the queue over the
 store, no widgets), :mod:`~toolkit.present.classify.view` (ipywidgets that draw and emit callbacks) and

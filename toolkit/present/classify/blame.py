@@ -1,7 +1,7 @@
 """The blameless-note check: does a note point at a person rather than at the process?
 
-PRODUCT.md §1 and §8: a leak is fixed by asking what about the way the system works made the slip
-easy, never by telling someone to be more careful. When a note reads as blame, the widget shows a
+A leak is fixed by asking what about the way the system works made the slip easy (docs/DESIGN.md,
+"Why"), never by telling someone to be more careful. When a note reads as blame, the widget shows a
 gentle prompt beside it; the label is saved either way.
 """
 

@@ -1,4 +1,4 @@
-"""The labelling queue: a period's leak groups over the retro store, with no widgets (PRODUCT.md §8).
+"""The labelling queue: a period's leak groups over the retro store, with no widgets.
 
 :class:`LabelQueue` orders the period's groups by excess leaks, knows which are classified, and
 writes every decision to the store the moment it is made (labels and fixes are store events, so a

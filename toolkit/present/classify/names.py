@@ -2,7 +2,7 @@
 
 The names are read from the raw files' person columns (owners, agents, assignees, lead names…)
 when the widget starts, kept in the kernel's memory, matched against notes, and never stored,
-shown or written anywhere (PRODUCT.md section 4: person-level columns never leave the loader).
+shown or written anywhere (docs/DESIGN.md, "Data contract": person-level columns never leave the loader).
 """
 
 from __future__ import annotations

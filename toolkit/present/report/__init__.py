@@ -1,7 +1,7 @@
-"""The leadership report: six sections built from the retro store and the period's files (PRODUCT.md §11).
+"""The leadership report: six sections built from the retro store and the period's files.
 
 ``notebooks/leadership_report.ipynb`` calls :func:`load_context` once, then one builder per
-section, in the order of PRODUCT.md section 11:
+section, in the order of docs/DESIGN.md, "Leadership report":
 
 1. :func:`month_in_one_screen` 2. :func:`persistent_unaddressed` 3. :func:`where_it_leaked`
 4. :func:`pareto_of_causes` 5. :func:`did_fixes_work` 6. :func:`method_and_quality`
