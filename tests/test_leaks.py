@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.analyse.hours import business_days, business_duration, hour_band, hour_of_week
-from toolkit.analyse.leaks import RECORD_COLUMNS, find_leaks, previous_period, summarise
+from toolkit.analyse.leaks import RECORD_COLUMNS, find_leaks, summarise
 from toolkit.errors import ConfigError
 from toolkit.frames import Dataset
+from toolkit.periods import previous as previous_period
 from toolkit.settings.config import BusinessCalendar, load_config
 
 TZ = "Europe/London"
@@ -422,7 +423,7 @@ def test_bad_period(period):
     data = Dataset(leads=leads(created_at=["2026-10-05 10:00"]), timezone=TZ)
     with pytest.raises(ConfigError) as err:
         find_leaks(data, CFG, period, AS_OF)
-    assert str(err.value) == f"period {period!r} is not a calendar month. Write YYYY-MM, e.g. 2026-10."
+    assert str(err.value) == f"period {period!r} is not a calendar month; write it as YYYY-MM, e.g. 2026-10."
 
 
 def test_inputs_are_not_mutated():

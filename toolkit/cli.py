@@ -195,7 +195,7 @@ def report(period, config, store, out, notebooks, quiet):
     """Rebuild the leadership report of a period (after labelling)."""
     progress = _Progress(quiet)
     from toolkit import runner
-    from toolkit.pipeline import check_period
+    from toolkit.periods import check_period
 
     check_period(period)
     if not Path(store).is_file():
@@ -245,7 +245,7 @@ def classify(period, store, notebooks, out, port, analyst):
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from toolkit.pipeline import check_period
+    from toolkit.periods import check_period
     from toolkit.runner import notebook_path
 
     check_period(period)
@@ -281,7 +281,7 @@ def classify(period, store, notebooks, out, port, analyst):
 def history(period, store, config):
     """Print the persistent, unaddressed challenges and each fix's verdict up to a period."""
     from toolkit.history import describe_history
-    from toolkit.pipeline import check_period
+    from toolkit.periods import check_period
     from toolkit.settings.config import load_config
     from toolkit.store import Store
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from toolkit import periods
 from toolkit.errors import StoreError
 from toolkit.store import check_events, check_period
 
@@ -79,18 +80,13 @@ EFFECT_COLUMNS = [
 ]
 
 
-def _ordinal(periods: pd.Series | str) -> Any:
-    """Month number of ``YYYY-MM`` text (consecutive months differ by one)."""
-    if isinstance(periods, str):
-        year, month = periods.split("-")
-        return int(year) * 12 + int(month) - 1
-    text = periods.astype("str")
-    # Slicing, not split(expand=True): an empty series must give an empty result, not a KeyError.
-    return text.str.slice(0, 4).astype("int64") * 12 + text.str.slice(5, 7).astype("int64") - 1
-
-
-def _period_text(ordinal: int) -> str:
-    return f"{ordinal // 12:04d}-{ordinal % 12 + 1:02d}"
+def _months_text(first: float, last: float) -> str:
+    """``2026-07`` or ``2026-07 to 2026-09`` from two month ordinals; empty when there are none."""
+    if pd.isna(first):
+        return ""
+    if first == last:
+        return periods.to_text(int(first))
+    return f"{periods.to_text(int(first))} to {periods.to_text(int(last))}"
 
 
 def _is_elsewhere(keys: pd.Series) -> pd.Series:
@@ -242,7 +238,7 @@ def persistent(store: Store, upto_period: str, persist_periods: int = 3, window:
     upto = check_period(upto_period)
     gm = store.group_metrics()
     gm = gm[(gm["period"] <= upto) & ~_is_elsewhere(gm["group_key"])].copy()
-    gm["back"] = _ordinal(upto) - _ordinal(gm["period"])
+    gm["back"] = periods.ordinal(upto) - periods.ordinal(gm["period"])
     gm = gm.sort_values(["group_key", "back"])
     # In a run ending at upto, the n-th most recent row is exactly n months back.
     gm = gm[gm["back"] == gm.groupby("group_key").cumcount()]
@@ -262,7 +258,7 @@ def persistent(store: Store, upto_period: str, persist_periods: int = 3, window:
     runs = runs.merge(_labels_upto(store, upto)[["group_key", "cause"]], on="group_key", how="left")
     effects = fix_effectiveness(store, upto, window=window)
     fixes = store.fixes()
-    fixes = fixes[fixes["effective_date"] <= pd.Timestamp(_period_text(_ordinal(upto) + 1) + "-01")]
+    fixes = fixes[fixes["effective_date"] <= pd.Timestamp(periods.to_text(periods.ordinal(upto) + 1) + "-01")]
     fixes = fixes[["fix_id", "group_key", "cause", "effective_date", "at"]]
     by_key = runs[["group_key"]].merge(
         fixes.drop(columns="cause").dropna(subset=["group_key"]), on="group_key"
@@ -373,18 +369,18 @@ def fix_effectiveness(
     if fixes.empty:
         return pd.DataFrame(columns=EFFECT_COLUMNS)
     gm = store.group_metrics(include_tracked=True)
-    gm = gm[gm["period"] <= upto].assign(month=lambda d: _ordinal(d["period"]))
+    gm = gm[gm["period"] <= upto].assign(month=lambda d: periods.ordinal(d["period"]))
     labels = _labels_upto(store, upto)
 
     eff = fixes["effective_date"]
-    first_month = _ordinal(eff.dt.strftime("%Y-%m"))
+    first_month = periods.ordinal(eff.dt.strftime("%Y-%m"))
     starts_clean = eff.dt.day == 1
     fixes = fixes.assign(
         before_from=first_month - n_before,
         before_to=first_month - 1,
         after_from=first_month + (~starts_clean).astype("int64"),
     )
-    fixes["after_to"] = np.minimum(fixes["after_from"] + n_after - 1, _ordinal(upto))
+    fixes["after_to"] = np.minimum(fixes["after_from"] + n_after - 1, periods.ordinal(upto))
 
     # Which group keys each fix is judged on.
     by_key = fixes[["fix_id", "group_key"]].dropna()
@@ -419,12 +415,7 @@ def fix_effectiveness(
         first, last = f"{side}_first", f"{side}_last"
         if first not in out:
             out[first] = out[last] = np.nan
-        out[f"{side}_periods"] = [
-            ""
-            if pd.isna(a)
-            else (_period_text(int(a)) if a == b else f"{_period_text(int(a))} to {_period_text(int(b))}")
-            for a, b in zip(out[first], out[last], strict=True)
-        ]
+        out[f"{side}_periods"] = [_months_text(a, b) for a, b in zip(out[first], out[last], strict=True)]
         out[f"{side}_rate"] = out[f"{side}_leaks"] / out[f"{side}_population"].where(
             out[f"{side}_population"] > 0
         )

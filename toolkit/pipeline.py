@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,20 +18,11 @@ from toolkit.analyse.cost import CostEstimate, cost_of_leaks
 from toolkit.analyse.groups import find_groups
 from toolkit.analyse.leaks import LeakResult, find_leaks, summarise
 from toolkit.csvsafe import write_csv
-from toolkit.errors import ConfigError
 from toolkit.frames import Dataset
 from toolkit.ingest import load_dataset
+from toolkit.periods import check_period
 from toolkit.settings.config import Config, load_config
 from toolkit.store import Store
-
-PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def check_period(period: str) -> str:
-    """Return ``period`` if it is a calendar month ``YYYY-MM``; raise ConfigError otherwise."""
-    if not PERIOD_RE.match(str(period)):
-        raise ConfigError(f"period {period!r} is not a calendar month; write it as YYYY-MM, e.g. 2026-10.")
-    return str(period)
 
 
 @dataclass

@@ -16,7 +16,8 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from toolkit import errors
-from toolkit.pipeline import check_period, run_period
+from toolkit.periods import check_period
+from toolkit.pipeline import run_period
 from toolkit.present.report.render import export_report
 
 NOTEBOOKS = ("retro.ipynb", "classify.ipynb", "leadership_report.ipynb")

@@ -35,15 +35,15 @@ are in days (``unit`` "days") and the day is taken to start at midnight.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from toolkit import periods
 from toolkit.analyse.hours import business_days, business_duration, hour_band, hour_of_week
-from toolkit.errors import ConfigError, InputError
+from toolkit.errors import InputError
 from toolkit.frames import SEVERITIES, Dataset
 from toolkit.settings.config import BusinessCalendar, Config, format_duration
 
@@ -114,7 +114,6 @@ _UNIT_SIZE = {
     "hours": pd.Timedelta(hours=1),
     "days": pd.Timedelta(days=1),
 }
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # A lead's current stage is a consequence of first contact (an uncontacted lead is still "New"),
 # not a process dimension of it; churned accounts take their dimensions from their incidents.
 _NO_FRAME_DIMENSIONS = {
@@ -157,21 +156,6 @@ class LeakResult:
         return [t for t in LEAK_TYPES if t not in self.skipped]
 
 
-def period_bounds(period: str, timezone: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Start (inclusive) and end (exclusive) of a ``YYYY-MM`` month in local time."""
-    if not isinstance(period, str) or not _PERIOD.match(period):
-        raise ConfigError(f"period {period!r} is not a calendar month. Write YYYY-MM, e.g. 2026-10.")
-    start = pd.Timestamp(f"{period}-01").tz_localize(timezone)
-    end = (pd.Timestamp(f"{period}-01") + pd.offsets.MonthBegin(1)).tz_localize(timezone)
-    return start, end
-
-
-def previous_period(period: str) -> str:
-    """The month before ``YYYY-MM``."""
-    period_bounds(period, "UTC")
-    return (pd.Period(period, freq="M") - 1).strftime("%Y-%m")
-
-
 def find_leaks(data: Dataset, config: Config, period: str, as_of: pd.Timestamp | None = None) -> LeakResult:
     """Measure the six leaks for ``period`` (``YYYY-MM``) as known at ``as_of``.
 
@@ -180,7 +164,7 @@ def find_leaks(data: Dataset, config: Config, period: str, as_of: pd.Timestamp |
     missing are listed in ``skipped`` with one sentence, never raised. Inputs are not modified.
     """
     tz = data.timezone or "UTC"
-    start, end = period_bounds(period, tz)
+    start, end = periods.bounds(period, tz)
     as_of = _resolve_as_of(data, config, as_of, tz)
     ctx = _Context(data, config, period, start, end, as_of, tz)
     frames, skipped, notes = [], {}, {}

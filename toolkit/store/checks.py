@@ -7,14 +7,12 @@ expected and how to fix it.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from toolkit import periods
 from toolkit.errors import StoreError
-
-PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def content_uid(kind: str, fields: Sequence[object]) -> str:
@@ -40,10 +38,7 @@ def fix_content(row: dict) -> list[object]:
 
 def check_period(period: object, *, what: str = "period") -> str:
     """Return ``period`` as text if it is a calendar month ``YYYY-MM``; raise StoreError otherwise."""
-    text = str(period)
-    if not PERIOD_RE.match(text):
-        raise StoreError(f"{what} {text!r} is not a calendar month; write it as YYYY-MM, e.g. 2026-10.")
-    return text
+    return periods.check_period(period, what=what, error=StoreError)
 
 
 def check_text(value: object, name: str, *, required: bool = True) -> str:

@@ -13,7 +13,8 @@ import pandas as pd
 
 from toolkit.csvsafe import neutralise, restore
 from toolkit.errors import StoreError
-from toolkit.store.checks import PERIOD_RE, content_uid, fix_content, label_content
+from toolkit.periods import PERIOD
+from toolkit.store.checks import content_uid, fix_content, label_content
 from toolkit.store.connection import StoreConnection
 from toolkit.store.rows import insert_rows
 from toolkit.store.schema import FIX_CSV_COLUMNS, LABEL_CSV_COLUMNS
@@ -123,7 +124,7 @@ def check_events(raw: pd.DataFrame, kind: str, taxonomy: Sequence[str], *, sourc
     flag(~df["kind"].isin(kinds), "kind", " or ".join(repr(k) for k in kinds))
     at = pd.to_datetime(df["at"], utc=True, errors="coerce", format="ISO8601")
     flag(at.isna(), "at", "a timestamp such as 2026-07-01T09:30:00+00:00")
-    flag(~df["period"].str.match(PERIOD_RE.pattern), "period", "a month in the form YYYY-MM")
+    flag(~df["period"].str.fullmatch(PERIOD.pattern), "period", "a month in the form YYYY-MM")
     flag(df["analyst"].str.strip() == "", "analyst", "given")
     flag(df["at"].str.contains("\x00", regex=False), "at", "free of NUL characters")
     allowed = set(taxonomy)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from toolkit import periods
+
 
 def of_type(records: pd.DataFrame | None, leak_type: str) -> pd.DataFrame:
     """The rows of one leak type (a new frame), with ``leaked`` as a plain bool."""
@@ -40,5 +42,4 @@ def in_stage_order(sizes: pd.Series, stage_order: list[str] | None) -> list[str]
 
 def month_span(months: pd.Series) -> list[str]:
     """Every month from the first to the last of ``months`` (``YYYY-MM`` text), empty months included."""
-    first, last = pd.Period(months.min(), "M"), pd.Period(months.max(), "M")
-    return [str(p) for p in pd.period_range(first, last, freq="M")]
+    return periods.span(str(months.min()), str(months.max()))

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from toolkit import periods
 from toolkit.errors import StoreError
 from toolkit.history import suggestions
 from toolkit.present import words
 from toolkit.present.classify.blame import blame_prompt
-from toolkit.store import Store, check_period
+from toolkit.store import Store
 
 #: How many example record ids a card shows.
 MAX_EXAMPLES = 5
@@ -176,13 +177,8 @@ def examples(group: Mapping[str, object], limit: int = MAX_EXAMPLES) -> tuple[st
     return tuple(e.strip() for e in raw.split(",") if e.strip())[:limit]
 
 
-def previous_period(period: str) -> str:
-    """The calendar month before ``period``: ``"2026-10"`` -> ``"2026-09"``."""
-    return str(pd.Period(period, freq="M") - 1)
-
-
 def _suggestion_text(cause: str, from_period: str, period: str) -> str:
-    when = "last month" if from_period == previous_period(period) else from_period
+    when = "last month" if from_period == periods.previous(period) else from_period
     return f"Same as {when}: {cause}"
 
 
@@ -207,7 +203,7 @@ class LabelQueue:
 
     def __init__(self, store: Store, period: str, *, analyst: str = "", names: Iterable[str] = ()) -> None:
         self.store = store
-        self.period = check_period(period)
+        self.period = periods.check_period(period, error=StoreError)
         self.analyst = default_analyst(analyst)
         self.names = tuple(n for n in names if isinstance(n, str))
         groups = store.group_metrics(self.period)

@@ -11,6 +11,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from toolkit.periods import month_name
 from toolkit.present import words
 from toolkit.present.markup import join, table, tag
 from toolkit.present.report.blocks import Section, group_trend, para, section
@@ -21,7 +22,6 @@ from toolkit.present.report.phrases import (
     cause_name,
     dimensions_of,
     group_words,
-    month_name,
     quantity,
 )
 

@@ -7,7 +7,6 @@ section builder then works on the context alone, with no input or output of its 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,13 +14,12 @@ import pandas as pd
 
 from toolkit import history
 from toolkit.csvsafe import restore
-from toolkit.errors import ConfigError, StoreError
+from toolkit.errors import StoreError
 from toolkit.ingest import pii
-from toolkit.present.report.phrases import LEAK_ORDER, NOT_MEASURED, month_name, plain_columns, recipe_name
+from toolkit.periods import check_period, month_name
+from toolkit.present.report.phrases import LEAK_ORDER, NOT_MEASURED, plain_columns, recipe_name
 from toolkit.settings.config import Config, load_config
 from toolkit.store import Store
-
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -108,9 +106,7 @@ def load_context(
     Raises ConfigError for a period that is not ``YYYY-MM``, StoreError when the store does not
     exist or holds no run of ``period``.
     """
-    if not _PERIOD.match(str(period)):
-        raise ConfigError(f"period {period!r} is not a calendar month; write it as YYYY-MM, e.g. 2026-10.")
-    period = str(period)
+    period = check_period(period)
     store, folder = Path(store), Path(reports_dir)
     if not store.is_file():
         raise StoreError(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from toolkit.periods import end as period_end
 from toolkit.present import words
 from toolkit.present.markup import join, table, tag
 from toolkit.present.report.blocks import Section, group_trend, para, section
 from toolkit.present.report.context import ReportContext
-from toolkit.present.report.phrases import VERDICT_WORDS, period_end
+from toolkit.present.report.phrases import VERDICT_WORDS
 
 
 def did_fixes_work(ctx: ReportContext) -> Section:

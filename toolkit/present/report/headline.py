@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from toolkit.periods import previous as previous_period
 from toolkit.present import words
 from toolkit.present.markup import Markup, join, tag
 from toolkit.present.report.blocks import Section, para
 from toolkit.present.report.challenges import leadership_asks
 from toolkit.present.report.context import ReportContext
-from toolkit.present.report.phrases import LEAD_FLOW, previous_period, quantity
+from toolkit.present.report.phrases import LEAD_FLOW, quantity
 from toolkit.settings.config import format_duration
 
 

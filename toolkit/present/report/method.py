@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from toolkit.ingest import pii
+from toolkit.periods import month_name
 from toolkit.present import words
 from toolkit.present.markup import Markup, join, table, tag
 from toolkit.present.report.blocks import Section, para, section
 from toolkit.present.report.context import ReportContext, records_of
-from toolkit.present.report.phrases import COLUMN_WORDS, LEAK_ORDER, month_name, plain_columns
+from toolkit.present.report.phrases import COLUMN_WORDS, LEAK_ORDER, plain_columns
 
 #: Terms a leader may not know, each with its one-line gloss (shown in the method section).
 GLOSSARY = (

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import re
 
-import pandas as pd
-
 from toolkit.present import words
 
 #: Leak types in the order the report walks through them.
@@ -60,16 +58,6 @@ VERDICT_WORDS = {
     "worse": "Made it worse",
     "too early": "Too early to tell",
 }
-
-
-def month_name(period: str) -> str:
-    """``2026-10`` -> ``October 2026``."""
-    return pd.Period(period, freq="M").strftime("%B %Y")
-
-
-def previous_period(period: str) -> str:
-    """The calendar month before ``period`` (``2026-01`` -> ``2025-12``)."""
-    return str(pd.Period(period, freq="M") - 1)
 
 
 def recipe_name(recipe: object) -> str:
@@ -134,8 +122,3 @@ def quantity(n: float, noun: str) -> str:
     if n == 1 and noun.endswith("s"):
         noun = noun[:-1]
     return f"{n:,} {noun}"
-
-
-def period_end(period: str) -> pd.Timestamp:
-    """The first moment after ``period``: midnight starting the next month."""
-    return (pd.Period(period, freq="M") + 1).start_time

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from toolkit.periods import end as period_end
+from toolkit.periods import month_name
 from toolkit.present import charts
 from toolkit.present.markup import Markup, join, table, tag
 from toolkit.present.report.blocks import Section, embed_chart, para, section
@@ -17,8 +19,6 @@ from toolkit.present.report.phrases import (
     UNCLASSIFIED,
     cause_name,
     dimensions_of,
-    month_name,
-    period_end,
 )
 from toolkit.settings.config import format_duration
 
