@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.analyse.cost import COST_COLUMNS, cost_of_leaks
+from toolkit.analyse.cost import cost_of_leaks
 from toolkit.analyse.groups import find_groups
 from toolkit.analyse.leaks import find_leaks
-from toolkit.frames import Dataset
+from toolkit.frames import COST_COLUMNS, Dataset
 from toolkit.settings.config import load_config
 
 TZ = "Europe/London"

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.analyse.groups import GROUP_COLUMNS, find_groups
-from toolkit.analyse.leaks import RECORD_COLUMNS, LeakResult
+from toolkit.analyse.groups import find_groups
+from toolkit.analyse.leaks import LeakResult
 from toolkit.errors import ConfigError
+from toolkit.frames import GROUP_COLUMNS, RECORD_COLUMNS
 from toolkit.settings.config import load_config
 
 TZ = "Europe/London"

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.analyse.hours import business_days, business_duration, hour_band, hour_of_week
-from toolkit.analyse.leaks import RECORD_COLUMNS, find_leaks, summarise
+from toolkit.analyse.leaks import find_leaks, summarise
 from toolkit.errors import ConfigError
-from toolkit.frames import Dataset
+from toolkit.frames import RECORD_COLUMNS, Dataset
 from toolkit.periods import previous as previous_period
 from toolkit.settings.config import BusinessCalendar, load_config
 

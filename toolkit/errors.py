@@ -22,9 +22,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Columns of a problems frame: one row per problem found in the input.
-PROBLEM_COLUMNS = ["dataset", "file", "row", "column", "value", "problem", "fix", "action"]
-
 
 class RetroError(Exception):
     """Base class of every error a user can cause and fix."""
@@ -48,7 +45,7 @@ class ValidationError(InputError):
     """Rows or columns failed the data contract.
 
     ``problems`` holds every failure found (lazy validation), one row each, with the
-    columns of :data:`PROBLEM_COLUMNS`; the message summarises them.
+    columns of :data:`toolkit.frames.PROBLEM_COLUMNS`; the message summarises them.
     """
 
     def __init__(self, message: str, problems: pd.DataFrame) -> None:

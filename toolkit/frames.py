@@ -24,8 +24,6 @@ from typing import Literal
 
 import pandas as pd
 
-from toolkit.errors import PROBLEM_COLUMNS
-
 DatasetName = Literal["leads", "incidents", "accounts"]
 
 #: Canonical columns per dataset: name -> kind. Kinds: id, timestamp, text, number, count, flag.
@@ -115,7 +113,7 @@ def empty_problems() -> pd.DataFrame:
 class Dataset:
     """Contract frames for one export, with what the loader learned about them.
 
-    ``quality`` lists every problem found (columns of ``toolkit.errors.PROBLEM_COLUMNS``);
+    ``quality`` lists every problem found (columns of :data:`PROBLEM_COLUMNS`);
     ``date_only`` names, per dataset, the timestamp columns that carried no time of day
     (durations from them are measured in days); ``files`` the source file(s) per dataset;
     ``pii`` counts per dataset what was dropped or masked (``{"dropped_columns": [...],
@@ -163,3 +161,128 @@ class Dataset:
                 if values.notna().any():
                     latest.append(values.max())
         return max(latest) if latest else None
+
+
+# ----------------------------------------------------------------------- frames passed between stages
+#: The problems frame: one row per problem found in the input. ``row`` is the row number as a
+#: spreadsheet shows it (header = row 1); ``action`` says what was done (``excluded``, ``excluded
+#: from <metric>``, ``masked``, ``kept``).
+PROBLEM_COLUMNS = ["dataset", "file", "row", "column", "value", "problem", "fix", "action"]
+
+#: Process dimensions a leak record carries (``hour_of_week``: 0-167, Monday 00:00 = 0).
+DIMENSION_COLUMNS = (
+    "source",
+    "queue",
+    "routing",
+    "stage",
+    "category",
+    "severity",
+    "hour_of_week",
+    "hour_band",
+)
+
+#: Leak records (``LeakResult.records``): one row per record in a leak type's population, in order.
+#: Every column is present for every leak type (NA where it does not apply).
+RECORD_COLUMNS = (
+    "leak_type",
+    "record_id",
+    "leaked",
+    "period",
+    "at",
+    "measured",
+    "unit",
+    "threshold",
+    "account_id",
+    "value",
+    *DIMENSION_COLUMNS,
+    "measured_business",
+    "still_open",
+    "incidents",
+    "categories",
+)
+
+#: The summary frame (``summarise``): one row per leak type; given the previous period's result also
+#: ``previous_period, previous_leaks, previous_rate, rate_change``.
+SUMMARY_COLUMNS = ("period", "leak_type", "leaks", "population", "rate")
+
+#: The groups frame (``find_groups``), column -> kind. ``group_key`` is stable across periods:
+#: ``<leak_type>|<dim>=<value>[|<dim>=<value>]``, dimensions sorted by name; the rest of a leak type
+#: is ``<leak_type>|elsewhere``.
+GROUP_KINDS = {
+    "period": "text",
+    "leak_type": "text",
+    "group_key": "text",
+    "label": "text",
+    "dimensions": "text",
+    "leaks": "integer",
+    "population": "integer",
+    "rate": "real",
+    "baseline_rate": "real",
+    "excess": "real",
+    "accounts": "integer",
+    "value_at_risk": "real",
+    "examples": "text",
+    "rank": "integer",
+}
+GROUP_COLUMNS = tuple(GROUP_KINDS)
+
+#: The cost estimate's table by leak type (``CostEstimate.by_leak_type``).
+COST_COLUMNS = (
+    "leak_type",
+    "leaked_leads",
+    "compared_leads",
+    "win_rate_leaked",
+    "win_rate_other",
+    "gap",
+    "lost_wins",
+    "revenue_at_risk",
+    "low",
+    "high",
+)
+
+#: Persistent challenges (``toolkit.history.persistent``).
+PERSISTENT_COLUMNS = [
+    "group_key",
+    "leak_type",
+    "label",
+    "first_period",
+    "last_period",
+    "periods",
+    "leaks",
+    "population",
+    "rate",
+    "accounts",
+    "value_at_risk",
+    "cause",
+    "fix_id",
+    "fix_description",
+    "fix_owner_team",
+    "fix_effective_date",
+    "fix_verdict",
+    "fix_sentence",
+]
+
+#: Fix verdicts (``toolkit.history.fix_effectiveness``).
+EFFECT_COLUMNS = [
+    "fix_id",
+    "group_key",
+    "cause",
+    "description",
+    "owner_team",
+    "effective_date",
+    "groups",
+    "before_periods",
+    "after_periods",
+    "before_leaks",
+    "before_population",
+    "before_rate",
+    "after_leaks",
+    "after_population",
+    "after_rate",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "verdict",
+    "sentence",
+]

@@ -19,6 +19,7 @@ from scipy import stats
 
 from toolkit import periods
 from toolkit.errors import StoreError
+from toolkit.frames import EFFECT_COLUMNS, PERSISTENT_COLUMNS
 from toolkit.store import check_events, check_period
 
 if TYPE_CHECKING:
@@ -33,51 +34,6 @@ MIN_POPULATION = 20
 
 _Z = stats.norm.ppf(1 - ALPHA / 2)
 _NONE = "(none)"
-
-PERSISTENT_COLUMNS = [
-    "group_key",
-    "leak_type",
-    "label",
-    "first_period",
-    "last_period",
-    "periods",
-    "leaks",
-    "population",
-    "rate",
-    "accounts",
-    "value_at_risk",
-    "cause",
-    "fix_id",
-    "fix_description",
-    "fix_owner_team",
-    "fix_effective_date",
-    "fix_verdict",
-    "fix_sentence",
-]
-
-EFFECT_COLUMNS = [
-    "fix_id",
-    "group_key",
-    "cause",
-    "description",
-    "owner_team",
-    "effective_date",
-    "groups",
-    "before_periods",
-    "after_periods",
-    "before_leaks",
-    "before_population",
-    "before_rate",
-    "after_leaks",
-    "after_population",
-    "after_rate",
-    "difference",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "verdict",
-    "sentence",
-]
 
 
 def _months_text(first: float, last: float) -> str:

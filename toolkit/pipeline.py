@@ -9,34 +9,20 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from toolkit.analyse.cost import CostEstimate, cost_of_leaks
+from toolkit.analyse.cost import cost_of_leaks
 from toolkit.analyse.groups import find_groups
-from toolkit.analyse.leaks import LeakResult, find_leaks, summarise
+from toolkit.analyse.leaks import find_leaks, summarise
+from toolkit.analyse.period import PeriodRun
 from toolkit.csvsafe import write_csv
 from toolkit.frames import Dataset
 from toolkit.ingest import load_dataset
 from toolkit.periods import check_period
 from toolkit.settings.config import Config, load_config
 from toolkit.store import Store
-
-
-@dataclass
-class PeriodRun:
-    """Everything computed for one period."""
-
-    period: str
-    as_of: pd.Timestamp
-    data: Dataset
-    config: Config
-    result: LeakResult
-    summary: pd.DataFrame
-    groups: pd.DataFrame
-    cost: CostEstimate
 
 
 def fingerprints(files: dict[str, list[str]]) -> dict[str, str]:

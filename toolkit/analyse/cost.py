@@ -24,25 +24,13 @@ import pandas as pd
 import pyarrow as pa
 
 from toolkit.analyse.leaks import LeakResult, lead_leak_flags
-from toolkit.frames import Dataset
+from toolkit.frames import COST_COLUMNS, Dataset
 from toolkit.settings.config import Config
 
 #: Lead leaks whose cost can be estimated from outcomes.
 COSTED = ("uncontacted", "slow_first_contact")
 RESAMPLES = 2000
 SEED = 20261031
-COST_COLUMNS = (
-    "leak_type",
-    "leaked_leads",
-    "compared_leads",
-    "win_rate_leaked",
-    "win_rate_other",
-    "gap",
-    "lost_wins",
-    "revenue_at_risk",
-    "low",
-    "high",
-)
 
 
 @dataclass

@@ -39,25 +39,8 @@ import pandas as pd
 import pyarrow as pa
 
 from toolkit.analyse.leaks import LEAK_SUBJECTS, LeakResult
+from toolkit.frames import GROUP_COLUMNS
 from toolkit.settings.config import Config, check_dimensions
-
-#: Columns of the groups frame (docs/ARCHITECTURE.md).
-GROUP_COLUMNS = (
-    "period",
-    "leak_type",
-    "group_key",
-    "label",
-    "dimensions",
-    "leaks",
-    "population",
-    "rate",
-    "baseline_rate",
-    "excess",
-    "accounts",
-    "value_at_risk",
-    "examples",
-    "rank",
-)
 
 NONE_VALUE = "(none)"
 #: Leak types split by where their leaks are, not by excess: a month's lost clients are too few

@@ -44,7 +44,7 @@ import pyarrow as pa
 from toolkit import periods
 from toolkit.analyse.hours import business_days, business_duration, hour_band, hour_of_week
 from toolkit.errors import InputError
-from toolkit.frames import SEVERITIES, Dataset
+from toolkit.frames import RECORD_COLUMNS, SEVERITIES, Dataset
 from toolkit.settings.config import BusinessCalendar, Config, format_duration
 
 LEAK_TYPES = (
@@ -75,36 +75,6 @@ LEAK_SUBJECTS = {
     "repeat_incident": "incidents",
     "preceded_churn": "accounts",
 }
-
-DIMENSION_COLUMNS = (
-    "source",
-    "queue",
-    "routing",
-    "stage",
-    "category",
-    "severity",
-    "hour_of_week",
-    "hour_band",
-)
-
-#: Columns of ``LeakResult.records``, in order (docs/ARCHITECTURE.md).
-RECORD_COLUMNS = (
-    "leak_type",
-    "record_id",
-    "leaked",
-    "period",
-    "at",
-    "measured",
-    "unit",
-    "threshold",
-    "account_id",
-    "value",
-    *DIMENSION_COLUMNS,
-    "measured_business",
-    "still_open",
-    "incidents",
-    "categories",
-)
 
 _TEXT = ("leak_type", "record_id", "period", "unit", "account_id", "source", "queue", "routing", "stage")
 _TEXT += ("category", "severity", "hour_band", "categories")

@@ -7,8 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.errors import PROBLEM_COLUMNS
-from toolkit.frames import COLUMNS, empty_problems
+from toolkit.frames import COLUMNS, PROBLEM_COLUMNS, empty_problems
 from toolkit.ingest.pii import scan
 
 #: A dataset's record, as messages name it ("Every lead needs an id").

@@ -1,4 +1,4 @@
-"""What the retro notebook shows: each function takes a :class:`~toolkit.pipeline.PeriodRun` and
+"""What the retro notebook shows: each function takes a :class:`~toolkit.analyse.period.PeriodRun` and
 returns HTML for the notebook (every data string escaped via :mod:`toolkit.present.markup`).
 
 Kept here, not in notebook cells, so the notebook stays a list of one-line calls.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from toolkit.pipeline import PeriodRun
+from toolkit.analyse.period import PeriodRun
 from toolkit.present import charts, words
 from toolkit.present.markup import Markup, figure, join, table, tag
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from toolkit import frames
 from toolkit.errors import StoreError
 from toolkit.store.checks import content_uid, fix_content, label_content
 from toolkit.store.rows import read_frame
@@ -22,24 +23,10 @@ from toolkit.store.rows import read_frame
 #: The schema version this code writes. A file with a higher version was written by newer code.
 SCHEMA_VERSION = 2
 
-#: Columns of the summary frame (docs/ARCHITECTURE.md) that the store keeps.
-SUMMARY_COLUMNS = ("leak_type", "leaks", "population", "rate")
-#: Columns of the groups frame the store keeps, with the SQL type of each.
-GROUP_COLUMNS = {
-    "leak_type": "TEXT",
-    "group_key": "TEXT",
-    "label": "TEXT",
-    "dimensions": "TEXT",
-    "leaks": "INTEGER",
-    "population": "INTEGER",
-    "rate": "REAL",
-    "baseline_rate": "REAL",
-    "excess": "REAL",
-    "accounts": "INTEGER",
-    "value_at_risk": "REAL",
-    "examples": "TEXT",
-    "rank": "INTEGER",
-}
+#: Columns of the summary frame the store keeps.
+SUMMARY_COLUMNS = tuple(c for c in frames.SUMMARY_COLUMNS if c != "period")
+#: Columns of the groups frame the store keeps (the period is the row's own), with the SQL type of each.
+GROUP_COLUMNS = {c: kind.upper() for c, kind in frames.GROUP_KINDS.items() if c != "period"}
 GROUP_REQUIRED = ("leak_type", "group_key", "leaks", "population")
 
 #: Columns of the event CSV files written by :meth:`Store.export_csv`.

@@ -15,6 +15,7 @@ import pandas as pd
 from toolkit import history
 from toolkit.csvsafe import restore
 from toolkit.errors import StoreError
+from toolkit.frames import EFFECT_COLUMNS, PERSISTENT_COLUMNS
 from toolkit.ingest import pii
 from toolkit.periods import check_period, month_name
 from toolkit.present.report.phrases import LEAK_ORDER, NOT_MEASURED, plain_columns, recipe_name
@@ -49,8 +50,8 @@ class ReportContext:
     fixes: pd.DataFrame
     records: pd.DataFrame | None
     quality: pd.DataFrame | None
-    runs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=history.PERSISTENT_COLUMNS))
-    effects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=history.EFFECT_COLUMNS))
+    runs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PERSISTENT_COLUMNS))
+    effects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EFFECT_COLUMNS))
     not_measured: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     facts: dict = field(default_factory=dict)
