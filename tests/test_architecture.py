@@ -2,8 +2,9 @@
 
 The layers, lowest first (a module may import its own layer's foundations and any layer below it):
 
-0. foundations: ``errors``, ``frames`` (the frames passed between stages), ``periods``, ``settings``,
-   ``csvsafe``; the bundled ``sample`` generator stands apart and imports none of the others;
+0. foundations: ``errors``, ``frames`` (the frames passed between stages), ``periods``, ``figures``
+   (how numbers are written), ``settings``, ``csvsafe``; the bundled ``sample`` generator stands apart
+   and imports none of the others;
 1. ``ingest``: raw exports to contract frames;
 2. ``analyse``: leaks, leak groups, cost;
 3. ``store``: the retro store;
@@ -29,6 +30,7 @@ LAYERS = {
     "periods": 0,
     "settings": 0,
     "csvsafe": 0,
+    "figures": 0,
     "sample": 0,
     "ingest": 1,
     "analyse": 2,

@@ -439,7 +439,7 @@ def _subjects(fixes: pd.DataFrame, targets: pd.DataFrame, gm: pd.DataFrame) -> d
 
 
 def _sentence(row: pd.Series, subject: str, min_population: int) -> str:
-    from toolkit.present.words import percent
+    from toolkit.figures import percent
 
     subject = subject or "the leaks it covers"
     date = row["effective_date"].strftime("%Y-%m-%d")

@@ -5,6 +5,20 @@ Leadership reads sentences, not identifiers: ``slow_first_contact`` becomes "slo
 
 from __future__ import annotations
 
+from toolkit.figures import money, ordinal, percent
+
+__all__ = [
+    "DIMENSIONS",
+    "LEAKS",
+    "dimension_name",
+    "leak_name",
+    "leak_phrase",
+    "money",
+    "ordinal",
+    "percent",
+    "population_noun",
+]
+
 #: leak type -> (short name, what one leak is, the record it is counted on)
 LEAKS: dict[str, tuple[str, str, str]] = {
     "uncontacted": ("Never contacted", "leads never contacted", "leads"),
@@ -54,28 +68,3 @@ def population_noun(leak_type: str) -> str:
 def dimension_name(dimension: str) -> str:
     """Plain name of a process dimension."""
     return DIMENSIONS.get(dimension, dimension.replace("_", " "))
-
-
-def percent(x: float | None, digits: int = 0) -> str:
-    """``0.314`` -> ``"31%"``; missing -> ``"n/a"``."""
-    if x is None or x != x:
-        return "n/a"
-    return f"{x:.{digits}%}"
-
-
-def money(x: float | None) -> str:
-    """Compact currency: 1_234_567 -> "$1.2M", 12_300 -> "$12k"; missing -> "n/a"."""
-    if x is None or x != x:
-        return "n/a"
-    a = abs(x)
-    if a >= 1e6:
-        return f"${x / 1e6:.1f}M"
-    if a >= 1e4:
-        return f"${x / 1e3:.0f}k"
-    return f"${x:,.0f}"
-
-
-def ordinal(n: int) -> str:
-    """1 -> "1st", 2 -> "2nd", 11 -> "11th"."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
