@@ -88,7 +88,6 @@ def test_every_top_level_name_has_a_layer():
     assert tops <= set(LAYERS), f"put {sorted(tops - set(LAYERS))} in a layer (tests/test_architecture.py)"
 
 
-@pytest.mark.xfail(strict=True, reason="history -> present.words remains")
 def test_no_module_imports_a_layer_above_its_own():
     upward = []
     for name, targets in GRAPH.items():

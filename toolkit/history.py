@@ -416,7 +416,7 @@ def fix_effectiveness(
 
 def _subjects(fixes: pd.DataFrame, targets: pd.DataFrame, gm: pd.DataFrame) -> dict[int, str]:
     """What each fix is judged on, in words: "partner leads never contacted", or a cause's groups."""
-    from toolkit.present.words import leak_phrase, population_noun
+    from toolkit.analyse.leaks import leak_phrase, population_noun
 
     latest = gm.sort_values("month").drop_duplicates("group_key", keep="last").set_index("group_key")
     out = {}
@@ -519,7 +519,8 @@ def describe_history(store: Store, period: str, config: Any = None) -> str:
     ``config`` (a :class:`toolkit.settings.config.Config`) supplies ``persist_periods`` and the fix windows;
     defaults 3 each.
     """
-    from toolkit.present.words import leak_name, money
+    from toolkit.analyse.leaks import leak_name
+    from toolkit.figures import money
 
     period = check_period(period)
     persist = getattr(config, "persist_periods", 3)

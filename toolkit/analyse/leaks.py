@@ -96,6 +96,42 @@ _NO_FRAME_DIMENSIONS = {
 }
 
 
+#: Leak type -> (short name, what one leak is, the record it is counted on), as people read them.
+LEAKS: dict[str, tuple[str, str, str]] = {
+    "uncontacted": ("Never contacted", "leads never contacted", "leads"),
+    "slow_first_contact": ("Slow first contact", "leads contacted late", "leads"),
+    "stalled": ("Stalled deals", "open deals stalled in their stage", "open deals"),
+    "slow_resolution": (
+        "Slow resolution",
+        "incidents resolved late or still open past their target",
+        "incidents",
+    ),
+    "repeat_incident": ("Repeat incidents", "incidents repeating on the same client", "incidents"),
+    "preceded_churn": (
+        "Incidents before churn",
+        "lost clients who had incidents before leaving",
+        "lost clients",
+    ),
+}
+
+
+def leak_name(leak_type: str) -> str:
+    """Short title of a leak type ("Never contacted"); unknown types come back unchanged."""
+    return LEAKS.get(leak_type, (leak_type,))[0]
+
+
+def leak_phrase(leak_type: str) -> str:
+    """What one leak of this type is, in plural words ("leads never contacted")."""
+    entry = LEAKS.get(leak_type)
+    return entry[1] if entry else leak_type.replace("_", " ")
+
+
+def population_noun(leak_type: str) -> str:
+    """The records a leak type is a share of ("leads", "incidents")."""
+    entry = LEAKS.get(leak_type)
+    return entry[2] if entry else "records"
+
+
 @dataclass
 class LeakResult:
     """Leak records for one period, what could not be measured, and notes on what was assumed.
