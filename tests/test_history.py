@@ -9,20 +9,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.errors import StoreError
 from toolkit.history import (
-    describe_history,
     fix_effectiveness,
     newcombe,
     persistent,
-    seed_events,
     suggestions,
     tracked_segments,
     trend,
     unaddressed,
     wilson,
 )
-from toolkit.store import DEFAULT_CAUSES, Store
+from toolkit.present.history_text import describe_history
+from toolkit.store import DEFAULT_CAUSES, Store, seed_events
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTNER = "uncontacted|source=partner"
@@ -453,30 +451,6 @@ def test_describe_history(store):
         "  - [worked] Partner leads never contacted fell from 30% to 3% after the fix of 2026-04-01 (Route "
         "partner leads by territory to the regional queues); this is very unlikely to be chance."
     )
-
-
-def test_seed_events_reports_bad_rows(store, tmp_path):
-    path = tmp_path / "events.csv"
-    path.write_text(
-        "record,uid,at,analyst,period,group_key,cause,note,description,owner_team,effective_date\n"
-        "label,e1,2026-04-03T10:00:00+00:00,a,2026-03,uncontacted|source=partner,tool_or_routing,,,,\n"
-        "fix,e2,2026-04-03T10:00:00+00:00,a,2026-03,uncontacted|source=partner,,,Route,Sales Ops,2026-13-01\n"
-        "note,e3,,,,,,,,,\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(StoreError) as err:
-        seed_events(store, path)
-    assert str(err.value) == f"{path} row 4, column 'record': 'note' is not 'label' or 'fix'."
-    path.write_text(path.read_text(encoding="utf-8").rsplit("note,", 1)[0], encoding="utf-8")
-    with pytest.raises(StoreError) as err:
-        seed_events(store, path)
-    assert str(err.value) == (
-        f"{path}: 1 problem(s), nothing was imported: row 3, column 'effective_date': '2026-13-01' is not a "
-        "date in the form YYYY-MM-DD. Fix these cells and import again."
-    )
-    assert store.label_history().empty
-    with pytest.raises(StoreError, match="does not exist"):
-        seed_events(store, tmp_path / "nope.csv")
 
 
 # ------------------------------------------------------------------------- sample data

@@ -512,8 +512,8 @@ def test_outline_matches_snapshot(loaded):
 @pytest.fixture(scope="module")
 def sample_report(tmp_path_factory) -> Path:
     """The sample's October report, built as `make retro` builds it (without the analyst's notebook)."""
-    from toolkit.history import seed_events
     from toolkit.runner import backfill
+    from toolkit.store import seed_events
 
     root = tmp_path_factory.mktemp("sample")
     exports, store = ROOT / "data" / "sample", root / "retro.sqlite"

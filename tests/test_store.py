@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.errors import StoreError
-from toolkit.store import DEFAULT_CAUSES, SCHEMA_VERSION, Store
+from toolkit.store import DEFAULT_CAUSES, SCHEMA_VERSION, Store, seed_events
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PARTNER = "uncontacted|source=partner"
@@ -537,6 +537,48 @@ def test_import_of_missing_folder(store, tmp_path):
         str(err.value)
         == f"{tmp_path / 'nope'} is not a folder; give the folder holding labels.csv and fixes.csv."
     )
+
+
+# --------------------------------------------------------------------------- seeding
+
+
+def test_seed_events_imports_labels_and_fixes_once(store, tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "record,uid,at,analyst,period,group_key,cause,note,description,owner_team,effective_date\n"
+        "label,e1,2026-04-03T10:00:00+00:00,a,2026-03,uncontacted|source=partner,tool_or_routing,=why,,,\n"
+        "fix,e2,2026-04-03T10:00:00+00:00,a,2026-03,uncontacted|source=partner,,,Route,Sales,2026-04-01\n",
+        encoding="utf-8",
+    )
+    assert seed_events(store, path) == {"labels": 1, "fixes": 1}
+    assert seed_events(store, path) == {"labels": 0, "fixes": 0}
+    label = store.current_labels().iloc[0]
+    assert (label["group_key"], label["cause"], label["note"]) == (PARTNER, "tool_or_routing", "=why")
+    assert store.fixes()[["group_key", "description"]].values.tolist() == [[PARTNER, "Route"]]
+
+
+def test_seed_events_reports_bad_rows(store, tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "record,uid,at,analyst,period,group_key,cause,note,description,owner_team,effective_date\n"
+        "label,e1,2026-04-03T10:00:00+00:00,a,2026-03,uncontacted|source=partner,tool_or_routing,,,,\n"
+        "fix,e2,2026-04-03T10:00:00+00:00,a,2026-03,uncontacted|source=partner,,,Route,Sales Ops,2026-13-01\n"
+        "note,e3,,,,,,,,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(StoreError) as err:
+        seed_events(store, path)
+    assert str(err.value) == f"{path} row 4, column 'record': 'note' is not 'label' or 'fix'."
+    path.write_text(path.read_text(encoding="utf-8").rsplit("note,", 1)[0], encoding="utf-8")
+    with pytest.raises(StoreError) as err:
+        seed_events(store, path)
+    assert str(err.value) == (
+        f"{path}: 1 problem(s), nothing was imported: row 3, column 'effective_date': '2026-13-01' is not a "
+        "date in the form YYYY-MM-DD. Fix these cells and import again."
+    )
+    assert store.label_history().empty
+    with pytest.raises(StoreError, match="does not exist"):
+        seed_events(store, tmp_path / "nope.csv")
 
 
 NOTES = st.one_of(

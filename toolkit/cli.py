@@ -280,8 +280,8 @@ def classify(period, store, notebooks, out, port, analyst):
 @click.option("--config", type=EXISTING, help="YAML file overriding thresholds.")
 def history(period, store, config):
     """Print the persistent, unaddressed challenges and each fix's verdict up to a period."""
-    from toolkit.history import describe_history
     from toolkit.periods import check_period
+    from toolkit.present.history_text import describe_history
     from toolkit.settings.config import load_config
     from toolkit.store import Store
 

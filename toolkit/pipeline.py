@@ -17,6 +17,7 @@ from toolkit.analyse.cost import cost_of_leaks
 from toolkit.analyse.groups import find_groups
 from toolkit.analyse.leaks import find_leaks, summarise
 from toolkit.analyse.period import PeriodRun
+from toolkit.analyse.segments import earlier_segments, measure_segments
 from toolkit.csvsafe import write_csv
 from toolkit.frames import Dataset
 from toolkit.ingest import load_dataset
@@ -58,11 +59,11 @@ def analyse(data: Dataset, config: Config, period: str, as_of: pd.Timestamp | No
 def save(run: PeriodRun, store: Store) -> None:
     """Replace this period's computed metrics in the store (labels and fixes are untouched).
 
-    Segments seen in earlier periods are measured too (``tracked_segments``), so a group that
-    stopped leaking after a fix still has figures to judge the fix on.
+    Segments the store holds from earlier periods are measured on this period's records too
+    (:func:`toolkit.analyse.segments.measure_segments`), so a group that stopped leaking after a fix
+    still has figures to judge the fix on.
     """
-    from toolkit.history import tracked_segments
-
+    seen = earlier_segments(store.group_metrics(include_tracked=True), run.period)
     store.save_period(
         run.period,
         as_of=run.as_of,
@@ -71,7 +72,7 @@ def save(run: PeriodRun, store: Store) -> None:
         fingerprints=fingerprints(run.data.files),
         thresholds=run.config.to_dict(),
         recipe=run.data.recipe,
-        tracked=tracked_segments(store, run.result.records, run.period),
+        tracked=measure_segments(run.result.records, seen, run.period),
     )
 
 

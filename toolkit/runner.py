@@ -186,8 +186,7 @@ def run(
             progress=progress,
         )
     if events is not None:
-        from toolkit.history import seed_events
-        from toolkit.store import Store
+        from toolkit.store import Store, seed_events
 
         progress(f"Importing past labels and fixes from {events}")
         with Store(store) as s:

@@ -9,10 +9,10 @@ Two kinds of content live here:
   an undo or a withdrawal is a new event, nothing is ever updated or deleted. The current label
   of a group is its latest event.
 
-Modules: ``core`` (:class:`Store`: periods and metrics), ``events`` (labels and fixes),
-``csvio`` (event CSV export and import), ``connection`` (opening, durability, write
-transactions), ``schema`` (tables, versions, migration), ``checks`` (what may be written),
-``rows`` (frames to and from SQLite).
+Modules: ``core`` (:class:`Store`: periods and metrics), ``labels`` (labels and fixes),
+``csvio`` (event CSV export and import), ``seed`` (past retros' labels and fixes from one events
+CSV), ``connection`` (opening, durability, write transactions), ``schema`` (tables, versions,
+migration), ``checks`` (what may be written), ``rows`` (frames to and from SQLite).
 """
 
 from toolkit.store.checks import check_period, content_uid
@@ -27,6 +27,7 @@ from toolkit.store.schema import (
     SCHEMA_VERSION,
     SUMMARY_COLUMNS,
 )
+from toolkit.store.seed import seed_events
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -42,4 +43,5 @@ __all__ = [
     "check_period",
     "content_uid",
     "default_taxonomy",
+    "seed_events",
 ]

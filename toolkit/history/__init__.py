@@ -1,0 +1,29 @@
+"""History across periods: trends, persistent challenges, suggestions and fix verdicts.
+
+Everything here reads a :class:`toolkit.store.Store` and returns new frames; nothing writes, and
+nothing depends on the order calls are made in. Modules: ``trends`` (rates per period), ``tracked``
+(earlier segments measured on a new period), ``labels`` (causes as of a period, suggestions),
+``persistence`` (persistent and unaddressed challenges), ``fixes`` (fix effectiveness),
+``intervals`` (Wilson and Newcombe intervals), ``verdicts`` (verdicts in plain words).
+"""
+
+from toolkit.history.fixes import MIN_POPULATION, VERDICTS, fix_effectiveness
+from toolkit.history.intervals import ALPHA, newcombe, wilson
+from toolkit.history.labels import suggestions
+from toolkit.history.persistence import persistent, unaddressed
+from toolkit.history.tracked import tracked_segments
+from toolkit.history.trends import trend
+
+__all__ = [
+    "ALPHA",
+    "MIN_POPULATION",
+    "VERDICTS",
+    "fix_effectiveness",
+    "newcombe",
+    "persistent",
+    "suggestions",
+    "tracked_segments",
+    "trend",
+    "unaddressed",
+    "wilson",
+]
