@@ -1,9 +1,9 @@
-"""Settings read from YAML: thresholds, the business calendar and the cause taxonomy, and the framework that reads them.
+"""Settings read from YAML (thresholds, business calendar, cause taxonomy) and the framework that reads them.
 
 The framework, shared with the mapping recipes (:mod:`toolkit.ingest.recipe`):
 
-- ``yamlfile``: safe YAML reading that keeps the line of each key, each caller wording its own problems;
-- ``layers``: layers (defaults, a user file, the files it extends, overrides) merged, and which one set a key;
+- ``yamlfile``: safe YAML reading that keeps the line of each key, each caller wording its problems;
+- ``layers``: layers (defaults, a user file, the files it extends, overrides) merged, and which set a key;
 - ``keys``: unknown keys and "did you mean";
 - ``values``: durations, times of day, dates, moments, numbers and lists.
 
