@@ -2,8 +2,8 @@
 
 A recipe names, per dataset (``leads``, ``incidents``, ``accounts``), the file, which raw header
 feeds each contract column, how timestamps and numbers are written, how raw values map to the
-contract's values, and which columns hold personal data. ``toolkit/ingest/recipe/shipped/sample.yaml`` shows
-every key with a comment.
+contract's values, and which columns hold personal data.
+``toolkit/ingest/recipe/shipped/sample.yaml`` shows every key with a comment.
 
 Each section is a frozen dataclass; a field's ``metadata["parse"]`` turns the YAML value into the
 field's value, so a new key is one new field. Unknown keys are refused with the closest allowed
@@ -13,9 +13,11 @@ anything else (lists, text) replaces, and ``null`` removes a key inherited from 
 YAML is read with YAML 1.2 booleans (only ``true``/``false``), so a value map such as
 ``{Yes: won, No: lost}`` keeps its keys as text.
 
-Modules: ``yaml_source`` (reading YAML with line numbers, shipped recipes, ``extends``),
-``parsers`` (the parser of each kind of field), ``model`` (the dataclasses), ``validate`` (checks
-against the contract). The shipped recipes are the YAML files in ``toolkit/ingest/recipe/shipped/``.
+Reading YAML with the line of each key, merging ``extends``, unknown keys and "did you mean" are
+the settings framework's (:mod:`toolkit.settings`). Modules: ``source`` (shipped recipes, a
+recipe's wording, its ``extends`` chain), ``parsers`` (the parser of each kind of field),
+``model`` (the dataclasses), ``validate`` (checks against the contract). The shipped recipes are
+the YAML files in ``toolkit/ingest/recipe/shipped/``.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from toolkit.ingest.recipe.model import (
     TimestampOptions,
 )
 from toolkit.ingest.recipe.parsers import build
+from toolkit.ingest.recipe.source import recipe_layers, shipped_recipes
 from toolkit.ingest.recipe.validate import ALLOWED_VALUES, DERIVED, EVENT_MARKS, check_dataset, check_timezone
-from toolkit.ingest.recipe.yaml_source import Where, raw_with_bases, shipped_recipes
 
 __all__ = [
     "ALLOWED_VALUES",
@@ -60,10 +62,9 @@ def load_recipe(name_or_path: str | Path) -> Recipe:
     that does not map its required contract columns. Headers are checked against the files
     later, by :func:`toolkit.ingest.load_dataset`.
     """
-    raw, sources = raw_with_bases(name_or_path)
-    where = Where(sources)
+    raw, where = recipe_layers(name_or_path)
     if "name" not in raw:
-        raw["name"] = Path(sources[0].label).stem
+        raw["name"] = Path(where.docs[-1].label).stem
     if "timezone" not in raw:
         raise where.fail(
             (),

@@ -1,8 +1,9 @@
 """The parsers of recipe fields (one per kind of value) and the builder of a section from them.
 
 Each recipe dataclass field carries ``metadata["parse"]``, a parser ``(value, where, path) ->
-value`` that raises a RecipeError naming the file and line; :func:`build` refuses unknown keys
-with the closest allowed key.
+value`` that raises a RecipeError naming the file and line (``where``, the recipe's
+:class:`~toolkit.settings.layers.Layers`); :func:`build` refuses unknown keys with the closest
+allowed key.
 """
 
 from __future__ import annotations
@@ -12,20 +13,21 @@ from dataclasses import fields
 from typing import Any, Literal
 
 from toolkit.ingest.eventlog import KEEPS, EventRule
-from toolkit.ingest.recipe.yaml_source import Where, did_you_mean
+from toolkit.ingest.recipe.source import unknown_key
+from toolkit.settings.layers import Layers
 
 
-def parse_text(value: Any, where: Where, path: tuple[str, ...]) -> str:
+def parse_text(value: Any, where: Layers, path: tuple[str, ...]) -> str:
     if isinstance(value, (dict, list)) or value is None:
         raise where.fail(path, f"{'.'.join(path)} must be text, got {shape(value)}.")
     return str(value)
 
 
-def parse_optional_text(value: Any, where: Where, path: tuple[str, ...]) -> str | None:
+def parse_optional_text(value: Any, where: Layers, path: tuple[str, ...]) -> str | None:
     return None if value is None else parse_text(value, where, path)
 
 
-def parse_text_list(value: Any, where: Where, path: tuple[str, ...]) -> tuple[str, ...]:
+def parse_text_list(value: Any, where: Layers, path: tuple[str, ...]) -> tuple[str, ...]:
     if value is None:
         return ()
     items = value if isinstance(value, list) else [value]
@@ -35,11 +37,11 @@ def parse_text_list(value: Any, where: Where, path: tuple[str, ...]) -> tuple[st
     return tuple("" if item is None else str(item) for item in items)
 
 
-def parse_optional_text_list(value: Any, where: Where, path: tuple[str, ...]) -> tuple[str, ...] | None:
+def parse_optional_text_list(value: Any, where: Layers, path: tuple[str, ...]) -> tuple[str, ...] | None:
     return None if value is None else parse_text_list(value, where, path)
 
 
-def parse_mapping(value: Any, where: Where, path: tuple[str, ...]) -> dict:
+def parse_mapping(value: Any, where: Layers, path: tuple[str, ...]) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -47,7 +49,7 @@ def parse_mapping(value: Any, where: Where, path: tuple[str, ...]) -> dict:
     return value
 
 
-def parse_columns(value: Any, where: Where, path: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+def parse_columns(value: Any, where: Layers, path: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     out = {}
     for col, headers in parse_mapping(value, where, path).items():
         if headers is None:
@@ -59,7 +61,7 @@ def parse_columns(value: Any, where: Where, path: tuple[str, ...]) -> dict[str, 
     return out
 
 
-def parse_value_maps(value: Any, where: Where, path: tuple[str, ...]) -> dict[str, dict[str, str]]:
+def parse_value_maps(value: Any, where: Layers, path: tuple[str, ...]) -> dict[str, dict[str, str]]:
     out = {}
     for col, mapping in parse_mapping(value, where, path).items():
         if mapping is None:
@@ -72,7 +74,7 @@ def parse_value_maps(value: Any, where: Where, path: tuple[str, ...]) -> dict[st
     return out
 
 
-def parse_formats(value: Any, where: Where, path: tuple[str, ...]) -> dict[str, str]:
+def parse_formats(value: Any, where: Layers, path: tuple[str, ...]) -> dict[str, str]:
     return {
         str(k): parse_strftime(v, where, (*path, str(k)))
         for k, v in parse_mapping(value, where, path).items()
@@ -80,7 +82,7 @@ def parse_formats(value: Any, where: Where, path: tuple[str, ...]) -> dict[str, 
     }
 
 
-def parse_strftime(value: Any, where: Where, path: tuple[str, ...]) -> str | None:
+def parse_strftime(value: Any, where: Layers, path: tuple[str, ...]) -> str | None:
     if value is None:
         return None
     text = parse_text(value, where, path)
@@ -93,7 +95,7 @@ def parse_strftime(value: Any, where: Where, path: tuple[str, ...]) -> str | Non
     return text
 
 
-def parse_dayfirst(value: Any, where: Where, path: tuple[str, ...]) -> bool | Literal["auto"]:
+def parse_dayfirst(value: Any, where: Layers, path: tuple[str, ...]) -> bool | Literal["auto"]:
     if value is None or value == "auto":
         return "auto"
     if isinstance(value, bool):
@@ -105,8 +107,8 @@ def parse_dayfirst(value: Any, where: Where, path: tuple[str, ...]) -> bool | Li
     )
 
 
-def separator_parser(allowed: tuple[str, ...]) -> Callable[[Any, Where, tuple[str, ...]], str | None]:
-    def parse(value: Any, where: Where, path: tuple[str, ...]) -> str | None:
+def separator_parser(allowed: tuple[str, ...]) -> Callable[[Any, Layers, tuple[str, ...]], str | None]:
+    def parse(value: Any, where: Layers, path: tuple[str, ...]) -> str | None:
         if value is None:
             return None
         text = parse_text(value, where, path)
@@ -118,7 +120,7 @@ def separator_parser(allowed: tuple[str, ...]) -> Callable[[Any, Where, tuple[st
     return parse
 
 
-def parse_zones(value: Any, where: Where, path: tuple[str, ...]) -> dict[str, str]:
+def parse_zones(value: Any, where: Layers, path: tuple[str, ...]) -> dict[str, str]:
     return {
         str(k): parse_text(v, where, (*path, str(k)))
         for k, v in parse_mapping(value, where, path).items()
@@ -126,11 +128,11 @@ def parse_zones(value: Any, where: Where, path: tuple[str, ...]) -> dict[str, st
     }
 
 
-def parse_constants(value: Any, where: Where, path: tuple[str, ...]) -> dict[str, str]:
+def parse_constants(value: Any, where: Layers, path: tuple[str, ...]) -> dict[str, str]:
     return parse_zones(value, where, path)
 
 
-def parse_keep(value: Any, where: Where, path: tuple[str, ...]) -> dict[str, str]:
+def parse_keep(value: Any, where: Layers, path: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for col, how in parse_mapping(value, where, path).items():
         if how is None:
@@ -148,13 +150,13 @@ def parse_keep(value: Any, where: Where, path: tuple[str, ...]) -> dict[str, str
 _RULE_KEYS = ("status", "sub_status", "entry")
 
 
-def rule_parser(keyword: str | None) -> Callable[[Any, Where, tuple[str, ...]], EventRule | None]:
+def rule_parser(keyword: str | None) -> Callable[[Any, Layers, tuple[str, ...]], EventRule | None]:
     """Parser of an event rule: a status, a list of statuses, or {status, sub_status, entry}.
 
     ``keyword`` is the one word the rule may also be: ``first event`` (opened) or ``any`` (reopened).
     """
 
-    def parse(value: Any, where: Where, path: tuple[str, ...]) -> EventRule | None:
+    def parse(value: Any, where: Layers, path: tuple[str, ...]) -> EventRule | None:
         if value is None:
             return None
         name = ".".join(path)
@@ -167,13 +169,7 @@ def rule_parser(keyword: str | None) -> Callable[[Any, Where, tuple[str, ...]], 
             raise where.fail(
                 path, f"{name} must be a status, a list of statuses or a mapping, got {shape(value)}."
             )
-        for key in value:
-            if key not in _RULE_KEYS:
-                raise where.fail(
-                    (*path, str(key)),
-                    f"unknown key '{key}' in {name}.{did_you_mean(str(key), _RULE_KEYS)} "
-                    f"Allowed: {', '.join(_RULE_KEYS)}.",
-                )
+        unknown_key(value, _RULE_KEYS, path, where)
         entry = value.get("entry", "last")
         if entry not in ("first", "last"):
             raise where.fail(
@@ -208,17 +204,10 @@ def parsed_by(fn: Callable, doc: str) -> dict:
     return {"parse": fn, "doc": doc}
 
 
-def build(cls: type, raw: dict, where: Where, path: tuple[str, ...]) -> Any:
+def build(cls: type, raw: dict, where: Layers, path: tuple[str, ...]) -> Any:
     """Build a recipe dataclass from a YAML mapping, refusing unknown keys."""
     specs = {f.name: f for f in fields(cls) if not f.metadata.get("internal")}
-    section = ".".join(path) if path else "the recipe"
-    for key in raw:
-        if str(key) not in specs:
-            raise where.fail(
-                (*path, str(key)),
-                f"unknown key '{key}' in {section}.{did_you_mean(str(key), specs)} "
-                f"Allowed: {', '.join(specs)}.",
-            )
+    unknown_key(raw, tuple(specs), path, where)
     values = {}
     for name, spec in specs.items():
         if name not in raw or raw[name] is None:

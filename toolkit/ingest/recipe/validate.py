@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from toolkit.frames import COLUMNS, ID_COLUMN, REQUIRED, SEVERITIES, STATUSES
 from toolkit.ingest.recipe.model import DatasetRecipe, Recipe
-from toolkit.ingest.recipe.yaml_source import Where, did_you_mean
+from toolkit.ingest.recipe.source import did_you_mean
+from toolkit.settings.layers import Layers
 
 #: Contract columns the loader derives itself; a recipe cannot map them.
 DERIVED = frozenset({"unassigned", "exclude_speed", "exclude_resolution"})
@@ -42,11 +43,11 @@ EVENT_MARKS: dict[str, dict[str, str]] = {
 }
 
 
-def check_timezone(recipe: Recipe, where: Where) -> None:
+def check_timezone(recipe: Recipe, where: Layers) -> None:
     _check_zone(recipe.timezone, where, ("timezone",))
 
 
-def check_dataset(name: str, sec: DatasetRecipe, where: Where) -> None:
+def check_dataset(name: str, sec: DatasetRecipe, where: Layers) -> None:
     mappable = [c for c in COLUMNS[name] if c not in DERIVED]
     base = (name,)
     for col in sec.columns:
@@ -139,7 +140,7 @@ def check_dataset(name: str, sec: DatasetRecipe, where: Where) -> None:
                 )
 
 
-def _check_zone(zone: str, where: Where, path: tuple[str, ...]) -> None:
+def _check_zone(zone: str, where: Layers, path: tuple[str, ...]) -> None:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -150,7 +151,7 @@ def _check_zone(zone: str, where: Where, path: tuple[str, ...]) -> None:
         ) from None
 
 
-def _check_event_log(name: str, sec: DatasetRecipe, where: Where) -> set[str]:
+def _check_event_log(name: str, sec: DatasetRecipe, where: Layers) -> set[str]:
     """Check an event_log section; return the contract columns its rules fill."""
     log = sec.event_log
     if log is None:
@@ -207,7 +208,7 @@ def _check_event_log(name: str, sec: DatasetRecipe, where: Where) -> set[str]:
     return filled
 
 
-def _check_join(name: str, sec: DatasetRecipe, where: Where) -> set[str]:
+def _check_join(name: str, sec: DatasetRecipe, where: Layers) -> set[str]:
     """Check a join section; return the contract columns it fills."""
     join = sec.join
     if join is None:
