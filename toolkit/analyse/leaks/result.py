@@ -63,13 +63,10 @@ def find_leaks(data: Dataset, config: Config, period: str, as_of: pd.Timestamp |
     tz = data.timezone or "UTC"
     start, end = periods.bounds(period, tz)
     as_of = resolve_as_of(data, config, as_of, tz)
-    # The lean passes first: their working copies are freed before the period's records are built.
-    lead_flags = {}
-    for leak in registry.leak_types():
-        if leak.costed:
-            flags = lead_leak_flags(data, config, leak.name, as_of)
-            if not isinstance(flags, str):
-                lead_flags[leak.name] = flags
+    # The lean pass first: its working copy is freed before the period's records are built.
+    costed = [leak for leak in registry.leak_types() if leak.costed]
+    flagged = _lean_pass(data, config, costed, as_of, tz) if costed else {}
+    lead_flags = {name: flags for name, flags in flagged.items() if not isinstance(flags, str)}
     ctx = Context(data, config, period, start, end, as_of, tz)
     frames, skipped, notes = [], {}, {}
     for leak in registry.leak_types():
@@ -104,10 +101,20 @@ def lead_leak_flags(data: Dataset, config: Config, leak_type: str, as_of: pd.Tim
     if leak is None or not leak.costed:
         raise ValueError(f"lead_leak_flags measures lead flow leaks, not {leak_type!r}")
     tz = data.timezone or "UTC"
-    as_of = resolve_as_of(data, config, as_of, tz)
+    return _lean_pass(data, config, [leak], resolve_as_of(data, config, as_of, tz), tz)[leak_type]
+
+
+def _lean_pass(
+    data: Dataset, config: Config, leaks: list[registry.LeakType], as_of: pd.Timestamp, tz: str
+) -> dict[str, pd.DataFrame | str]:
+    """Each costed leak type's flags over every lead created up to ``as_of``, or its skip sentence.
+
+    One copy of only the columns the rules read serves them all.
+    """
     if data.leads is not None:
+        wanted = dict.fromkeys(c for leak in leaks for c in leak.rule_columns)
         # Positions as labels, so the population's index is its row in data.leads.
-        leads = data.leads[[c for c in leak.rule_columns if c in data.leads.columns]].reset_index(drop=True)
+        leads = data.leads[[c for c in wanted if c in data.leads.columns]].reset_index(drop=True)
         data = replace(data, leads=leads)
     ctx = Context(
         data,
@@ -119,8 +126,11 @@ def lead_leak_flags(data: Dataset, config: Config, leak_type: str, as_of: pd.Tim
         tz,
         lean=True,
     )
-    outcome = leak.measure(ctx)
-    return outcome if isinstance(outcome, str) else outcome[0]
+    out: dict[str, pd.DataFrame | str] = {}
+    for leak in leaks:
+        outcome = leak.measure(ctx)
+        out[leak.name] = outcome if isinstance(outcome, str) else outcome[0]
+    return out
 
 
 def summarise(result: LeakResult, previous: LeakResult | None = None) -> pd.DataFrame:
