@@ -69,8 +69,8 @@ def cost_of_leaks(data: Dataset, result: LeakResult, config: Config) -> CostEsti
     """Estimate revenue at risk from the period's leaked leads; never raises for missing outcomes.
 
     Uses every closed lead in the export for win rates (earlier months are context, flagged in
-    ``result.lead_flags``), and the period's leaked leads from ``result``. See the module docstring
-    for the method.
+    ``result.lead_flags``), and the period's leaked leads from ``result``; the thresholds of
+    ``config`` are already applied there. See the module docstring for the method.
     """
     leads = data.leads
     reason = _missing_outcomes(leads, result)
