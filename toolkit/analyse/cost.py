@@ -1,11 +1,11 @@
 """Cost of a leak: revenue at risk from leads that leaked (docs/DESIGN.md, "Leaks").
 
-For each lead leak with outcomes (``uncontacted``, ``slow_first_contact``), closed leads of the
-whole export (won or lost by ``as_of``) are split by source into leaked and not leaked, by the same
-definitions as :func:`toolkit.analyse.leaks.find_leaks`. Within each source the win-rate gap is the
-non-leaked win rate minus the leaked one; the period's leaked leads of that source times the gap
-are the wins lost, and wins lost times the median won value is the revenue at risk. Comparing
-within a source keeps a channel that wins rarely from passing for a leak's effect.
+For each costed leak type (``LeakType.costed``: the lead leaks with outcomes), closed leads of the
+whole export (won or lost by ``as_of``) are split by source into leaked and not leaked, by the flags
+:func:`toolkit.analyse.leaks.find_leaks` leaves on its result (``LeakResult.lead_flags``). Within each
+source the win-rate gap is the non-leaked win rate minus the leaked one; the period's leaked leads of
+that source times the gap are the wins lost, and wins lost times the median won value is the revenue
+at risk. Comparing within a source keeps a channel that wins rarely from passing for a leak's effect.
 
 The interval is a 90% parametric bootstrap with a fixed seed (2,000 resamples): each source's two
 win counts are redrawn from binomials, and the median won value from its order statistics (the
@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from toolkit.analyse.leaks import LeakResult, lead_leak_flags
+from toolkit.analyse.leaks import LeakResult, leak_types
 from toolkit.frames import COST_COLUMNS, Dataset
 from toolkit.settings.config import Config
 
-#: Lead leaks whose cost can be estimated from outcomes.
-COSTED = ("uncontacted", "slow_first_contact")
+#: Lead leaks whose cost can be estimated from outcomes, in order.
+COSTED = tuple(leak.name for leak in leak_types() if leak.costed)
 RESAMPLES = 2000
 SEED = 20261031
 
@@ -68,8 +68,9 @@ class CostEstimate:
 def cost_of_leaks(data: Dataset, result: LeakResult, config: Config) -> CostEstimate:
     """Estimate revenue at risk from the period's leaked leads; never raises for missing outcomes.
 
-    Uses every closed lead in the export for win rates (earlier months are context), and the
-    period's leaked leads from ``result``. See the module docstring for the method.
+    Uses every closed lead in the export for win rates (earlier months are context, flagged in
+    ``result.lead_flags``), and the period's leaked leads from ``result``; the thresholds of
+    ``config`` are already applied there. See the module docstring for the method.
     """
     leads = data.leads
     reason = _missing_outcomes(leads, result)
@@ -86,8 +87,8 @@ def cost_of_leaks(data: Dataset, result: LeakResult, config: Config) -> CostEsti
     for leak_type in COSTED:
         if leak_type in result.skipped:
             continue
-        flags = lead_leak_flags(data, config, leak_type, result.as_of)
-        if isinstance(flags, str):
+        flags = result.lead_flags.get(leak_type)
+        if flags is None:
             continue
         rows_at = flags["row"].to_numpy()
         keys = outcomes.key[rows_at]
@@ -172,7 +173,7 @@ def _missing_outcomes(leads: pd.DataFrame | None, result: LeakResult) -> str | N
     if not (leads["value"].notna() & (leads["status"] == "won")).any():
         return "Revenue at risk needs the value of won deals; no won lead in this export has one."
     if all(t in result.skipped for t in COSTED):
-        return f"Revenue at risk needs a lead leak to cost; {result.skipped['uncontacted']}"
+        return f"Revenue at risk needs a lead leak to cost; {result.skipped[COSTED[0]]}"
     return None
 
 

@@ -16,9 +16,10 @@ best single partition (one dimension or one pair) could explain. The remaining r
 ``elsewhere`` group, so the groups' leaks sum to the leak type's total. Ties go to fewer
 dimensions, then to the dimensions listed first in ``groups.dimensions``, then to the key.
 
-``preceded_churn`` is the exception: its population (the clients lost in a month) is a handful, and
-only the lost clients that had incidents carry a category, so its groups split the lost clients by
-their main incident category and worst severity, largest first, with no support thresholds.
+A leak type marked ``split_by_leaks`` is the exception (``preceded_churn``: its population, the clients
+lost in a month, is a handful, and only the lost clients that had incidents carry a category): its
+groups split the leaks by their dimensions (main incident category, worst severity), largest first,
+with no support thresholds.
 
 A group's figures are those of the records it took: the first group shows its whole segment, a
 later group the part of its segment that earlier groups did not already take.
@@ -38,21 +39,18 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from toolkit.analyse.leaks import LEAK_SUBJECTS, LeakResult
+from toolkit.analyse.leaks import LeakResult
+from toolkit.analyse.leaks.registry import leak_type as registered
 from toolkit.frames import GROUP_COLUMNS
 from toolkit.settings.config import Config, check_dimensions
 
 NONE_VALUE = "(none)"
-#: Leak types split by where their leaks are, not by excess: a month's lost clients are too few
-#: for a rate per segment to mean anything, and only clients with incidents have a category.
-SPLIT_BY_LEAKS = ("preceded_churn",)
 EXAMPLES = 5
 # A segment inside the chosen one replaces it when it keeps this share of its excess.
 _KEEP = 0.9
 # Above this many cells a pair of dimensions is renumbered to the cells that occur.
 _DIRECT_CELLS = 1 << 22
 
-_NOUNS = {"stalled": "deals", "preceded_churn": "clients"}
 _BAND_PHRASES = {
     "business hours": "in business hours",
     "evenings": "in the evenings",
@@ -107,6 +105,8 @@ def _groups_for(
     if n == 0:
         return pd.DataFrame()
     settings = config.groups
+    # Split by where the leaks are, not by excess, when a rate per segment would mean nothing.
+    by_leaks = registered(leak_type).split_by_leaks
     leaked = records["leaked"].to_numpy(dtype=bool)
     weights = leaked.astype("float64")
     baseline = float(leaked.sum()) / n
@@ -116,12 +116,11 @@ def _groups_for(
             continue
         # Sorted codes: cell order, and so ties, never depend on row order.
         codes, uniques = pd.factorize(records[dim].astype("str").fillna(NONE_VALUE), sort=True)
-        if len(uniques) > 1 or leak_type in SPLIT_BY_LEAKS:
+        if len(uniques) > 1 or by_leaks:
             single[dim] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
     candidates = [_candidate((d,), single, weights) for d in single]
     candidates += [_candidate(pair, single, weights) for pair in combinations(sorted(single), 2)]
 
-    by_leaks = leak_type in SPLIT_BY_LEAKS
     priority = {d: i for i, d in enumerate(dims)}
 
     def excess_of(c: _Candidate) -> np.ndarray:
@@ -322,7 +321,7 @@ def _row(
 
 def _label(leak_type: str, values: dict[str, str], others: bool = False) -> str:
     """Plain words: "web_form leads on weekends", "partner leads, queue = Partners"."""
-    noun = _NOUNS.get(leak_type, LEAK_SUBJECTS[leak_type])
+    noun = registered(leak_type).group_noun
     if not values:
         return f"all other {noun}" if others else f"all {noun}"
     rest = dict(values)

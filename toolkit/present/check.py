@@ -6,21 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.analyse.leaks import LEAK_TITLES
+from toolkit.analyse.leaks.registry import leak_types
 from toolkit.frames import COLUMNS, Dataset
 from toolkit.ingest.columns import DATED_BY
 from toolkit.ingest.problems import RECORD, format_problems
 from toolkit.ingest.readers import delimiter_name
-
-#: What each analysis needs: (title, dataset, columns all needed, columns of which one is enough).
-_NEEDS: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
-    "uncontacted": (LEAK_TITLES["uncontacted"], "leads", ("first_contact_at",), ()),
-    "slow_first_contact": (LEAK_TITLES["slow_first_contact"], "leads", ("first_contact_at",), ()),
-    "stalled": (LEAK_TITLES["stalled"], "leads", ("stage_entered_at",), ("status", "closed_at")),
-    "slow_resolution": (LEAK_TITLES["slow_resolution"], "incidents", ("resolved_at",), ()),
-    "repeat_incident": (LEAK_TITLES["repeat_incident"], "incidents", ("account_id", "category"), ()),
-    "preceded_churn": (LEAK_TITLES["preceded_churn"], "accounts", ("churned_at",), ()),
-}
 
 
 def _has(frame: pd.DataFrame | None, column: str) -> bool:
@@ -30,27 +20,32 @@ def _has(frame: pd.DataFrame | None, column: str) -> bool:
 def unavailable(dataset: Dataset) -> dict[str, str]:
     """The analyses a loaded export cannot support, each with the sentence saying why.
 
-    Only analyses touching a loaded dataset are listed (a leads-only check says nothing about
-    incidents). The leak engine skips the same analyses with the same reasons (``toolkit.analyse.leaks``);
-    severity is left out here because ``default_severity`` in the config can stand in for it.
+    Each leak type says what it needs (``LeakType.needs``, its own dataset first). Only analyses
+    touching a loaded dataset are listed (a leads-only check says nothing about incidents). The leak
+    engine skips the same analyses (``toolkit.analyse.leaks``); severity is left out here because
+    ``default_severity`` in the config can stand in for it.
     """
     loaded = {name for name in COLUMNS if dataset.frame(name) is not None}
     out: dict[str, str] = {}
-    for leak, (title, subject, needed, either) in _NEEDS.items():
-        touches = {subject} | ({"incidents"} if leak == "preceded_churn" else set())
-        if not touches & loaded:
+    for leak in leak_types():
+        own, *others = leak.needs
+        if not {need.dataset for need in leak.needs} & loaded:
             continue
-        frame = dataset.frame(subject)
+        frame = dataset.frame(own.dataset)
         if frame is None:
-            out[leak] = f"{title} needs the {subject} export; none was loaded."
+            out[leak.name] = f"{leak.title} needs the {own.dataset} export; none was loaded."
             continue
-        absent = [c for c in needed if not _has(frame, c)]
-        if either and not any(_has(frame, c) for c in either):
-            absent.append(" or ".join(either))
-        if leak == "preceded_churn" and not _has(dataset.incidents, "account_id"):
-            absent.append("the account_id of incidents" if dataset.incidents is not None else "incidents")
+        absent = [c for c in own.columns if not _has(frame, c)]
+        if own.either and not any(_has(frame, c) for c in own.either):
+            absent.append(" or ".join(own.either))
+        for other in others:
+            other_frame = dataset.frame(other.dataset)
+            if other_frame is None:
+                absent.append(other.dataset)
+                continue
+            absent += [f"the {c} of {other.dataset}" for c in other.columns if not _has(other_frame, c)]
         if absent:
-            out[leak] = f"{title} needs {' and '.join(absent)}; this export has none."
+            out[leak.name] = f"{leak.title} needs {' and '.join(absent)}; this export has none."
     if dataset.leads is not None and not (_has(dataset.leads, "status") and _has(dataset.leads, "value")):
         out["cost"] = "Revenue at risk needs status (won deals) and value; " + (
             "this export has neither." if not _has(dataset.leads, "status") else "this export has no value."

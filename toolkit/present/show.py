@@ -9,19 +9,10 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
+from toolkit.analyse.leaks.registry import leak_type as registered
 from toolkit.analyse.period import PeriodRun
 from toolkit.present import charts, words
 from toolkit.present.markup import Markup, figure, join, table, tag
-
-#: The chart shown under each leak type in the notebook.
-LEAK_CHARTS = {
-    "uncontacted": charts.hour_of_week_heatmap,
-    "slow_first_contact": charts.speed_to_lead,
-    "stalled": charts.stalled_by_stage,
-    "slow_resolution": charts.incident_recurrence,
-    "repeat_incident": charts.incident_recurrence,
-    "preceded_churn": charts.incidents_before_churn,
-}
 
 
 def _html(markup: Markup) -> HTML:
@@ -92,10 +83,10 @@ def data_quality(run: PeriodRun) -> HTML:
 
 
 def leaks(run: PeriodRun) -> HTML:
-    """For each leak type: one headline sentence and its chart; skipped types say why."""
+    """For each leak type: one headline sentence and its chart (``LeakType.chart``); skipped ones say why."""
     out = []
     records = run.result.records
-    for leak_type in words.LEAKS:
+    for leak_type in words.leak_types():
         out.append(tag("h3", words.leak_name(leak_type)))
         if leak_type in run.result.skipped:
             out.append(tag("p", run.result.skipped[leak_type], cls="retro-note"))
@@ -111,7 +102,8 @@ def leaks(run: PeriodRun) -> HTML:
                 f"{words.population_noun(leak_type)} ({words.percent(r['rate'], 1)}).",
             )
         )
-        out.append(_chart(LEAK_CHARTS[leak_type](records[records["leak_type"] == leak_type])))
+        draw = charts.CHARTS[registered(leak_type).chart]
+        out.append(_chart(draw(records[records["leak_type"] == leak_type])))
     return _html(join(out))
 
 

@@ -1,19 +1,22 @@
 """Plain words for the toolkit's names, in one place: notebooks, widget and report all use these.
 
 Leadership reads sentences, not identifiers: ``slow_first_contact`` becomes "slow first contact".
+A leak type's words are its own (``toolkit.analyse.leaks``, one module per leak type); the readers
+here look them up by name.
 """
 
 from __future__ import annotations
 
-from toolkit.analyse.leaks import LEAKS, leak_name, leak_phrase, population_noun
+from toolkit.analyse.leaks import leak_name, leak_phrase, population_noun
+from toolkit.analyse.leaks.registry import names
 from toolkit.figures import money, ordinal, percent
 
 __all__ = [
     "DIMENSIONS",
-    "LEAKS",
     "dimension_name",
     "leak_name",
     "leak_phrase",
+    "leak_types",
     "money",
     "ordinal",
     "percent",
@@ -29,6 +32,11 @@ DIMENSIONS: dict[str, str] = {
     "severity": "severity",
     "hour_band": "time of week",
 }
+
+
+def leak_types() -> tuple[str, ...]:
+    """The leak types, in the order every table and the report walk through them."""
+    return names()
 
 
 def dimension_name(dimension: str) -> str:

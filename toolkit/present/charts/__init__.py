@@ -22,13 +22,20 @@ The package's modules, one concern each (import from ``toolkit.present.charts``,
 * :mod:`~toolkit.present.charts.incidents`: :func:`incident_recurrence`, :func:`incidents_before_churn`;
 * :mod:`~toolkit.present.charts.history`: :func:`trend`, :func:`pareto`;
 * :mod:`~toolkit.present.charts.widget`: :func:`group_bar`, the labelling widget's evidence chart.
+
+:data:`CHARTS` maps the chart keys a leak type names (``LeakType.chart``, ``report_charts``) to the
+function drawing its records.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from matplotlib.figure import Figure
+
 from toolkit.present.charts.history import NOT_A_LEAK, UNCLASSIFIED, pareto, trend
 from toolkit.present.charts.incidents import incident_recurrence, incidents_before_churn
-from toolkit.present.charts.labels import DAY_NAMES, DAYS, LEAK_NAMES, group_label
+from toolkit.present.charts.labels import DAY_NAMES, DAYS, group_label, leak_words
 from toolkit.present.charts.leads import funnel, stalled_by_stage
 from toolkit.present.charts.speed import hour_of_week_heatmap, speed_to_lead
 from toolkit.present.charts.style import (
@@ -46,12 +53,22 @@ from toolkit.present.charts.style import (
 )
 from toolkit.present.charts.widget import group_bar
 
+#: Chart key -> the function drawing leak records on it (records in, Figure out).
+CHARTS: dict[str, Callable[..., Figure]] = {
+    "funnel": funnel,
+    "speed_to_lead": speed_to_lead,
+    "hour_of_week": hour_of_week_heatmap,
+    "stalled_by_stage": stalled_by_stage,
+    "incident_recurrence": incident_recurrence,
+    "incidents_before_churn": incidents_before_churn,
+}
+
 __all__ = [
+    "CHARTS",
     "DAYS",
     "DAY_NAMES",
     "DEFAULT_DPI",
     "GREY",
-    "LEAK_NAMES",
     "LIGHT_GREY",
     "MARKERS",
     "NOT_A_LEAK",
@@ -69,6 +86,7 @@ __all__ = [
     "hour_of_week_heatmap",
     "incident_recurrence",
     "incidents_before_churn",
+    "leak_words",
     "pareto",
     "speed_to_lead",
     "stalled_by_stage",

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from toolkit.present.charts.labels import capitalised, month_labels, number, pct, plain
-from toolkit.present.charts.records import month_span, of_type, threshold_of
+from toolkit.present.charts.records import leak_types_of, month_span, of_type, threshold_of
 from toolkit.present.charts.style import (
     LIGHT_GREY,
     MARKERS,
@@ -185,7 +185,7 @@ def incidents_before_churn(
         )
     window = window_days or threshold_of(churned) or 90.0
     if incidents is None:
-        source = records.loc[records["leak_type"].isin(["repeat_incident", "slow_resolution"])]
+        source = records.loc[records["leak_type"].isin(leak_types_of("incidents"))]
         incidents = source.drop_duplicates("record_id").rename(columns={"at": "opened_at"})
     value = churned["value"].astype(float) if "value" in churned else pd.Series(np.nan, index=churned.index)
     accounts = (

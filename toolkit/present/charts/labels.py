@@ -12,9 +12,6 @@ import pandas as pd
 
 from toolkit.present import words
 
-#: Leak type -> its name inside a sentence ("never contacted"): the short names of
-#: :mod:`toolkit.present.words`.
-LEAK_NAMES = {leak_type: name.lower() for leak_type, (name, _, _) in words.LEAKS.items()}
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 UNIT_MINUTES = {"minutes": 1.0, "hours": 60.0, "days": 1440.0}
@@ -90,6 +87,11 @@ def capitalised(cause: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+def leak_words(leak_type: str) -> str:
+    """A leak type's short name inside a sentence ("never contacted"); unknown types as plain words."""
+    return words.leak_name(leak_type).lower() if leak_type in words.leak_types() else plain(leak_type)
+
+
 def group_label(group_key: str) -> str:
     """A group key as words: ``uncontacted|hour_band=weekend|source=web_form`` -> ``weekend, web form``.
 
@@ -98,7 +100,7 @@ def group_label(group_key: str) -> str:
     parts = str(group_key).split("|")
     values = [p.split("=", 1)[1] if "=" in p else p for p in parts[1:]]
     if not values:
-        return LEAK_NAMES.get(parts[0], plain(parts[0]))
+        return leak_words(parts[0])
     if values == ["elsewhere"]:
         return "everywhere else"
     return ", ".join(plain(v) for v in values)
@@ -112,7 +114,7 @@ def month_labels(months: list[str]) -> list[str]:
 def series_name(key: str) -> str:
     """A trend line's name: a leak type (``Never contacted``) or a group with its leak type in brackets."""
     leak_type = str(key).split("|", 1)[0]
-    name = LEAK_NAMES.get(leak_type, plain(leak_type))
+    name = leak_words(leak_type)
     if "|" not in str(key):
         return name[:1].upper() + name[1:]
     return f"{group_label(key)} ({name})"

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from toolkit.analyse.leaks.registry import get, leak_types
 from toolkit.present.charts.labels import capitalised, pct, plain, sla_words
 from toolkit.present.charts.records import in_stage_order, of_type, threshold_of, unit_of
 from toolkit.present.charts.style import GREY, OKABE_ITO, finish, message_figure, new_figure
@@ -22,17 +23,7 @@ from toolkit.present.charts.style import GREY, OKABE_ITO, finish, message_figure
 # Funnel
 # ---------------------------------------------------------------------------------------------
 
-_LEAK_COLOURS = {
-    "uncontacted": OKABE_ITO["vermillion"],
-    "slow_first_contact": OKABE_ITO["orange"],
-    "stalled": OKABE_ITO["purple"],
-}
-_LEAK_LEGEND = {
-    "uncontacted": "Never contacted",
-    "slow_first_contact": "Contacted after the SLA",
-    "stalled": "Stalled past the stage limit",
-}
-_LEAK_NOTE = {"uncontacted": "never contacted", "slow_first_contact": "after the SLA", "stalled": "stalled"}
+# Each leak type's colour, legend and bar note are its own (``LeakType.colour``, ``legend``, ``marker``).
 
 
 def funnel(
@@ -90,9 +81,9 @@ def funnel(
         ax.set_ylabel("Stage")
     legend = [Patch(facecolor=OKABE_ITO["blue"], label="Not leaked")]
     legend += [
-        Patch(facecolor=_LEAK_COLOURS[k], hatch="//", edgecolor="white", label=_LEAK_LEGEND[k])
-        for k in _LEAK_LEGEND
-        if k in used
+        Patch(facecolor=leak.colour, hatch="//", edgecolor="white", label=leak.legend)
+        for leak in leak_types()
+        if leak.name in used
     ]
     fig.legend(handles=legend, loc="outside lower center", ncols=len(legend), frameon=False, fontsize=9)
 
@@ -105,14 +96,14 @@ def _funnel_panel(ax, labels, totals, leaks, kinds, heading: str) -> set[str]:
     y = np.arange(len(labels))
     kept = np.asarray(totals) - np.asarray(leaks)
     ax.barh(y, kept, color=OKABE_ITO["blue"], height=0.62)
-    colours = [_LEAK_COLOURS.get(k, GREY) for k in kinds]
+    colours = [_colour(k) for k in kinds]
     ax.barh(y, leaks, left=kept, color=colours, height=0.62, hatch="//", edgecolor="white", lw=0)
     biggest = max(totals) or 1
     used = set()
     for yi, total, leak, kind in zip(y, totals, leaks, kinds, strict=True):
         note = f"{total:,}"
         if kind and total:
-            note += f"  ({leak:,} {_LEAK_NOTE[kind]}, {pct(leak / total)})"
+            note += f"  ({leak:,} {_marker(kind)}, {pct(leak / total)})"
             used.add(kind)
         ax.text(total + biggest * 0.01, yi, note, va="center", fontsize=9)
     ax.set_yticks(y, labels)
@@ -122,6 +113,15 @@ def _funnel_panel(ax, labels, totals, leaks, kinds, heading: str) -> set[str]:
     ax.set_title(heading, loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     return used
+
+
+def _colour(leak_type: str | None) -> str:
+    leak = get(leak_type) if leak_type else None
+    return leak.colour if leak else GREY
+
+
+def _marker(leak_type: str) -> str:
+    return get(leak_type).marker
 
 
 def _funnel_words(steps, stages: pd.DataFrame, contacted: pd.DataFrame) -> tuple[str, str]:
@@ -150,7 +150,7 @@ def _funnel_words(steps, stages: pd.DataFrame, contacted: pd.DataFrame) -> tuple
     else:
         title = "; ".join(text for leaked, text in losses[:2] if leaked)
     parts = [
-        f"{label}: {total:,}" + (f", {leaked:,} {_LEAK_NOTE[kind]}" if kind else "")
+        f"{label}: {total:,}" + (f", {leaked:,} {_marker(kind)}" if kind else "")
         for label, total, leaked, kind in steps
     ]
     parts += [

@@ -9,6 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from toolkit import periods
+from toolkit.analyse.leaks.registry import leak_types
+
+
+def leak_types_of(subject: str) -> tuple[str, ...]:
+    """The leak types whose population is drawn from ``subject`` ("incidents"), in order."""
+    return tuple(leak.name for leak in leak_types() if leak.subject == subject)
 
 
 def of_type(records: pd.DataFrame | None, leak_type: str) -> pd.DataFrame:

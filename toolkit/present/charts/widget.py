@@ -7,7 +7,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from toolkit.present.charts.labels import LEAK_NAMES, pct, ratio_text
+from toolkit.present import words
+from toolkit.present.charts.labels import leak_words, pct, ratio_text
 from toolkit.present.charts.style import GREY, OKABE_ITO, new_figure
 
 
@@ -44,7 +45,8 @@ def group_bar(group_row: pd.Series | dict, baseline: float | None = None) -> Fig
     fig.suptitle(title, x=0.02, ha="left", fontsize=8, fontweight="bold")
     leaks, population = row.get("leaks"), row.get("population")
     counts = f" ({int(leaks):,} of {int(population):,})" if leaks is not None and population else ""
-    name = LEAK_NAMES.get(str(row.get("leak_type", "")), "leaks")
+    leak_type = str(row.get("leak_type", ""))
+    name = leak_words(leak_type) if leak_type in words.leak_types() else "leaks"
     fig.alt_text = (
         f"Bar chart: this group's {name} rate is {pct(values[0])}{counts} "
         f"against a baseline of {pct(values[1])}."

@@ -189,7 +189,7 @@ def _action_words(action: object) -> str:
     text = str(action)
     if text.startswith("excluded from "):
         metric = text.removeprefix("excluded from ")
-        return f"left out of {words.leak_name(metric).lower() if metric in words.LEAKS else metric}"
+        return f"left out of {words.leak_name(metric).lower() if metric in words.leak_types() else metric}"
     return {"excluded": "row left out", "masked": "personal data masked", "kept": "kept"}.get(text, text)
 
 

@@ -11,25 +11,19 @@ from __future__ import annotations
 import json
 import re
 
+from toolkit.analyse.leaks.registry import leak_types
 from toolkit.present import words
 
 #: Leak types in the order the report walks through them.
-LEAK_ORDER = tuple(words.LEAKS)
-LEAD_FLOW = ("uncontacted", "slow_first_contact")
-LEAD_VALUE = ("uncontacted", "slow_first_contact", "stalled")
+LEAK_ORDER = tuple(leak.name for leak in leak_types())
+#: Leak types whose population is the period's new leads (a flow of leads, not the open-deal stock).
+LEAD_FLOW = tuple(leak.name for leak in leak_types() if leak.subject == "leads" and not leak.stock)
+#: Leak types counted on leads and deals, whose stake is deal value rather than clients touched.
+LEAD_VALUE = tuple(leak.name for leak in leak_types() if leak.subject == "leads")
 
-#: Why each analysis may be missing, in a leader's words, when the run recorded no reason.
-NOT_MEASURED = {
-    "uncontacted": "Uncontacted leads could not be counted: this export has no first-contact time.",
-    "slow_first_contact": "Speed-to-lead could not be measured: this export has no first-contact time.",
-    "stalled": "Stalled deals could not be found: this export has no stage or no date the stage was entered.",
-    "slow_resolution": "Resolution times could not be judged: this export has no resolution time or "
-    "severity.",
-    "repeat_incident": "Repeat incidents could not be found: this export has no client or no category "
-    "per incident.",
-    "preceded_churn": "Incidents before churn could not be traced: there is no accounts file with the date "
-    "each client left.",
-}
+#: Why each analysis may be missing, in a leader's words, when the run recorded no reason
+#: (``LeakType.not_measured``).
+NOT_MEASURED = {leak.name: leak.not_measured for leak in leak_types()}
 
 #: Data-file column names as words, for reasons and data-quality lines a leader may read.
 COLUMN_WORDS = {

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from toolkit.analyse.leaks.registry import leak_types as registered
 from toolkit.periods import end as period_end
 from toolkit.periods import month_name
 from toolkit.present import charts
+from toolkit.present.charts.records import leak_types_of
 from toolkit.present.markup import Markup, join, table, tag
 from toolkit.present.report.blocks import Section, embed_chart, para, section
 from toolkit.present.report.challenges import challenge_subject
@@ -33,8 +35,16 @@ def _missing_sentence(ctx: ReportContext, leak_types: tuple[str, ...], what: str
     return f"{what}: nothing to show for {ctx.month}."
 
 
-def _chart_block(ctx: ReportContext, title: str, leak_types: tuple[str, ...], draw, lead: str = "") -> Markup:
-    """A subsection with its chart, or one sentence saying why there is none."""
+def drawn_on(chart: str) -> tuple[str, ...]:
+    """The leak types whose records the report draws on chart ``chart`` (``LeakType.report_charts``)."""
+    return tuple(leak.name for leak in registered() if chart in leak.report_charts)
+
+
+def _chart_block(ctx: ReportContext, title: str, chart: str, draw=None, lead: str = "") -> Markup:
+    """A subsection with chart ``chart`` (drawn by ``draw``, default its function), or one sentence
+    saying why there is none."""
+    leak_types = drawn_on(chart)
+    draw = draw or charts.CHARTS[chart]
     rows = records_of(ctx, *leak_types)
     measured = [t for t in leak_types if t not in ctx.not_measured]
     parts: list[object] = [tag("h3", title)]
@@ -60,21 +70,19 @@ def where_it_leaked(ctx: ReportContext) -> Section:
         _chart_block(
             ctx,
             "From new lead to first contact",
-            ("uncontacted", "slow_first_contact", "stalled"),
-            charts.funnel,
+            "funnel",
         ),
         _chart_block(
             ctx,
             "Speed to lead",
-            ("slow_first_contact",),
-            charts.speed_to_lead,
-            f"How long new leads waited for a first contact. The target (SLA) is {sla}: the odds of "
+            "speed_to_lead",
+            lead=f"How long new leads waited for a first contact. The target (SLA) is {sla}: the odds of "
             "qualifying an online lead fall steeply after the first few minutes.",
         ),
         _chart_block(
             ctx,
             "When leads slip: hour of the week",
-            ("uncontacted", "slow_first_contact"),
+            "hour_of_week",
             lambda r: charts.hour_of_week_heatmap(r, timezone=ctx.timezone),
             "Share of the leads created in each hour of the week that were never contacted or contacted "
             "late.",
@@ -82,24 +90,22 @@ def where_it_leaked(ctx: ReportContext) -> Section:
         _chart_block(
             ctx,
             "Stalled deals by stage",
-            ("stalled",),
-            charts.stalled_by_stage,
-            f"Open deals that have sat in their current stage longer than its limit "
+            "stalled_by_stage",
+            lead=f"Open deals that have sat in their current stage longer than its limit "
             f"({format_duration(cfg.stage_limit['default'])} unless the stage has its own), at the time of "
             "the export.",
         ),
         _chart_block(
             ctx,
             "Incidents that keep coming back",
-            ("repeat_incident",),
-            charts.incident_recurrence,
-            f"Incidents by category and month; a repeat is a second incident of the same category on the "
-            f"same client within {format_duration(cfg.repeat_window)}.",
+            "incident_recurrence",
+            lead=f"Incidents by category and month; a repeat is a second incident of the same category on "
+            f"the same client within {format_duration(cfg.repeat_window)}.",
         ),
         _chart_block(
             ctx,
             "Incidents before clients left",
-            ("preceded_churn",),
+            "incidents_before_churn",
             lambda r: (
                 charts.incidents_before_churn(r, ctx.churn_incidents)
                 if ctx.churn_incidents is not None
@@ -115,7 +121,7 @@ def where_it_leaked(ctx: ReportContext) -> Section:
 
 def _records_with_incidents(ctx: ReportContext, churn_rows: pd.DataFrame) -> pd.DataFrame:
     """The churn rows plus the period's incident rows, which the churn timeline draws."""
-    incidents = records_of(ctx, "repeat_incident", "slow_resolution")
+    incidents = records_of(ctx, *leak_types_of("incidents"))
     return churn_rows if incidents is None else pd.concat([churn_rows, incidents], ignore_index=True)
 
 

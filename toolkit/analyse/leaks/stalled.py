@@ -1,0 +1,101 @@
+"""Stalled deals: open deals that have sat in their current stage longer than its limit.
+
+A stock, not a flow: the population is the deals open at ``as_of``, whatever their creation month
+(open by ``status``, else by no ``closed_at`` before ``as_of``); open deals with no known stage
+entry time are left out with a note. Leaked when the current stage was entered more than
+``stage_limit[stage]`` before ``as_of`` (stage names match the config case-insensitively; other
+stages take ``stage_limit.default``). ``measured`` is the days in the stage.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from toolkit.analyse.leaks import records
+from toolkit.analyse.leaks.measuring import UNIT_SIZE, Context, Needs, need
+from toolkit.analyse.leaks.registry import LeakType, Outcome
+from toolkit.settings.config import Config, format_duration
+
+#: Why it cannot be measured when no column says which deals are open.
+NO_OPEN_STATE = (
+    "Stalled deals needs status or closed_at to know which deals are open; this export has neither."
+)
+
+
+def measure(ctx: Context) -> Outcome:
+    """The deals open at ``as_of``, leaked when in their stage longer than its limit."""
+    found = need(ctx, LEAK.title, LEAK.needs)
+    if isinstance(found, str):
+        return found
+    (leads,) = found
+    if "status" in leads.columns and leads["status"].notna().any():
+        is_open = leads["status"] == "open"
+    elif "closed_at" in leads.columns:
+        is_open = leads["closed_at"].isna() | (leads["closed_at"] > ctx.as_of)
+    else:
+        return NO_OPEN_STATE
+    is_open = is_open.fillna(False).astype(bool) & (leads["created_at"] <= ctx.as_of)
+    entered = leads["stage_entered_at"]
+    unknown = is_open & (entered.isna() | (entered > ctx.as_of))
+    notes = []
+    if unknown.any():
+        notes.append(f"{int(unknown.sum())} open deals with no known stage entry time were left out.")
+    leads = leads[is_open & ~unknown]
+    limits = stage_limits(ctx.config, leads)
+    days = (ctx.as_of - leads["stage_entered_at"]) / UNIT_SIZE["days"]
+    frame = records.build(
+        ctx,
+        LEAK.name,
+        leads,
+        id_column="lead_id",
+        leaked=days > limits,
+        at=leads["stage_entered_at"],
+        measured=days,
+        unit="days",
+        threshold=limits,
+        flow_time=None,
+        date_only=True,
+    )
+    return frame, notes
+
+
+def stage_limits(config: Config, leads: pd.DataFrame) -> pd.Series:
+    """Each deal's stage limit in days: its stage's own, else the default."""
+    default = config.stage_limit["default"] / UNIT_SIZE["days"]
+    if "stage" not in leads.columns:
+        return pd.Series(default, index=leads.index, dtype="float64")
+    # Stage names match case-insensitively: "proposal" in the config finds "Proposal" in the data.
+    own = {k.casefold(): v / UNIT_SIZE["days"] for k, v in config.stage_limit.items() if k != "default"}
+    return leads["stage"].str.casefold().map(own).astype("float64").fillna(default)
+
+
+def threshold(config: Config) -> str:
+    """The rule's threshold in words."""
+    return f"more than {format_duration(config.stage_limit['default'])} in one stage"
+
+
+LEAK = LeakType(
+    name="stalled",
+    subject="leads",
+    needs=(Needs("leads", ("stage_entered_at",), either=("status", "closed_at")),),
+    rule_columns=("created_at", "status", "closed_at", "stage_entered_at", "stage"),
+    measure=measure,
+    quantity="the days an open deal has been in its current stage",
+    unit="days",
+    stock=True,
+    costed=False,
+    title="Stalled deals",
+    heading="Stalled deals",
+    phrase="open deals stalled in their stage",
+    noun="open deals",
+    group_noun="deals",
+    split_by_leaks=False,
+    not_measured="Stalled deals could not be found: this export has no stage or no date the stage "
+    "was entered.",
+    threshold=threshold,
+    chart="stalled_by_stage",
+    report_charts=("funnel", "stalled_by_stage"),
+    colour="#CC79A7",
+    legend="Stalled past the stage limit",
+    marker="stalled",
+)
