@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any, Literal
 
-from toolkit.ingest.eventlog import KEEPS, EventRule
+from toolkit.ingest.collapse import KEEPS, EventRule
 from toolkit.ingest.recipe.yaml_source import Where, did_you_mean
 
 
