@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.frames import COLUMNS, ID_COLUMN, REQUIRED
+from toolkit.frames import COLUMNS, HOLDER_HINTS, ID_COLUMN, PERSON_DETAIL_HINTS, REQUIRED, person_hint
 from toolkit.ingest.headers import compact
 from toolkit.ingest.pii import contains_pii
 from toolkit.ingest.readers import RawFile, inspect, read_columns
@@ -118,13 +118,7 @@ _RECORD_WORDS = {
     "leads": ("lead", "deal", "opportunity", "contact", "mql", "prospect"),
     "incidents": ("incident", "ticket", "issue", "case", "request"),
 }
-#: Header words of people (the first group counts unassigned work) and of personal data.
-_OWNER = re.compile(r"\b(owner|assignee|assigned to|agent|resolver|rep)\b")
-_PERSON = re.compile(
-    r"\b(caller|requester|reporter|creator|submitter|opened by|resolved by|closed by|created by|updated by|"
-    r"reported by|requested by|raised by|"
-    r"watchers?|participants?|sdr|sr|contact person|contact id)\b"
-)
+#: Header words of personal data and free text (people are named by toolkit.frames.person_hint).
 _PERSONAL = re.compile(
     r"\b(name|first name|last name|full name|e-?mail|phone|mobile|fax|address|street|city|zip|postal|"
     r"title|summary|subject|description|details?|comments?|notes?|message|body|ip|twitter|facebook|whatsapp|"
@@ -311,12 +305,12 @@ def _known_headers() -> dict[str, dict[str, tuple[str, int]]]:
 
 def _personal(header: str, values: pd.Series) -> tuple[str, str] | None:
     """("person" | "drop", why) when a column holds people or personal data."""
-    words = _words(header)
-    if _OWNER.search(words):
+    hint = person_hint(header)
+    if hint in HOLDER_HINTS:
         return "person", "names a person"
-    if _PERSON.search(words) or re.search(r"_by$", header.casefold()):
+    if hint is not None and hint not in PERSON_DETAIL_HINTS:
         return "drop", "names a person"
-    if _PERSONAL.search(words):
+    if _PERSONAL.search(_words(header)):
         return "drop", "personal data or free text"
     present = values.dropna()
     if pd.api.types.is_string_dtype(present) and len(present):

@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from toolkit.errors import ConfigError
-from toolkit.frames import PERSON_COLUMN_HINTS, PROCESS_DIMENSIONS, SEVERITIES
+from toolkit.frames import PROCESS_DIMENSIONS, SEVERITIES, person_hint
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -304,16 +304,6 @@ def check_dimensions(dimensions: object, where: str = "config") -> tuple[str, ..
                 f"{_did_you_mean(name, PROCESS_DIMENSIONS)} Allowed: {', '.join(PROCESS_DIMENSIONS)}."
             )
     return tuple(str(d) for d in dimensions)
-
-
-def person_hint(name: str) -> str | None:
-    """The person hint a column name matches (``"owner_team"`` -> ``"owner"``), or None."""
-    low = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-    tokens = set(low.split("_"))
-    for hint in PERSON_COLUMN_HINTS:
-        if hint in tokens or ("_" in hint and hint in low):
-            return hint
-    return None
 
 
 # --- internals ----------------------------------------------------------------------------------
