@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.frames import COLUMNS, ID_COLUMN
-from toolkit.ingest.columns import EVENT_TIME, check_column, decide_dayfirst, timestamp_columns
+from toolkit.ingest.columns import EVENT_TIME, DayFirst, check_column, decide_dayfirst, timestamp_columns
 from toolkit.ingest.crosschecks import dates_out_of_order, future_dates, masked_text, repeated_ids
 from toolkit.ingest.event_log import collapse_log
 from toolkit.ingest.joins import join_file
@@ -91,21 +91,20 @@ class Assembled:
     join_problems: pd.DataFrame | None = None
 
 
-class _Ledger:
-    """Places findings in the file (header, spreadsheet rows, quoted values) and keeps the rows excluded."""
+class _Sheet:
+    """One file's working columns while it is assembled, and the problems placed so far.
 
-    def __init__(
-        self,
-        problems: Problems,
-        headers: dict[str, str],
-        rows: np.ndarray,
-        value_rows: dict[str, np.ndarray],
-        raw: dict[str, pd.Series],
-        typed: dict[str, pd.Series],
-    ) -> None:
-        self.problems, self.headers, self.rows, self.value_rows = problems, headers, rows, value_rows
-        self.raw, self.typed = raw, typed
-        self.excluded = np.zeros(len(rows), dtype=bool)
+    Steps hand it what they found: :meth:`record` names each problem's header and spreadsheet rows,
+    quotes its values and takes excluded rows out. Private to :func:`assemble`, which owns it.
+    """
+
+    def __init__(self, problems: Problems, text: FileText, mapped: dict[str, str]) -> None:
+        self.problems = problems
+        self.headers = dict(mapped)  # contract column -> header, as messages name it
+        self.raw, self.persons, self.rows = text.raw, text.persons, text.rows
+        self.value_rows: dict[str, np.ndarray] = {}  # event logs: per column, the row of each value
+        self.typed: dict[str, pd.Series] = {}
+        self.excluded = np.zeros(len(self.rows), dtype=bool)
 
     def record(self, findings: Iterable[Finding | None]) -> None:
         for f in findings:
@@ -167,121 +166,155 @@ def assemble(
     """
     problems = Problems(name, file)
     _bad_rows(problems, text.bad_rows)
-    headers = dict(mapped)
-    raw, persons, rows = text.raw, text.persons, text.rows
-    value_rows: dict[str, np.ndarray] = {}
-    typed: dict[str, pd.Series] = {}
-    dated = timestamp_columns(name, mapped)
-    needs_order = [raw[c] for c in dated if sec.timestamps.format_for(c) is None]
-    if sec.event_log is not None and sec.timestamps.format is None:
-        needs_order.append(text.log["time"])
-    dayfirst = None
-    if dated or sec.event_log is not None:
-        dayfirst = decide_dayfirst(sec.timestamps.dayfirst, needs_order)
+    sheet = _Sheet(problems, text, mapped)
+    dayfirst = _dayfirst(name, sec, text, mapped)
     decision = dayfirst.decision if dayfirst is not None else None
-    ledger = _Ledger(problems, headers, rows, value_rows, raw, typed)
-
     records = None
     if sec.event_log is not None:
-        headers[EVENT_TIME] = log_headers["time"]  # named in the problems of the events' times
-        id_header = mapped[ID_COLUMN[name]]
-        found, records = collapse_log(
-            name, sec, recipe.timezone, decision, raw, text.log, log_headers, persons, rows, id_header
-        )
-        ledger.record(found)
-        del headers[EVENT_TIME]
-        if records is not None:
-            raw, persons, rows = records.raw, records.persons, records.rows
-            value_rows = records.value_rows
-            headers |= records.headers
-            ledger = _Ledger(problems, headers, rows, value_rows, raw, typed)
-            text.release()  # the events' text: the records hold what is kept of it
+        records = _collapse(sheet, name, sec, recipe.timezone, decision, text, log_headers)
+    date_only, fallbacks = _check_columns(sheet, name, sec, recipe, decision)
+    join = None
+    if joined is not None and not problems.fatal:
+        assert sec.join is not None
+        id_col = ID_COLUMN[name]
+        ids = sheet.typed[id_col].where(~pd.Series(sheet.excluded))
+        join = join_file(name, sec.join, joined, ids, file, sheet.headers[id_col])
+        sheet.record([join.fatal])
+    facts = {
+        "date_only": frozenset(date_only),
+        "dayfirst": dayfirst.info() if dayfirst is not None else None,
+        "fallbacks": fallbacks,
+        "event_log": records.info if records is not None else {},
+    }
+    if problems.fatal:
+        return Assembled(None, problems.frame(), True, _excluded_count(sheet.excluded, records), **facts)
+    if join is not None:
+        sheet.typed |= join.columns
+        sheet.headers |= join.headers
+    if sheet.persons:
+        empty = np.ones(len(sheet.rows), dtype=bool)
+        for values in sheet.persons.values():
+            empty &= values.isna().to_numpy()
+        sheet.typed["unassigned"] = pd.Series(empty, dtype=bool)
+    masked, flags = _check_across(
+        sheet, name, sec, date_only, set(join.headers) if join else set(), limit, limit_label
+    )
+    excluded = _excluded_count(sheet.excluded, records)
+    if records is not None:
+        facts["event_log"] = {**records.info, "excluded_events": excluded}
+    keep = ~sheet.excluded
+    kept_rows = sheet.rows[keep]
+    typed = sheet.typed
+    # Every problem is placed: let the text and working columns go as the frame takes them.
+    del sheet
+    text.release()
+    return Assembled(
+        _frame(name, typed, flags, keep),
+        problems.frame(),
+        False,
+        excluded,
+        masked=masked,
+        kept_rows=kept_rows,
+        join=join.info if join is not None else {},
+        join_problems=join.problems if join is not None else None,
+        **facts,
+    )
 
+
+def _dayfirst(name: str, sec: DatasetRecipe, text: FileText, mapped: dict[str, str]) -> DayFirst | None:
+    """How the file's numeric dates are read, pooled over its timestamp columns (and event times)
+    without a format; None when it has none to read."""
+    dated = timestamp_columns(name, mapped)
+    if not dated and sec.event_log is None:
+        return None
+    unformatted = [text.raw[c] for c in dated if sec.timestamps.format_for(c) is None]
+    if sec.event_log is not None and sec.timestamps.format is None:
+        unformatted.append(text.log["time"])
+    return decide_dayfirst(sec.timestamps.dayfirst, unformatted)
+
+
+def _collapse(
+    sheet: _Sheet,
+    name: str,
+    sec: DatasetRecipe,
+    timezone: str,
+    dayfirst: bool | None,
+    text: FileText,
+    log_headers: dict[str, str],
+) -> Records | None:
+    """The events' problems placed, and the sheet turned to one row per record (unless the event
+    times cannot be read: the problems then stop the load)."""
+    sheet.headers[EVENT_TIME] = log_headers["time"]  # named in the problems of the events' times
+    found, records = collapse_log(
+        name,
+        sec,
+        timezone,
+        dayfirst,
+        sheet.raw,
+        text.log,
+        log_headers,
+        sheet.persons,
+        sheet.rows,
+        sheet.headers[ID_COLUMN[name]],
+    )
+    sheet.record(found)
+    del sheet.headers[EVENT_TIME]
+    if records is None:
+        return None
+    sheet.raw, sheet.persons, sheet.rows = records.raw, records.persons, records.rows
+    sheet.value_rows = records.value_rows
+    sheet.headers |= records.headers
+    sheet.excluded = np.zeros(len(records.rows), dtype=bool)
+    text.release()  # the events' text: the records hold what is kept of it
+    return records
+
+
+def _check_columns(
+    sheet: _Sheet, name: str, sec: DatasetRecipe, recipe: Recipe, dayfirst: bool | None
+) -> tuple[set[str], dict[str, tuple[str, list[str]]]]:
+    """Each mapped column checked and typed; returns the date-only columns and the text fallbacks."""
     date_only: set[str] = set()
     fallbacks: dict[str, tuple[str, list[str]]] = {}
     for col, kind in COLUMNS[name].items():
-        if col not in headers:
+        if col not in sheet.headers:
             continue
-        checked = check_column(kind, col, raw[col], name=name, sec=sec, recipe=recipe, dayfirst=decision)
-        ledger.record(checked.findings)
+        checked = check_column(
+            kind, col, sheet.raw[col], name=name, sec=sec, recipe=recipe, dayfirst=dayfirst
+        )
+        sheet.record(checked.findings)
         if checked.values is not None:
-            typed[col] = checked.values
+            sheet.typed[col] = checked.values
         if checked.date_only:
             date_only.add(col)
         if checked.fallback is not None:
             fallbacks[col] = checked.fallback
+    return date_only, fallbacks
 
-    def stopped() -> Assembled:
-        return Assembled(
-            None,
-            problems.frame(),
-            True,
-            _excluded_count(excluded, records),
-            frozenset(date_only),
-            dayfirst=dayfirst.info() if dayfirst is not None else None,
-            fallbacks=fallbacks,
-            event_log=records.info if records is not None else {},
-        )
 
-    excluded = ledger.excluded
-    if problems.fatal:
-        return stopped()
-    joined_columns: set[str] = set()
-    join_info: dict = {}
-    join_problems = None
-    if joined is not None:
-        assert sec.join is not None
-        id_col = ID_COLUMN[name]
-        ids = typed[id_col].where(~pd.Series(excluded))
-        brought = join_file(name, sec.join, joined, ids, file, headers[id_col])
-        ledger.record([brought.fatal])
-        if problems.fatal:
-            return stopped()
-        typed |= brought.columns
-        headers |= brought.headers
-        joined_columns = set(brought.headers)
-        join_info, join_problems = brought.info, brought.problems
-    if persons:
-        empty = np.ones(len(rows), dtype=bool)
-        for values in persons.values():
-            empty &= values.isna().to_numpy()
-        typed["unassigned"] = pd.Series(empty, dtype=bool)
-
-    replaced, found, masked = masked_text(name, typed, headers, sec.scan)
-    ledger.record(found)
-    typed |= replaced
-    checked_dates = [c for c in timestamp_columns(name, headers) if c not in joined_columns]
-    found, flags, cleared = future_dates(name, typed, checked_dates, ledger.excluded, limit, limit_label)
-    ledger.record(found)
-    typed |= cleared
-    ledger.record([repeated_ids(name, typed, rows, ledger.excluded)])
-    found, order_flags = dates_out_of_order(name, typed, headers, date_only, ledger.excluded)
-    ledger.record(found)
+def _check_across(
+    sheet: _Sheet,
+    name: str,
+    sec: DatasetRecipe,
+    date_only: set[str],
+    joined: set[str],
+    limit: pd.Timestamp,
+    limit_label: str,
+) -> tuple[int, dict[str, np.ndarray]]:
+    """The checks across columns, in order (each passes over the rows the ones before excluded);
+    returns the values masked and the flags set. A joined file's dates were checked against its own rows."""
+    replaced, found, masked = masked_text(name, sheet.typed, sheet.headers, sec.scan)
+    sheet.record(found)
+    sheet.typed |= replaced
+    dates = [c for c in timestamp_columns(name, sheet.headers) if c not in joined]
+    found, flags, cleared = future_dates(name, sheet.typed, dates, sheet.excluded, limit, limit_label)
+    sheet.record(found)
+    sheet.typed |= cleared
+    sheet.record([repeated_ids(name, sheet.typed, sheet.rows, sheet.excluded)])
+    found, order_flags = dates_out_of_order(name, sheet.typed, sheet.headers, date_only, sheet.excluded)
+    sheet.record(found)
     for flag, mask in order_flags.items():
         flags[flag] = flags[flag] | mask if flag in flags else mask
-
-    keep = ~excluded
-    kept_rows = rows[keep]
-    # Every problem is placed: let the working columns go as the frame takes them.
-    del ledger, raw, persons
-    text.release()
-    frame = _frame(name, typed, flags, keep)
-    return Assembled(
-        frame,
-        problems.frame(),
-        False,
-        _excluded_count(excluded, records),
-        frozenset(date_only),
-        masked,
-        kept_rows=kept_rows,
-        dayfirst=dayfirst.info() if dayfirst is not None else None,
-        fallbacks=fallbacks,
-        event_log={**records.info, "excluded_events": _excluded_count(excluded, records)}
-        if records is not None
-        else {},
-        join=join_info,
-        join_problems=join_problems,
-    )
+    return masked, flags
 
 
 def _excluded_count(excluded: np.ndarray, records: Records | None) -> int:
