@@ -40,6 +40,11 @@ class Loaded:
     #: (file, rows that did not make it into the frame, rows read), one per file, for max_excluded_share
     shares: list[tuple[str, int, int]] = field(default_factory=list)
 
+    def as_join(self) -> JoinSource:
+        """This file as the second file of a join (loaded without a problem that stops the load)."""
+        assert self.frame is not None and self.kept_rows is not None
+        return JoinSource(self.frame, self.files[0], self.read_info["columns"], self.kept_rows)
+
 
 def _join_section(sec: DatasetRecipe, name: str) -> DatasetRecipe:
     """The second file of a join, as a dataset section of its own: its key is the dataset's id."""
@@ -120,9 +125,6 @@ def _load_one(
     # Arrow's pool would keep them for Arrow alone, and numpy allocates next.
     del table
     pa.default_memory_pool().release_unused()
-    source = None
-    if joined is not None and joined.frame is not None and joined.kept_rows is not None:
-        source = JoinSource(joined.frame, joined.files[0], joined.read_info["columns"], joined.kept_rows)
     made = assemble(
         name,
         sec,
@@ -133,7 +135,7 @@ def _load_one(
         log_headers=found.events,
         limit=limit,
         limit_label=limit_label,
-        joined=source,
+        joined=None if joined is None else joined.as_join(),
     )
     del text
     pa.default_memory_pool().release_unused()

@@ -20,7 +20,7 @@ from toolkit.ingest.values import id_text
 if TYPE_CHECKING:
     from toolkit.ingest.recipe import DatasetRecipe, EventLogOptions
 
-_PERSON = "person:"  # how person columns ride through the collapse beside the contract columns
+_PERSON_KEY = "person:"  # how person columns ride through the collapse beside the contract columns
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def collapse_log(
     excluded = missing_id | failed | absent
     keep = ~excluded
     columns = {c: v[keep] for c, v in raw.items() if c != id_col}
-    columns |= {f"{_PERSON}{h}": v[keep] for h, v in persons.items()}
+    columns |= {f"{_PERSON_KEY}{h}": v[keep] for h, v in persons.items()}
     status, sub = log_raw.get("status"), log_raw.get("sub_status")
     out = collapse(
         ids[keep],
@@ -120,8 +120,8 @@ def collapse_log(
         reopened=log.reopened,
     )
     marks = EVENT_MARKS[name]
-    made = {id_col: out.ids, **{c: v for c, v in out.values.items() if not c.startswith(_PERSON)}}
-    value_rows = {c: r for c, r in out.value_rows.items() if not c.startswith(_PERSON)}
+    made = {id_col: out.ids, **{c: v for c, v in out.values.items() if not c.startswith(_PERSON_KEY)}}
+    value_rows = {c: r for c, r in out.value_rows.items() if not c.startswith(_PERSON_KEY)}
     value_rows[id_col] = out.record_rows
     headers, rules = {}, {}
     for rule_name, series in (("opened", out.opened), ("resolved", out.resolved), ("reopened", out.reopened)):
@@ -134,7 +134,7 @@ def collapse_log(
         rules[col] = _rule_words(log, log_headers, rule_name)
     records = Records(
         raw=made,
-        persons={c[len(_PERSON) :]: v for c, v in out.values.items() if c.startswith(_PERSON)},
+        persons={c[len(_PERSON_KEY) :]: v for c, v in out.values.items() if c.startswith(_PERSON_KEY)},
         value_rows=value_rows,
         rows=out.record_rows,
         events=out.events,
