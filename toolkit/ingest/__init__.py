@@ -20,7 +20,9 @@ file's text to a contract frame, putting together what the steps below return),
 (future dates, repeated ids, dates out of order, personal data in kept text),
 :mod:`~toolkit.ingest.event_log` (a recipe's ``event_log`` applied to a file) over
 :mod:`~toolkit.ingest.collapse` (the vectorised collapse to one row per record),
-:mod:`~toolkit.ingest.joins` (a second file brought in by id), :mod:`~toolkit.ingest.values` (cell
+:mod:`~toolkit.ingest.joins` (a second file brought in by id), :mod:`~toolkit.ingest.readers` (files
+to text and typed cells, CSV through :mod:`~toolkit.ingest.delimited`), :mod:`~toolkit.ingest.people`
+(the columns of people's names), :mod:`~toolkit.ingest.values` (cell
 values to typed ones), :mod:`~toolkit.ingest.problems` (the quality frame and its sentences). What
 ``retro check`` prints is :mod:`toolkit.present.check`.
 """
