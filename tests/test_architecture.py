@@ -105,7 +105,6 @@ def test_the_sample_generator_stands_apart():
     assert [t for n, ts in GRAPH.items() if _top(n) == "sample" for t in ts if _top(t) != "sample"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="ingest.columns and its Work object remain")
 def test_no_import_cycle():
     index: dict[str, int] = {}
     low: dict[str, int] = {}

@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.ingest.eventlog import EventRule, collapse
+from toolkit.ingest.collapse import EventRule, collapse
 
 RESOLVED = EventRule(status=("Resolved", "Closed"))
 

@@ -19,6 +19,7 @@ A mapping recipe turns raw exports into these frames (``toolkit.ingest``). After
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -78,30 +79,63 @@ SEVERITIES = ("critical", "high", "medium", "low")
 #: Process dimensions a leak may be grouped by. Never a person (docs/DESIGN.md, "Blameless by construction").
 PROCESS_DIMENSIONS = ("source", "queue", "routing", "stage", "category", "severity", "hour_band")
 
-#: Column names that identify people; they can never become a group dimension or reach a report.
+#: Header words naming who holds the work (the owner, the assignee): their column counts unassigned work.
+HOLDER_HINTS = ("owner", "assignee", "assigned_to", "agent", "resolver", "rep")
+#: Header words naming a person's name or contact details rather than a role ("Contact Type" is a channel).
+PERSON_DETAIL_HINTS = ("name", "email", "e_mail", "phone", "mobile", "contact")
+#: Header words that name a person, or a person's name or contact details: a column they name never
+#: becomes a group dimension or reaches a report. Each hint is one word or words joined by "_", matched
+#: as whole words of a header, in this order, by :func:`person_hint`.
 PERSON_COLUMN_HINTS = (
-    "owner",
-    "agent",
-    "assignee",
-    "assigned_to",
-    "resolver",
+    *HOLDER_HINTS,
     "resolved_by",
-    "rep",
+    "opened_by",
+    "closed_by",
+    "created_by",
+    "updated_by",
+    "reported_by",
+    "requested_by",
+    "raised_by",
     "sdr",
     "sr_id",
     "caller",
     "requester",
     "reporter",
     "creator",
-    "opened_by",
-    "closed_by",
     "submitter",
-    "name",
-    "email",
-    "phone",
-    "mobile",
-    "contact",
+    "watcher",
+    "watchers",
+    "participant",
+    "participants",
+    "contact_person",
+    "contact_id",
+    *PERSON_DETAIL_HINTS,
 )
+
+
+def header_words(header: str) -> list[str]:
+    """A header's words, lower case: anything but letters and digits separates them (``Lead_Owner``,
+    ``lead-owner`` and ``Lead Owner`` give ``["lead", "owner"]``)."""
+    return re.findall(r"[^\W_]+", header.casefold())
+
+
+def person_hint(header: str) -> str | None:
+    """The hint by which ``header`` names a person (``"Lead Owner"`` -> ``"owner"``, ``"Assigned To"``
+    -> ``"assigned_to"``), or None.
+
+    Whole words only: ``rep`` names a person in "Sales Rep", not in "Report Date" or "Representative
+    Sample", and ``sr_id`` needs the words "sr id". The first hint of :data:`PERSON_COLUMN_HINTS`
+    found wins ("Agent Email" is an agent). A header ending in "by" ("Last Modified By") names
+    whoever did it: its hint is its last two words (``modified_by``).
+    """
+    words = header_words(header)
+    spaced = f" {' '.join(words)} "
+    for hint in PERSON_COLUMN_HINTS:
+        if f" {hint.replace('_', ' ')} " in spaced:
+            return hint
+    if len(words) >= 2 and words[-1] == "by":
+        return f"{words[-2]}_by"
+    return None
 
 
 def empty_problems() -> pd.DataFrame:

@@ -14,10 +14,17 @@ Personal data never enters a frame: only the mapped and person columns are read,
 are reduced to ``unassigned`` and dropped, kept text is scanned and masked (:mod:`toolkit.ingest.pii`).
 
 The package, one module per concern: :mod:`~toolkit.ingest.dataset` (the load and what fails it),
-:mod:`~toolkit.ingest.headers` (recipe headers found in a file), :mod:`~toolkit.ingest.columns` (raw
-columns to a contract frame), :mod:`~toolkit.ingest.values` (cell values to typed ones),
-:mod:`~toolkit.ingest.problems` (the quality frame and its sentences). What ``retro check`` prints is
-:mod:`toolkit.present.check`.
+:mod:`~toolkit.ingest.headers` (recipe headers found in a file), :mod:`~toolkit.ingest.assemble` (one
+file's text to a contract frame, putting together what the steps below return),
+:mod:`~toolkit.ingest.columns` (one check per kind of column), :mod:`~toolkit.ingest.crosschecks`
+(future dates, repeated ids, dates out of order, personal data in kept text),
+:mod:`~toolkit.ingest.event_log` (a recipe's ``event_log`` applied to a file) over
+:mod:`~toolkit.ingest.collapse` (the vectorised collapse to one row per record),
+:mod:`~toolkit.ingest.joins` (a second file brought in by id), :mod:`~toolkit.ingest.readers` (files
+to text and typed cells, CSV through :mod:`~toolkit.ingest.delimited`), :mod:`~toolkit.ingest.people`
+(the columns of people's names), :mod:`~toolkit.ingest.values` (cell
+values to typed ones), :mod:`~toolkit.ingest.problems` (the quality frame and its sentences). What
+``retro check`` prints is :mod:`toolkit.present.check`.
 """
 
 from toolkit.ingest.columns import DATED_BY

@@ -16,8 +16,9 @@ import pyarrow as pa
 
 from toolkit.errors import ConfigError, InputError, RecipeError, ValidationError
 from toolkit.frames import ID_COLUMN, Dataset
-from toolkit.ingest.columns import Work
+from toolkit.ingest.assemble import assemble, file_text
 from toolkit.ingest.headers import NOT_IN_EXPORT, Headers, map_headers
+from toolkit.ingest.joins import JoinSource
 from toolkit.ingest.problems import Problems, concat_problems, format_problems, sort_problems
 from toolkit.ingest.readers import inspect, read_columns
 from toolkit.ingest.recipe import DatasetRecipe, Recipe, load_recipe
@@ -38,6 +39,11 @@ class Loaded:
     files: list[str] = field(default_factory=list)  # every file read (a joined file too)
     #: (file, rows that did not make it into the frame, rows read), one per file, for max_excluded_share
     shares: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def as_join(self) -> JoinSource:
+        """This file as the second file of a join (loaded without a problem that stops the load)."""
+        assert self.frame is not None and self.kept_rows is not None
+        return JoinSource(self.frame, self.files[0], self.read_info["columns"], self.kept_rows)
 
 
 def _join_section(sec: DatasetRecipe, name: str) -> DatasetRecipe:
@@ -113,41 +119,56 @@ def _load_one(
         )
     info["encoding"] = table.encoding or raw.encoding
     info["excel"] = excel_signs(table.frame[list(dict.fromkeys(mapped.values()))])  # never a person column
-    work = Work(name, sec, recipe, table, mapped, problems, limit, limit_label, found.events, joined, persons)
-    # The work holds the text it needs, blanked: let the file's columns go (hundreds of MB at 1M rows),
-    # and hand them back: Arrow's pool would keep them for Arrow alone, and numpy allocates next.
-    table = replace(table, frame=pd.DataFrame())
+    text = file_text(table, mapped, found.events, persons, recipe.missing)
+    bad_rows = len(table.bad_rows)
+    # The text is blanked: let the file's columns go (hundreds of MB at 1M rows), and hand them back:
+    # Arrow's pool would keep them for Arrow alone, and numpy allocates next.
+    del table
     pa.default_memory_pool().release_unused()
-    frame, excluded, date_only, masked = work.run(persons)
+    made = assemble(
+        name,
+        sec,
+        recipe,
+        text,
+        file=raw.name,
+        mapped=mapped,
+        log_headers=found.events,
+        limit=limit,
+        limit_label=limit_label,
+        joined=None if joined is None else joined.as_join(),
+    )
+    del text
     pa.default_memory_pool().release_unused()
-    info["dayfirst"] = work.dayfirst_info()
-    info["fallback"] = work.fallbacks
-    if work.log_info:
-        info["event_log"] = work.log_info
-    pii_info["masked_values"] = masked
-    parts = [problems.frame()]
-    shares = [(raw.name, excluded + len(table.bad_rows), rows_read)]
+    info["dayfirst"] = made.dayfirst
+    info["fallback"] = made.fallbacks
+    if made.event_log:
+        info["event_log"] = made.event_log
+    pii_info["masked_values"] = made.masked
+    parts = [problems.frame(), made.problems]
+    excluded = made.excluded + bad_rows
+    shares = [(raw.name, excluded, rows_read)]
     files = [raw.name]
+    date_only = made.date_only
     if joined is not None:
-        if work.join_info:
-            info["join"] = work.join_info
-        parts += [joined.problems, work.join_problems.frame()]
-        lost = joined.excluded + work.join_info.get("unmatched_rows", 0)
+        if made.join:
+            info["join"] = made.join
+        parts += [joined.problems] + ([made.join_problems] if made.join_problems is not None else [])
+        lost = joined.excluded + made.join.get("unmatched_rows", 0)
         shares.append((joined.files[0], lost, joined.rows_read))
         files += joined.files
         date_only = date_only | joined.date_only
         pii_info["dropped_columns"] += [h for h in joined.pii["dropped_columns"] if h not in dropped]
         pii_info["masked_values"] += joined.pii["masked_values"]
     return Loaded(
-        frame,
+        made.frame,
         concat_problems(parts),
-        problems.fatal,
+        made.fatal,
         rows_read,
-        excluded + len(table.bad_rows),
+        excluded,
         date_only,
         pii_info,
         info,
-        kept_rows=work.kept_rows,
+        kept_rows=made.kept_rows,
         files=files,
         shares=shares,
     )

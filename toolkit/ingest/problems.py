@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,24 @@ RECORD = {"leads": "lead", "incidents": "incident", "accounts": "account"}
 def in_format(formats: str) -> str:
     """How a message names the date formats tried: ``in format %d/%m/%Y`` or any format."""
     return f"in format {formats}" if formats else "in any format the loader recognises"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a check found in one column, before it is placed in the file.
+
+    ``mask`` marks the rows that have it (aligned with the column checked); ``None`` means the whole
+    column cannot be read, which stops the load. ``column`` is the contract column (None: the row
+    itself); ``values`` are the values quoted, by default the column's text. ``excluded`` takes the
+    rows out of the frame. The caller knows the header and spreadsheet rows to name.
+    """
+
+    mask: np.ndarray | None
+    column: str | None
+    problem: str
+    fix: str
+    action: str = "excluded"
+    values: pd.Series | None = None
 
 
 class Problems:

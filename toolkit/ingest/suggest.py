@@ -23,18 +23,18 @@ the recipe.
 from __future__ import annotations
 
 import functools
-import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
-from toolkit.frames import COLUMNS, ID_COLUMN, REQUIRED
+from toolkit.frames import COLUMNS, HOLDER_HINTS, ID_COLUMN, PERSON_DETAIL_HINTS, REQUIRED, person_hint
 from toolkit.ingest.headers import compact
 from toolkit.ingest.pii import contains_pii
 from toolkit.ingest.readers import RawFile, inspect, read_columns
 from toolkit.ingest.recipe import load_recipe, shipped_recipes
+from toolkit.ingest.suggestion import Suggestion
 from toolkit.ingest.timestamps import AmbiguousDates, dayfirst_evidence, parse_timestamps
 from toolkit.ingest.values import excel_signs, parse_numbers
 
@@ -118,120 +118,13 @@ _RECORD_WORDS = {
     "leads": ("lead", "deal", "opportunity", "contact", "mql", "prospect"),
     "incidents": ("incident", "ticket", "issue", "case", "request"),
 }
-#: Header words of people (the first group counts unassigned work) and of personal data.
-_OWNER = re.compile(r"\b(owner|assignee|assigned to|agent|resolver|rep)\b")
-_PERSON = re.compile(
-    r"\b(caller|requester|reporter|creator|submitter|opened by|resolved by|closed by|created by|updated by|"
-    r"reported by|requested by|raised by|"
-    r"watchers?|participants?|sdr|sr|contact person|contact id)\b"
-)
+#: Header words of personal data and free text (people are named by toolkit.frames.person_hint).
 _PERSONAL = re.compile(
     r"\b(name|first name|last name|full name|e-?mail|phone|mobile|fax|address|street|city|zip|postal|"
     r"title|summary|subject|description|details?|comments?|notes?|message|body|ip|twitter|facebook|whatsapp|"
     r"salutation)\b"
 )
 _RESOLVED = re.compile(r"\b(resolved|closed|solved|done|complete|completed|cancel+ed)\b", re.IGNORECASE)
-
-
-@dataclass
-class Suggestion:
-    """What :func:`suggest_recipe` decided; :meth:`yaml` writes it as a commented recipe."""
-
-    file: str
-    dataset: str
-    rows_sampled: int
-    columns: dict[str, str] = field(default_factory=dict)
-    why: dict[str, str] = field(default_factory=dict)  # contract column -> how it was matched
-    person_columns: list[str] = field(default_factory=list)
-    drop: dict[str, str] = field(default_factory=dict)  # header -> why it is personal data
-    missing: list[str] = field(default_factory=lambda: [""])
-    dayfirst: bool | None = None
-    dayfirst_note: str = ""
-    formats: dict[str, str] = field(default_factory=dict)  # contract column -> format seen
-    date_only: list[str] = field(default_factory=list)
-    decimal: str = "."
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
-    event_log: dict | None = None
-    todo: list[str] = field(default_factory=list)
-
-    def yaml(self, name: str | None = None) -> str:
-        """The suggestion as a recipe: valid YAML that :func:`toolkit.ingest.recipe.load_recipe` accepts."""
-        stem = name or re.sub(r"[^a-z0-9]+", "-", Path(self.file).stem.lower()).strip("-") or "suggested"
-        out = [
-            f"# Recipe suggested by `retro recipe suggest` from {self.file} "
-            f"({self.rows_sampled:,} rows sampled).",
-            "# Check each line, above all those marked TODO, then run `retro check` with it.",
-        ]
-        out += [f"# TODO: {t}" for t in self.todo]
-        out += [
-            f"name: {_q(stem)}",
-            f"description: {_q(f'Suggested from {self.file}; check before use.')}",
-            "timezone: UTC   # TODO: the zone the export's times are written in (e.g. Europe/London); "
-            "a file never says",
-            f"missing: {_q(self.missing)}",
-            "",
-            f"{self.dataset}:",
-            f"  file: {_q(self.file)}",
-            "  columns:",
-        ]
-        for col in COLUMNS[self.dataset]:
-            if col in self.columns:
-                out.append(f"    {col}: {_q(self.columns[col])}   # {self.why[col]}")
-        absent = [c for c in COLUMNS[self.dataset] if c not in self.columns and c not in _DERIVED]
-        if self.event_log:
-            absent = [c for c in absent if c not in self.event_log["fills"]]
-        if absent:
-            out.append(f"  # not found: {', '.join(absent)}; analyses needing them are skipped")
-        if self.event_log:
-            log = self.event_log
-            out += [
-                f"  event_log:   # ids repeat ({log['why']}): one row per update, collapsed per record",
-                f"    time: {_q(log['time'])}   # when each update happened",
-                f"    status: {_q(log['status'])}   # the status after each update",
-            ]
-            if log.get("resolved"):
-                out.append(
-                    f"    resolved: {{status: {_q(log['resolved'])}}}   # TODO: check which statuses mark "
-                    "resolution; it changes the figures"
-                )
-            out.append(
-                "    keep: {default: latest}   # each record keeps the last non-empty value of its events"
-            )
-        out.append("  timestamps:")
-        if self.dayfirst is None:
-            out.append(f"    dayfirst: auto   # {self.dayfirst_note}")
-        else:
-            out.append(f"    dayfirst: {'true' if self.dayfirst else 'false'}   # {self.dayfirst_note}")
-        for col, fmt in self.formats.items():
-            out.append(f"    # {col}: format seen {fmt}; the loader infers it (set formats: to pin it)")
-        if self.date_only:
-            out.append(
-                f"    # {', '.join(self.date_only)}: dates without a time of day; durations from them are "
-                "counted in days"
-            )
-        if self.decimal != ".":
-            out.append('  numbers: {decimal: ","}   # amounts are written 1.234,50')
-        if self.values:
-            out.append("  values:")
-            for col, mapping in self.values.items():
-                out.append(f"    {col}:   # TODO: check: guessed from the values seen")
-                out += [f"      {_q(raw)}: {target}" for raw, target in mapping.items()]
-        if self.person_columns:
-            out.append(
-                f"  person_columns: {_q(self.person_columns)}   # people: used only to count unassigned work"
-            )
-        if self.drop:
-            out.append("  drop:   # personal data: never read")
-            out += [f"    - {_q(h)}   # {why}" for h, why in self.drop.items()]
-        return "\n".join(out) + "\n"
-
-
-_DERIVED = {"unassigned", "exclude_speed", "exclude_resolution"}
-
-
-def _q(value: object) -> str:
-    """A YAML scalar or flow list, double-quoted (JSON strings are valid YAML)."""
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _words(header: str) -> str:
@@ -311,12 +204,12 @@ def _known_headers() -> dict[str, dict[str, tuple[str, int]]]:
 
 def _personal(header: str, values: pd.Series) -> tuple[str, str] | None:
     """("person" | "drop", why) when a column holds people or personal data."""
-    words = _words(header)
-    if _OWNER.search(words):
+    hint = person_hint(header)
+    if hint in HOLDER_HINTS:
         return "person", "names a person"
-    if _PERSON.search(words) or re.search(r"_by$", header.casefold()):
+    if hint is not None and hint not in PERSON_DETAIL_HINTS:
         return "drop", "names a person"
-    if _PERSONAL.search(words):
+    if _PERSONAL.search(_words(header)):
         return "drop", "personal data or free text"
     present = values.dropna()
     if pd.api.types.is_string_dtype(present) and len(present):

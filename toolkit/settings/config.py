@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit.errors import ConfigError
-from toolkit.frames import PERSON_COLUMN_HINTS, PROCESS_DIMENSIONS, SEVERITIES
+from toolkit.frames import PROCESS_DIMENSIONS, SEVERITIES, person_hint
 from toolkit.settings.business_calendar import DAY_NAMES, BusinessCalendar, calendar_from
 from toolkit.settings.config_layers import Origin, config_layers, suggestion
 from toolkit.settings.values import (
@@ -254,16 +253,6 @@ def check_dimensions(dimensions: object, where: str = "config") -> tuple[str, ..
                 f"{suggestion(name, PROCESS_DIMENSIONS)} Allowed: {', '.join(PROCESS_DIMENSIONS)}."
             )
     return tuple(str(d) for d in dimensions)
-
-
-def person_hint(name: str) -> str | None:
-    """The person hint a column name matches (``"owner_team"`` -> ``"owner"``), or None."""
-    low = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-    tokens = set(low.split("_"))
-    for hint in PERSON_COLUMN_HINTS:
-        if hint in tokens or ("_" in hint and hint in low):
-            return hint
-    return None
 
 
 # --- internals ----------------------------------------------------------------------------------

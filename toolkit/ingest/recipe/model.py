@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from toolkit.ingest.eventlog import EventRule
+from toolkit.ingest.collapse import EventRule
 from toolkit.ingest.recipe.parsers import (
     parse_columns,
     parse_constants,
@@ -82,7 +82,7 @@ class NumberOptions:
 
 @dataclass(frozen=True)
 class EventLogOptions:
-    """An export with one row per update of a record, collapsed by :mod:`toolkit.ingest.eventlog`."""
+    """An export with one row per update of a record, collapsed by :mod:`toolkit.ingest.collapse`."""
 
     time: str = field(
         default="", metadata=parsed_by(parse_text, "header of the time of each event (orders them)")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any, Literal
 
-from toolkit.ingest.eventlog import KEEPS, EventRule
+from toolkit.ingest.collapse import KEEPS, EventRule
 from toolkit.ingest.recipe.source import unknown_key
 from toolkit.settings.layers import Layers
 

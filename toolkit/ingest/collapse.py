@@ -1,4 +1,4 @@
-"""Event logs: one row per update of a record, collapsed to one row per record (docs/DESIGN.md, "Recipes").
+"""An event log (one row per update of a record) collapsed to one row per record, vectorised.
 
 An event-log export (the UCI ServiceNow log, a Salesforce history report) repeats a record on every
 update, with the record's status after that update. A recipe's ``event_log`` section names the

@@ -1,0 +1,191 @@
+"""Checks across a file's typed columns: personal data in kept text, dates in the future, repeated ids,
+dates out of order. Each takes the columns and the rows already excluded, and returns what it found
+(problems, flags, replaced columns); none changes what it is given."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from toolkit.frames import COLUMNS, ID_COLUMN
+from toolkit.ingest.columns import DATED_BY
+from toolkit.ingest.headers import norm
+from toolkit.ingest.pii import scan
+from toolkit.ingest.problems import Finding
+from toolkit.ingest.recipe import ALLOWED_VALUES
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+#: Metric a flag removes a row from, for the ``action`` column.
+SPEED = "excluded from speed-to-lead"
+RESOLUTION = "excluded from resolution time"
+#: Per dataset: the start and end of its measured time, the flag and action of an end before its start.
+_MEASURED = {
+    "leads": ("created_at", "first_contact_at", "exclude_speed", SPEED, "the lead was created"),
+    "incidents": ("opened_at", "resolved_at", "exclude_resolution", RESOLUTION, "the incident was opened"),
+}
+
+
+def _or(flags: dict[str, np.ndarray], name: str, mask: np.ndarray) -> None:
+    flags[name] = flags[name] | mask if name in flags else mask
+
+
+def _local_day(values: pd.Series) -> pd.Series:
+    """The local calendar day of each time (naive): midnight may not exist where clocks change at it."""
+    return values.dt.tz_localize(None).dt.normalize()
+
+
+def masked_text(
+    name: str, columns: dict[str, pd.Series], headers: dict[str, str], scanned: tuple[str, ...] | None
+) -> tuple[dict[str, pd.Series], tuple[Finding, ...], int]:
+    """Kept free-text columns with e-mail addresses and phone numbers masked: the columns that held
+    any, the problems (action ``masked``) and how many values were masked. ``scanned`` limits the scan
+    to those headers (the recipe's ``scan``)."""
+    text_cols = [c for c in columns if COLUMNS[name].get(c) == "text" and c not in ALLOWED_VALUES]
+    if scanned is not None:
+        listed = {norm(h) for h in scanned}
+        text_cols = [c for c in text_cols if norm(headers.get(c, "")) in listed]
+    replaced, found, count = {}, [], 0
+    for col in text_cols:
+        masked, hit = scan(columns[col])
+        if hit.any():
+            found.append(
+                Finding(
+                    hit.to_numpy(),
+                    col,
+                    "held an e-mail address or phone number, now masked",
+                    "Nothing to do here; remove personal data from this field in the source system.",
+                    "masked",
+                    values=masked,
+                )
+            )
+            count += int(hit.sum())
+            replaced[col] = masked
+    return replaced, tuple(found), count
+
+
+def future_dates(
+    name: str,
+    columns: dict[str, pd.Series],
+    checked: Iterable[str],
+    excluded: np.ndarray,
+    limit: pd.Timestamp,
+    limit_label: str,
+) -> tuple[tuple[Finding, ...], dict[str, np.ndarray], dict[str, pd.Series]]:
+    """Timestamps of the ``checked`` columns after ``limit``: the problems, the flags they set and the
+    planned dates cleared. A future creation time excludes the row; a future first contact or
+    resolution flags it out of that metric; any other future date has not happened yet and is cleared."""
+    dated = DATED_BY[name]
+    found: list[Finding] = []
+    flags: dict[str, np.ndarray] = {}
+    cleared: dict[str, pd.Series] = {}
+    excluded = excluded.copy()  # rows this check excludes are passed over by the columns after
+    for col in checked:
+        fix = "Fix the date in the source system, or pass a later as_of if the export was taken later."
+        if col not in columns:
+            continue
+        future = (columns[col] > limit).fillna(False).to_numpy() & ~excluded
+        if not future.any():
+            continue
+        if col == dated:
+            action = "excluded"
+            excluded |= future
+        elif col == "first_contact_at":
+            action = SPEED
+            _or(flags, "exclude_speed", future)
+        elif col == "resolved_at":
+            action = RESOLUTION
+            _or(flags, "exclude_resolution", future)
+        else:
+            # An expected close date, a notice of churn: as known at the export it has not happened,
+            # so it is left empty (and cannot pass for the moment of the export).
+            action = "value cleared"
+            fix = "A planned date has not happened yet; if it is a typo, fix it in the source system."
+            cleared[col] = columns[col].mask(future)
+        found.append(Finding(future, col, f"is after {limit_label}", fix, action))
+    return tuple(found), flags, cleared
+
+
+def repeated_ids(
+    name: str, columns: dict[str, pd.Series], rows: np.ndarray, excluded: np.ndarray
+) -> Finding | None:
+    """The older rows of an id that occurs more than once among the rows still in (the latest by the
+    dataset's date, then by row, is kept), or None."""
+    id_col = ID_COLUMN[name]
+    ids = columns[id_col]
+    alive = (~excluded) & ids.notna().to_numpy()
+    dated = DATED_BY[name]
+    stamp = columns[dated] if dated in columns else pd.Series(pd.NaT, index=ids.index)
+    # How often each id occurs among the rows still in: one hash pass, then counts per code.
+    codes, uniques = pd.factorize(ids)
+    counts = np.bincount(codes[alive], minlength=len(uniques))
+    repeated_mask = alive & (counts[np.maximum(codes, 0)] > 1)
+    del codes, uniques, counts
+    pa.default_memory_pool().release_unused()  # the hash of a million ids, held by Arrow's pool
+    if not repeated_mask.any():
+        return None
+    repeated = pd.DataFrame({"id": ids, "at": stamp, "row": rows})[repeated_mask]
+    ordered = repeated.sort_values(["at", "row"], na_position="first")
+    older = ordered.index[ordered.duplicated("id", keep="last")]
+    mask = np.zeros(len(ids), dtype=bool)
+    mask[older] = True
+    latest = "by the latest row" if dated is None else f"by {dated}, then by row"
+    return Finding(
+        mask,
+        id_col,
+        f"repeats the id of another row; the latest record ({latest}) was kept",
+        "Nothing to do if the export lists a record twice; otherwise give each record its own id.",
+    )
+
+
+def dates_out_of_order(
+    name: str,
+    columns: dict[str, pd.Series],
+    headers: dict[str, str],
+    date_only: set[str] | frozenset[str],
+    excluded: np.ndarray,
+) -> tuple[tuple[Finding, ...], dict[str, np.ndarray]]:
+    """Ends before their starts: a lead closed before it was created (kept as it is: nothing measures
+    it), and a first contact or resolution before the creation or opening (flagged out of that metric).
+    Returns the problems and the flags (all false where nothing is out of order)."""
+    found: list[Finding] = []
+    flags: dict[str, np.ndarray] = {}
+    if name == "leads" and {"created_at", "closed_at"} <= set(columns):
+        a, b = columns["created_at"], columns["closed_at"]
+        if {"created_at", "closed_at"} & date_only:
+            a, b = _local_day(a), _local_day(b)
+        closed = (b < a).fillna(False).to_numpy() & ~excluded
+        found.append(
+            Finding(
+                closed,
+                "closed_at",
+                f"is before the lead was created (column '{headers['created_at']}')",
+                "Check that both columns are in the same time zone, or fix the row.",
+                "kept",
+            )
+        )
+    if name not in _MEASURED:
+        return tuple(found), flags
+    start, end, flag, action, started = _MEASURED[name]
+    flags[flag] = np.zeros(len(excluded), dtype=bool)
+    if start not in columns or end not in columns:
+        return tuple(found), flags
+    a, b = columns[start], columns[end]
+    if {start, end} & date_only:
+        a, b = _local_day(a), _local_day(b)  # a date alone cannot be before a time that same day
+    before = (b < a).fillna(False).to_numpy() & ~excluded
+    flags[flag] = before
+    found.append(
+        Finding(
+            before,
+            end,
+            f"is before {started} (column '{headers[start]}')",
+            "Check that both columns are in the same time zone, or fix the row.",
+            action,
+        )
+    )
+    return tuple(found), flags
