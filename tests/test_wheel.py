@@ -1,9 +1,10 @@
 """The built wheel is all a user needs: installed in a fresh virtualenv, `retro run` works from any folder.
 
-Builds the wheel from a copy of the checkout, installs it with its dependencies into a new
-virtualenv (from the package index; pip's cache makes repeat runs quicker) and runs the sample
-retro from a folder outside the checkout, with no PYTHONPATH, so only the installed toolkit can
-answer. Takes about two minutes.
+The slow test builds the wheel from a copy of the checkout, installs it with its dependencies into
+a new virtualenv (from the package index; pip's cache makes repeat runs quicker) and runs the
+sample retro from a folder outside the checkout, with no PYTHONPATH, so only the installed toolkit
+can answer. It takes two to three minutes. The fast tests check where the runner looks for the
+notebooks.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+from toolkit import errors, runner
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = "2026-10"
@@ -57,6 +58,28 @@ def _expected_data_files() -> set[str]:
     return notebooks | packaged
 
 
+def test_a_checkout_runs_its_top_level_notebooks_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert runner.shipped_notebooks() == ROOT / "notebooks"
+    for name in runner.NOTEBOOKS:
+        assert runner.notebook_path(None, name) == ROOT / "notebooks" / name
+
+
+def test_an_installed_toolkit_runs_the_notebooks_inside_the_package(tmp_path, monkeypatch):
+    package = tmp_path / "site-packages" / "toolkit"
+    (package / "notebooks").mkdir(parents=True)
+    monkeypatch.setattr(runner.resources, "files", lambda name: package)
+    assert runner.shipped_notebooks() == package / "notebooks"
+
+
+def test_a_notebooks_folder_given_wins_and_a_missing_notebook_says_how_to_fix_it(tmp_path):
+    (tmp_path / "retro.ipynb").write_text("{}")
+    assert runner.notebook_path(tmp_path, "retro.ipynb") == tmp_path / "retro.ipynb"
+    with pytest.raises(errors.InputError, match="--notebooks"):
+        runner.notebook_path(tmp_path, "classify.ipynb")
+
+
+@pytest.mark.slow
 def test_installed_wheel_runs_the_sample_retro_from_any_folder(tmp_path):
     src, dist, venv, work = (tmp_path / d for d in ("src", "dist", "venv", "work"))
     shutil.copytree(ROOT, src, ignore=NOT_BUILT)
