@@ -68,14 +68,6 @@ def test_cli_help(command):
     assert "Usage:" in out
 
 
-def test_packaged_modules_match_the_package_folders():
-    # setuptools lists the packages by hand (it cannot map notebooks/ into toolkit with find); a
-    # package folder missing from the list would be missing from the wheel.
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "toolkit").rglob("__init__.py")}
-    assert listed == on_disk | {"toolkit.notebooks"}
-
-
 # A citation names docs/DESIGN.md and then one or more quoted section titles:
 # docs/DESIGN.md, "Leaks"   or   docs/DESIGN.md, "Leaks", "Leak groups" and "Classification"
 _CITATION = re.compile(r'docs/DESIGN\.md,((?:(?:\s|#)*(?:,|and)?(?:\s|#)*"[^"\n]+")+)')

@@ -47,12 +47,13 @@ def _clean_env(venv: Path) -> dict[str, str]:
 
 
 def _expected_data_files() -> set[str]:
-    """Paths inside the wheel of every file `retro run` reads that is not Python code."""
+    """Paths inside the wheel of the files `retro run` reads that are not Python code, and of each package."""
     notebooks = {f"toolkit/notebooks/{p.name}" for p in (ROOT / "notebooks").glob("*.ipynb")}
     templates = ROOT / "toolkit/present/report/templates"
     recipes = ROOT / "toolkit/ingest/recipe/shipped"
     files = [p for p in templates.rglob("*") if p.is_file()] + sorted(recipes.glob("*.yaml"))
     files.append(ROOT / "toolkit/settings/defaults.yaml")
+    files += (ROOT / "toolkit").rglob("__init__.py")  # every package, however new
     packaged = {p.relative_to(ROOT).as_posix() for p in files}
     assert len(notebooks) == 3 and templates.is_dir() and len(list(recipes.glob("*.yaml"))) > 1
     return notebooks | packaged
