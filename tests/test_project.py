@@ -66,3 +66,47 @@ def test_cli_help(command):
         [sys.executable, "-m", "toolkit.cli", *command, "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert "Usage:" in out
+
+
+# A citation names docs/DESIGN.md and then one or more quoted section titles:
+# docs/DESIGN.md, "Leaks"   or   docs/DESIGN.md, "Leaks", "Leak groups" and "Classification"
+_CITATION = re.compile(r'docs/DESIGN\.md,((?:(?:\s|#)*(?:,|and)?(?:\s|#)*"[^"\n]+")+)')
+
+
+def _repository_files() -> list[Path]:
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    return [ROOT / name for name in listed if (ROOT / name).is_file()]
+
+
+def _texts() -> dict[str, str]:
+    texts = {}
+    for path in _repository_files():
+        try:
+            texts[path.relative_to(ROOT).as_posix()] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+    return texts
+
+
+def test_every_design_citation_names_a_section_of_docs_design():
+    design = (ROOT / "docs" / "DESIGN.md").read_text(encoding="utf-8")
+    headings = {m.group(1).strip() for m in re.finditer(r"^#{1,6}\s+(.+)$", design, flags=re.MULTILINE)}
+    cited = {
+        (name, title)
+        for name, text in _texts().items()
+        for match in _CITATION.finditer(text)
+        for title in re.findall(r'"([^"\n]+)"', match.group(1))
+    }
+    assert len(cited) > 10
+    assert sorted(c for c in cited if c[1] not in headings) == []
+
+
+def test_the_repository_cites_no_document_outside_itself():
+    outside = "PRODUCT" + ".md"
+    assert sorted(name for name, text in _texts().items() if outside in text) == []

@@ -79,9 +79,8 @@ def _common(f):
     f = click.option(
         "--notebooks",
         type=PATH,
-        default=Path("notebooks"),
-        show_default=True,
-        help="Folder of the notebooks.",
+        default=None,
+        help="Folder of the notebooks (default: the notebooks that ship with the toolkit).",
     )(f)
     f = click.option("--out", type=PATH, default=Path("reports"), show_default=True, help="Reports folder.")(
         f
@@ -234,7 +233,7 @@ def check(timezone, recipe, folder, leads, incidents, accounts):
 @click.option("--period", required=True, help="Calendar month, YYYY-MM.")
 @click.option("--store", type=PATH, default=Path("data/retro.sqlite"), show_default=True, help="Retro store.")
 @click.option(
-    "--notebooks", type=PATH, default=Path("notebooks"), show_default=True, help="Notebooks folder."
+    "--notebooks", type=PATH, default=None, help="Notebooks folder (default: the shipped notebooks)."
 )
 @click.option("--out", type=PATH, default=Path("reports"), show_default=True, help="Reports folder.")
 @click.option("--port", type=int, default=8888, show_default=True, help="Port for JupyterLab on 127.0.0.1.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
 import papermill
@@ -30,13 +31,27 @@ def _quiet(_: str) -> None:
     pass
 
 
-def notebook_path(notebooks_dir: str | Path, name: str) -> Path:
-    """The notebook ``name`` in ``notebooks_dir``; a clear error if it is not there."""
-    path = Path(notebooks_dir) / name
+def shipped_notebooks() -> Path:
+    """The folder of the notebooks that ship with the toolkit, wherever it runs from.
+
+    An installed toolkit carries them inside the package (``toolkit/notebooks``); a source checkout,
+    an editable install included, keeps them in the project's top-level ``notebooks/``, beside the
+    package, where JupyterLab users open them.
+    """
+    installed = resources.files("toolkit") / "notebooks"
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def notebook_path(notebooks_dir: str | Path | None, name: str) -> Path:
+    """The notebook ``name`` in ``notebooks_dir`` (None: the shipped ones); a clear error if it is absent."""
+    path = Path(notebooks_dir if notebooks_dir is not None else shipped_notebooks()) / name
     if not path.is_file():
         raise errors.InputError(
-            f"{path} not found. Run retro from the project folder, or pass --notebooks with the folder "
-            "that holds retro.ipynb, classify.ipynb and leadership_report.ipynb."
+            f"{path} not found. Pass --notebooks with the folder "
+            "that holds retro.ipynb, classify.ipynb and leadership_report.ipynb, or leave it out to use "
+            "the notebooks that ship with the toolkit."
         )
     return path
 
@@ -121,7 +136,7 @@ def build_report(
     store: Path,
     config: Path | None,
     reports_dir: Path,
-    notebooks_dir: Path,
+    notebooks_dir: Path | None = None,
     recipe: str = "",
 ) -> Path:
     """Execute the leadership report notebook for ``period`` and export it as standalone HTML."""
@@ -148,7 +163,7 @@ def run(
     recipe: str,
     store: Path,
     reports_dir: Path,
-    notebooks_dir: Path,
+    notebooks_dir: Path | None = None,
     exports: Path | None = None,
     folder: Path | None = None,
     leads: Path | None = None,
