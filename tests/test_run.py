@@ -116,6 +116,25 @@ def test_an_unexpected_failure_names_the_notebook_and_cell_and_keeps_the_copy(tm
     assert caught.value.exit_code == 1
 
 
+def test_the_kernels_own_output_stays_off_the_terminal(tmp_path):
+    # A kernel interrupted in a slow shutdown (a busy machine) logs to its own stderr; that must
+    # never reach the analyst between the CLI's messages. Writing at exit stands in for it.
+    nb = _notebook(
+        tmp_path,
+        "import atexit, os\n"
+        "atexit.register(os.write, 2, b'kernel stderr at shutdown')\n"
+        "atexit.register(os.write, 1, b'kernel stdout at shutdown')",
+    )
+    out = tmp_path / "out" / "probe.ipynb"
+    code = "import sys, pathlib, toolkit.runner as r; r.execute(*map(pathlib.Path, sys.argv[1:]), {})"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(nb), str(out)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (proc.stdout, proc.stderr) == ("", "")
+    assert out.is_file()
+
+
 def test_run_facts_state_which_event_marks_resolution_in_an_event_log():
     from toolkit.pipeline import run_facts, run_period
 

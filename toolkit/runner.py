@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from subprocess import DEVNULL
+from typing import Any
 
 import papermill
+from jupyter_client import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from toolkit import errors
@@ -41,6 +44,21 @@ def notebook_path(notebooks_dir: str | Path, name: str) -> Path:
     return path
 
 
+class _QuietKernelManager(AsyncKernelManager):
+    """A kernel whose own output never reaches the analyst's terminal.
+
+    What a cell prints is captured in the executed notebook either way. The kernel process's own
+    stdout and stderr carry only its logging and interpreter shutdown: on a busy machine a slow
+    shutdown is interrupted and the kernel logs "KeyboardInterrupt caught in kernel", which
+    would otherwise land in the middle of the CLI's messages.
+    """
+
+    async def start_kernel(self, **kw: Any) -> None:
+        kw.setdefault("stdout", DEVNULL)
+        kw.setdefault("stderr", DEVNULL)
+        await super().start_kernel(**kw)
+
+
 def execute(notebook: Path, output: Path, parameters: dict) -> Path:
     """Execute ``notebook`` into ``output`` with ``parameters``; translate cell failures."""
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -52,8 +70,7 @@ def execute(notebook: Path, output: Path, parameters: dict) -> Path:
             progress_bar=False,
             log_output=False,
             cwd=str(output.parent),
-            # The kernel's start-up warnings (transport, debugger) are not for analysts.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            kernel_manager_class=_QuietKernelManager,
         )
     except PapermillExecutionError as exc:
         message = _ANSI.sub("", str(exc.evalue)).strip()
