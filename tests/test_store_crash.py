@@ -23,6 +23,9 @@ import pytest
 
 from toolkit.store import DEFAULT_CAUSES, Store
 
+# Each test forks and kills writer processes for seconds.
+pytestmark = pytest.mark.slow
+
 # The helper reads one command a line and answers one number a line: "labels ..." and "periods ..."
 # fork a writer and answer its pid; "kill PID" and "wait PID" (at most LIMIT seconds) reap that
 # writer and answer its wait status, or -1 if it is still running.
