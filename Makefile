@@ -9,7 +9,7 @@ SAMPLE_STORE ?= data/sample.sqlite
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
 
 .DEFAULT_GOAL := help
-.PHONY: help retro test lint format chromium check-real bench bench-quick sample snapshot clean
+.PHONY: help retro test test-fast lint format chromium check-real bench bench-quick sample snapshot clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,6 +28,11 @@ test: $(BIN)/retro chromium ## Run lint and the whole test suite, browser tests 
 	$(BIN)/ruff check toolkit tests benchmarks
 	$(BIN)/ruff format --check toolkit tests benchmarks
 	CHROMIUM_PATH=$(or $(CHROMIUM),/usr/bin/chromium) $(BIN)/python -m pytest
+
+# The loop while developing. The browser test modules are not even collected: importing them (papermill,
+# nbformat) takes seconds, and every test in them is marked browser.
+test-fast: lint ## Lint, then the suite without browser, notebook and other slow tests (about a minute)
+	$(BIN)/python -m pytest -q -m "not browser and not slow and not real" --ignore-glob='tests/*_browser.py'
 
 lint: $(BIN)/retro ## Check style with ruff
 	$(BIN)/ruff check toolkit tests benchmarks

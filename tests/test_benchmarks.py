@@ -136,6 +136,7 @@ def test_results_are_replaced_between_markers_and_notes_kept(tmp_path):
     assert text.endswith("## Findings\n\nThe load stage holds the target back.\n")
 
 
+@pytest.mark.slow  # each measurement runs in a child process
 def test_harness_runs_end_to_end_and_writes_a_well_formed_table(tmp_path, capsys):
     results = tmp_path / "RESULTS.md"
     code = run.main(

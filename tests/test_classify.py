@@ -172,6 +172,22 @@ def test_data_strings_are_escaped_in_the_html_widgets(store):
     assert "No example records were kept for this group." in _text(c.view.evidence.value)
 
 
+def test_quotes_and_markup_typed_by_an_analyst_are_escaped_once(store):
+    typed = 'The team\'s "<b>new</b>" alert & rota'
+    c = widget(store)
+    c.record_fix(typed, "Sales & Ops", "2026-11-01", "group")
+    c.save("tool_or_routing", typed)
+    c.back()
+    shown = {"fixes": c.view.fixes.value, "saved": c.view.saved.value}
+    c.record_fix(typed, "Sales & Ops", "2026-11-02", "group")
+    shown["fix status"] = c.view.fix_status.value
+    for where, value in shown.items():
+        assert "<b>new" not in value, where
+        # Unescaped once, the HTML reads exactly as typed: escaped twice it would read team&#x27;s.
+        assert typed in _text(value), where
+    assert "(Sales & Ops, from 2026-11-01)" in _text(shown["fixes"])
+
+
 def test_the_small_chart_is_an_embedded_image_with_alt_text(store_path):
     c = build(PERIOD, store=store_path, analyst="CD")
     html = c.view.evidence.value

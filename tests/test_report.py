@@ -708,6 +708,27 @@ def test_fix_verdict_with_interval(ctx):
     assert section._repr_html_().count("<img") == 1
 
 
+def test_quotes_and_markup_in_a_fix_are_escaped_once(tmp_path):
+    typed = 'The team\'s "<b>new</b>" route & rota'
+    paths = make_period(tmp_path, fixes=False)
+    with Store(paths["store"]) as s:
+        s.record_fix(
+            group_key="uncontacted|queue=Partners|source=partner",
+            description=typed,
+            owner_team="Sales & Ops",
+            effective_date="2026-09-01",
+            period="2026-08",
+            analyst="Jane Roe",
+        )
+    ctx = report.load_context(period="2026-10", store=paths["store"], reports_dir=paths["reports_dir"])
+    section = report.did_fixes_work(ctx)
+    assert "<b>new" not in section._repr_html_()
+    # Unescaped once, the section reads exactly as typed (in the verdict and in the table).
+    text = _text(section)
+    assert text.count(typed) == 2
+    assert "Sales & Ops" in text
+
+
 def test_no_fix_yet(tmp_path):
     text = _text(report.did_fixes_work(_ctx(tmp_path, fixes=False)))
     assert "No fix is recorded yet. When the retro records one, this section judges it." in text

@@ -1,4 +1,9 @@
-"""The monthly run as an analyst lives it: `retro run` executes the notebooks and writes the period folder."""
+"""The monthly run as an analyst lives it: `retro run` executes the notebooks and writes the period folder.
+
+Tests that run notebooks or the CLI are marked slow. nbformat and the runner (papermill) are imported
+inside the tests that use them: importing them takes seconds, and `make test-fast` collects this
+module for its quick tests.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
-from toolkit import errors, runner
+from toolkit import errors
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -36,7 +39,10 @@ def october(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_run_writes_the_period_folder(october):
+    import nbformat
+
     folder = october / "reports" / "2026-10"
     for name in ("retro.ipynb", "leadership-report.html", "leaks.csv", "groups.csv", "data-quality.csv"):
         assert (folder / name).is_file(), name
@@ -48,6 +54,7 @@ def test_run_writes_the_period_folder(october):
     assert executed.metadata.papermill.parameters["period"] == "2026-10"
 
 
+@pytest.mark.slow
 def test_period_files_hold_no_personal_data(october):
     folder = october / "reports" / "2026-10"
     raw = pd.read_csv(SAMPLE / "2026-10" / "leads.csv", dtype=str)
@@ -60,6 +67,7 @@ def test_period_files_hold_no_personal_data(october):
     assert set(leaks["leak_type"]) >= {"uncontacted", "slow_first_contact", "stalled", "slow_resolution"}
 
 
+@pytest.mark.slow
 def test_run_on_bad_input_exits_2_with_one_readable_message(tmp_path):
     bad = tmp_path / "leads.csv"
     bad.write_text("Lead ID,Create Date\nL-1,2026-10-01 09:00\n")  # the recipe's created_at is 'Created'
@@ -73,6 +81,7 @@ def test_run_on_bad_input_exits_2_with_one_readable_message(tmp_path):
     assert "leads.csv" in proc.stderr and "Did you mean 'Create Date'?" in proc.stderr
 
 
+@pytest.mark.slow
 def test_run_rejects_a_period_that_is_not_a_month(tmp_path):
     proc = _retro("run", "--period", "2026-13", "--exports", str(SAMPLE), "--out", str(tmp_path), "--quiet")
     assert proc.returncode == 2
@@ -81,6 +90,7 @@ def test_run_rejects_a_period_that_is_not_a_month(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_report_without_a_store_says_run_first(tmp_path):
     proc = _retro("report", "--period", "2026-10", "--store", str(tmp_path / "none.sqlite"))
     assert proc.returncode == 2
@@ -88,6 +98,9 @@ def test_report_without_a_store_says_run_first(tmp_path):
 
 
 def _notebook(tmp_path: Path, source: str) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
     nb = new_notebook(cells=[new_code_cell("x = 1"), new_code_cell(source)])
     nb.cells[0].metadata["tags"] = ["parameters"]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -96,7 +109,10 @@ def _notebook(tmp_path: Path, source: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_toolkit_error_in_a_cell_becomes_that_error(tmp_path):
+    from toolkit import runner
+
     nb = _notebook(
         tmp_path,
         "from toolkit.errors import RecipeError\nraise RecipeError('recipe x.yaml: no leads section')",
@@ -105,7 +121,10 @@ def test_a_toolkit_error_in_a_cell_becomes_that_error(tmp_path):
         runner.execute(nb, tmp_path / "out" / "probe.ipynb", {"x": 2})
 
 
+@pytest.mark.slow
 def test_an_unexpected_failure_names_the_notebook_and_cell_and_keeps_the_copy(tmp_path):
+    from toolkit import runner
+
     nb = _notebook(tmp_path, "1 / 0")
     with pytest.raises(errors.NotebookError) as caught:
         runner.execute(nb, tmp_path / "out" / "probe.ipynb", {"x": 2})
@@ -114,6 +133,26 @@ def test_an_unexpected_failure_names_the_notebook_and_cell_and_keeps_the_copy(tm
     assert str(tmp_path / "out" / "probe.ipynb") in message
     assert (tmp_path / "out" / "probe.ipynb").is_file()
     assert caught.value.exit_code == 1
+
+
+@pytest.mark.slow
+def test_the_kernels_own_output_stays_off_the_terminal(tmp_path):
+    # A kernel interrupted in a slow shutdown (a busy machine) logs to its own stderr; that must
+    # never reach the analyst between the CLI's messages. Writing at exit stands in for it.
+    nb = _notebook(
+        tmp_path,
+        "import atexit, os\n"
+        "atexit.register(os.write, 2, b'kernel stderr at shutdown')\n"
+        "atexit.register(os.write, 1, b'kernel stdout at shutdown')",
+    )
+    out = tmp_path / "out" / "probe.ipynb"
+    code = "import sys, pathlib, toolkit.runner as r; r.execute(*map(pathlib.Path, sys.argv[1:]), {})"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(nb), str(out)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (proc.stdout, proc.stderr) == ("", "")
+    assert out.is_file()
 
 
 def test_run_facts_state_which_event_marks_resolution_in_an_event_log():
@@ -132,12 +171,15 @@ def test_run_facts_state_which_event_marks_resolution_in_an_event_log():
     )
 
 
+@pytest.mark.slow
 def test_classify_starts_jupyterlab_on_localhost_and_prints_a_tokened_url(october, tmp_path):
     import re
     import signal
     import socket
     import time
     import urllib.request
+
+    import nbformat
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -170,6 +212,7 @@ def test_classify_starts_jupyterlab_on_localhost_and_prints_a_tokened_url(octobe
         proc.stdout.close()
 
 
+@pytest.mark.slow
 def test_the_churn_timeline_gets_every_incident_in_the_window_before_each_lost_client(october):
     folder = october / "reports" / "2026-10"
     incidents = pd.read_parquet(folder / "churn_incidents.parquet")

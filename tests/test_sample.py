@@ -47,6 +47,7 @@ def as_of(period: str) -> pd.Timestamp:
     return pd.Timestamp(f"{pd.Period(period, freq='M').end_time:%Y-%m-%d} 23:59")
 
 
+@pytest.mark.slow  # generates the whole sample twice
 def test_same_seed_gives_same_bytes_and_matches_the_committed_sample(generated):
     first, second = generated
     produced = files_of(first)
@@ -57,6 +58,7 @@ def test_same_seed_gives_same_bytes_and_matches_the_committed_sample(generated):
     assert stale == [], "data/sample is stale: run `python -m toolkit.sample --out data/sample`"
 
 
+@pytest.mark.slow  # generates the whole sample
 def test_another_seed_gives_other_data_with_the_same_stories(tmp_path):
     sample.generate(tmp_path, seed=7)
     assert (tmp_path / "2026-10" / "leads.csv").read_bytes() != (

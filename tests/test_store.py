@@ -604,6 +604,7 @@ NOTES = st.one_of(
 TEAMS = st.sampled_from(["Sales Operations", "=team", "Support, EMEA", "Équipe Données"])
 
 
+@pytest.mark.slow  # twenty stores written, exported and read back
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     labels=st.lists(

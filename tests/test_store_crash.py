@@ -2,15 +2,16 @@
 
 Writers are processes forked from one helper process that has already imported the toolkit, so a
 kill can land anywhere in opening the store or writing, and twenty kills cost seconds, not minutes.
+The helper also kills and reaps its writers: a writer that finished before its kill (a busy machine
+can delay the test past a whole run) stays a zombie until reaped, so the kill still finds it and
+its pid is never someone else's.
 A writer logs each event id to its own acknowledgement file *after* ``record_label`` returned:
 every id in that file must be in the store after the kill.
 """
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -22,13 +23,27 @@ import pytest
 
 from toolkit.store import DEFAULT_CAUSES, Store
 
-# The helper: reads commands on stdin, forks one writer per command, prints the writer's pid.
+# Each test forks and kills writer processes for seconds.
+pytestmark = pytest.mark.slow
+
+# The helper reads one command a line and answers one number a line: "labels ..." and "periods ..."
+# fork a writer and answer its pid; "kill PID" and "wait PID" (at most LIMIT seconds) reap that
+# writer and answer its wait status, or -1 if it is still running.
 HELPER = r"""
-import os, signal, sys
+import os, signal, sys, time
 import pandas as pd
 from toolkit.store import DEFAULT_CAUSES, Store
 
-signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # writers are reaped at once; their pids vanish
+LIMIT = 120.0
+
+def reap(pid):
+    end = time.monotonic() + LIMIT
+    while time.monotonic() < end:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.01)
+    return -1
 
 def write_labels(path, run, n, ack):
     fd = os.open(ack, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -56,6 +71,11 @@ def save_periods(path, run, n):
 
 for line in sys.stdin:
     cmd, *args = line.split()
+    if cmd in ("kill", "wait"):
+        if cmd == "kill":
+            os.kill(int(args[0]), signal.SIGKILL)  # an unreaped writer exists until reap(), even if done
+        print(reap(int(args[0])), flush=True)
+        continue
     pid = os.fork()
     if pid == 0:
         try:
@@ -77,35 +97,23 @@ def helper(tmp_path):
         [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
 
-    def start(*args: object) -> int:
+    def command(*args: object) -> int:
         proc.stdin.write(" ".join(map(str, args)) + "\n")
         proc.stdin.flush()
         return int(proc.stdout.readline())
 
-    yield start
+    yield command
     proc.stdin.close()
     proc.wait(timeout=30)
     proc.stdout.close()
 
 
-def gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
+def kill(helper, pid: int) -> None:
+    assert helper("kill", pid) != -1, f"writer {pid} still running after SIGKILL"
 
 
-def wait_gone(pid: int, limit: float = 120.0) -> None:
-    end = time.monotonic() + limit
-    while not gone(pid):
-        assert time.monotonic() < end, f"writer {pid} still running after {limit} s"
-        time.sleep(0.01)
-
-
-def kill(pid: int) -> None:
-    os.kill(pid, signal.SIGKILL)
-    wait_gone(pid)
+def wait_gone(helper, pid: int) -> None:
+    assert helper("wait", pid) != -1, f"writer {pid} still running after 120 s"
 
 
 def integrity(path: Path) -> str:
@@ -132,7 +140,7 @@ def test_sigkill_never_loses_an_acknowledged_label_or_corrupts_the_file(helper, 
         pid = helper("labels", path, run, 1000, ack)
         # Anywhere from before the store is open to a few dozen labels in.
         time.sleep(rng.uniform(0.0, 0.3))
-        kill(pid)
+        kill(helper, pid)
 
         assert integrity(path) == "ok"
         acks = acknowledged(ack)
@@ -160,7 +168,7 @@ def test_sigkill_during_save_period_leaves_one_whole_version(helper, tmp_path):
     for run in range(5):
         pid = helper("periods", path, run, 1000)
         time.sleep(rng.uniform(0.2, 0.6))
-        kill(pid)
+        kill(helper, pid)
         assert integrity(path) == "ok"
         with Store(path, taxonomy=DEFAULT_CAUSES) as s:
             gm = s.group_metrics("2026-05")
@@ -184,7 +192,7 @@ def test_two_writers_at_once_keep_every_label_once(helper, tmp_path):
     acks = [tmp_path / "ack-a.log", tmp_path / "ack-b.log"]
     pids = [helper("labels", path, name, 500, ack) for name, ack in zip("ab", acks, strict=True)]
     for pid in pids:
-        wait_gone(pid)
+        wait_gone(helper, pid)
     assert integrity(path) == "ok"
     with Store(path, taxonomy=DEFAULT_CAUSES) as s:
         history = s.label_history()

@@ -12,8 +12,11 @@ import re
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from subprocess import DEVNULL
+from typing import Any
 
 import papermill
+from jupyter_client import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from toolkit import errors
@@ -56,6 +59,21 @@ def notebook_path(notebooks_dir: str | Path | None, name: str) -> Path:
     return path
 
 
+class _QuietKernelManager(AsyncKernelManager):
+    """A kernel whose own output never reaches the analyst's terminal.
+
+    What a cell prints is captured in the executed notebook either way. The kernel process's own
+    stdout and stderr carry only its logging and interpreter shutdown: on a busy machine a slow
+    shutdown is interrupted and the kernel logs "KeyboardInterrupt caught in kernel", which
+    would otherwise land in the middle of the CLI's messages.
+    """
+
+    async def start_kernel(self, **kw: Any) -> None:
+        kw.setdefault("stdout", DEVNULL)
+        kw.setdefault("stderr", DEVNULL)
+        await super().start_kernel(**kw)
+
+
 def execute(notebook: Path, output: Path, parameters: dict) -> Path:
     """Execute ``notebook`` into ``output`` with ``parameters``; translate cell failures."""
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -67,8 +85,7 @@ def execute(notebook: Path, output: Path, parameters: dict) -> Path:
             progress_bar=False,
             log_output=False,
             cwd=str(output.parent),
-            # The kernel's start-up warnings (transport, debugger) are not for analysts.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            kernel_manager_class=_QuietKernelManager,
         )
     except PapermillExecutionError as exc:
         message = _ANSI.sub("", str(exc.evalue)).strip()

@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as w
 
 from toolkit.present.classify.model import Card
-from toolkit.present.markup import Markup, esc, join, tag
+from toolkit.present.markup import Markup, join, tag
 
 #: Events a controller may subscribe to, with the arguments each handler receives.
 EVENTS = {
@@ -300,7 +300,7 @@ class ClassifyView:
     def show_fixes(self, card: Card) -> None:
         """Redraw only the list of fixes recorded for the group or its cause."""
         self.fixes.value = (
-            str(tag("div", Markup("Fixes recorded: ") + join(_list(card.fixes)), cls="retro-muted"))
+            str(tag("div", "Fixes recorded: " + "; ".join(card.fixes), cls="retro-muted"))
             if card.fixes
             else ""
         )
@@ -345,9 +345,9 @@ class ClassifyView:
             if card.examples
             else tag("p", "No example records were kept for this group.", cls="retro-muted")
         )
-        text = tag("div", Markup(facts + examples))
-        body = tag("div", Markup((chart or Markup("")) + text), cls="retro-evidence")
-        return Markup(tag("h3", card.headline) + body)
+        text = tag("div", facts + examples)
+        body = tag("div", (chart or Markup("")) + text, cls="retro-evidence")
+        return tag("h3", card.headline) + body
 
     @staticmethod
     def _saved(card: Card) -> str:
@@ -376,8 +376,3 @@ class ClassifyView:
         current = self.fix_scope.value
         self.fix_scope.options = options
         self.fix_scope.value = current if current in dict(options).values() else "group"
-
-
-def _list(items: tuple[str, ...]) -> list[Markup]:
-    """``items`` joined as escaped text with semicolons."""
-    return [esc(i) if n == 0 else Markup("; ") + esc(i) for n, i in enumerate(items)]
