@@ -56,7 +56,7 @@ def test_readme_opens_with_the_two_commands():
 
 def test_make_help_lists_every_documented_target():
     out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    for target in ("retro", "test", "lint", "bench", "bench-quick", "check-real", "snapshot"):
+    for target in ("retro", "test", "test-fast", "lint", "bench", "bench-quick", "check-real", "snapshot"):
         assert f"make {target} " in out
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import errors, runner
+from toolkit import errors
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = "2026-10"
@@ -59,21 +59,29 @@ def _expected_data_files() -> set[str]:
     return notebooks | packaged
 
 
-def test_a_checkout_runs_its_top_level_notebooks_from_any_folder(tmp_path, monkeypatch):
+@pytest.fixture
+def runner():
+    """The runner, imported only by the tests that use it (it imports papermill, a few seconds)."""
+    from toolkit import runner
+
+    return runner
+
+
+def test_a_checkout_runs_its_top_level_notebooks_from_any_folder(tmp_path, monkeypatch, runner):
     monkeypatch.chdir(tmp_path)
     assert runner.shipped_notebooks() == ROOT / "notebooks"
     for name in runner.NOTEBOOKS:
         assert runner.notebook_path(None, name) == ROOT / "notebooks" / name
 
 
-def test_an_installed_toolkit_runs_the_notebooks_inside_the_package(tmp_path, monkeypatch):
+def test_an_installed_toolkit_runs_the_notebooks_inside_the_package(tmp_path, monkeypatch, runner):
     package = tmp_path / "site-packages" / "toolkit"
     (package / "notebooks").mkdir(parents=True)
     monkeypatch.setattr(runner.resources, "files", lambda name: package)
     assert runner.shipped_notebooks() == package / "notebooks"
 
 
-def test_a_notebooks_folder_given_wins_and_a_missing_notebook_says_how_to_fix_it(tmp_path):
+def test_a_notebooks_folder_given_wins_and_a_missing_notebook_says_how_to_fix_it(tmp_path, runner):
     (tmp_path / "retro.ipynb").write_text("{}")
     assert runner.notebook_path(tmp_path, "retro.ipynb") == tmp_path / "retro.ipynb"
     with pytest.raises(errors.InputError, match="--notebooks"):
