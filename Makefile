@@ -29,10 +29,11 @@ test: $(BIN)/retro chromium ## Run lint and the whole test suite, browser tests 
 	$(BIN)/ruff format --check toolkit tests benchmarks
 	CHROMIUM_PATH=$(or $(CHROMIUM),/usr/bin/chromium) $(BIN)/python -m pytest
 
-# The loop while developing. The browser test modules are not even collected: importing them (papermill,
-# nbformat) takes seconds, and every test in them is marked browser.
-test-fast: lint ## Lint, then the suite without browser, notebook and other slow tests (about a minute)
-	$(BIN)/python -m pytest -q -m "not browser and not slow and not real" --ignore-glob='tests/*_browser.py'
+# The loop while developing, on both cores (pytest-xdist). The browser test modules are not even
+# collected: importing them (papermill, nbformat) takes seconds, and every test in them is marked browser.
+# `make test` stays serial: it starts browsers, kernels and JupyterLab, which must not race each other.
+test-fast: lint ## Lint, then the suite without browser, notebook and other slow tests (under a minute)
+	$(BIN)/python -m pytest -q -n 2 -m "not browser and not slow and not real" --ignore-glob='tests/*_browser.py'
 
 lint: $(BIN)/retro ## Check style with ruff
 	$(BIN)/ruff check toolkit tests benchmarks
