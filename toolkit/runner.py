@@ -22,7 +22,7 @@ from papermill.exceptions import PapermillExecutionError
 from toolkit import errors
 from toolkit.periods import check_period
 from toolkit.pipeline import run_period
-from toolkit.present.report.render import export_report
+from toolkit.present.report.render import render_report
 
 NOTEBOOKS = ("retro.ipynb", "classify.ipynb", "leadership_report.ipynb")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -169,7 +169,7 @@ def build_report(
             "recipe": recipe,
         },
     )
-    return export_report(
+    return render_report(
         executed, out_dir / "leadership-report.html", title=f"Process retro {period}: leadership report"
     )
 

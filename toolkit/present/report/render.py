@@ -1,4 +1,4 @@
-"""Export an executed notebook to the standalone, code-free leadership HTML.
+"""Render an executed report notebook as the standalone, code-free leadership HTML.
 
 The project's own nbconvert template (``templates/retro_report``) removes every script the lab
 template would load from a CDN, so the page works offline and makes no request; inputs,
@@ -29,7 +29,7 @@ class _DropStderr(Preprocessor):
         return cell, resources
 
 
-def export_report(notebook: str | Path, html: str | Path, *, title: str) -> Path:
+def render_report(notebook: str | Path, html: str | Path, *, title: str) -> Path:
     """Write ``notebook`` (already executed) as a standalone HTML page at ``html``.
 
     ``title`` becomes the page title (escaped by the template). Returns the written path.
