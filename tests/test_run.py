@@ -29,11 +29,16 @@ def _retro(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def october(tmp_path_factory) -> Path:
-    """One real `retro run` of the sample's October export (no backfill), shared by the tests below."""
+    """One real `retro run` of the sample's October export (no backfill), shared by the tests below.
+
+    The recipe is the analyst's own, given by a path relative to the folder retro runs in (the
+    notebooks run elsewhere, so the CLI must resolve it first).
+    """
     out = tmp_path_factory.mktemp("run")
+    (out / "my-recipe.yaml").write_text("extends: sample\n", encoding="utf-8")
     proc = _retro(
-        "run", "--period", "2026-10", "--recipe", "sample", "--exports", str(SAMPLE),
-        "--store", str(out / "retro.sqlite"), "--out", str(out / "reports"), "--quiet",
+        "run", "--period", "2026-10", "--recipe", "my-recipe.yaml", "--exports", str(SAMPLE),
+        "--store", "retro.sqlite", "--out", "reports", "--quiet", cwd=out,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return out

@@ -126,6 +126,11 @@ def _abs(p: Path | None) -> Path | None:
     return p.resolve() if p is not None else None
 
 
+def _recipe(recipe: str) -> str:
+    """A recipe that names a file, as an absolute path: the notebooks run in another folder."""
+    return str(Path(recipe).resolve()) if Path(recipe).is_file() else recipe
+
+
 @click.group(cls=_RetroGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="process-retro")
 def cli() -> None:
@@ -167,7 +172,7 @@ def run(
 
     html = runner.run(
         period,
-        recipe=recipe,
+        recipe=_recipe(recipe),
         store=_abs(store),
         reports_dir=_abs(out),
         notebooks_dir=_abs(notebooks),
