@@ -16,11 +16,6 @@ from toolkit.errors import ConfigError, RetroError
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
-def is_period(value: object) -> bool:
-    """Whether ``value`` is a calendar month written ``YYYY-MM``."""
-    return isinstance(value, str) and PERIOD.fullmatch(value) is not None
-
-
 def check_period(period: object, *, what: str = "period", error: type[RetroError] = ConfigError) -> str:
     """Return ``period`` as text if it is a calendar month ``YYYY-MM``; raise ``error`` otherwise."""
     text = str(period)

@@ -17,9 +17,9 @@ from toolkit.analyse.cost import cost_of_leaks
 from toolkit.analyse.groups import find_groups
 from toolkit.analyse.leaks import find_leaks, summarise
 from toolkit.analyse.period import PeriodRun
-from toolkit.analyse.segments import earlier_segments, measure_segments
 from toolkit.csvsafe import write_csv
 from toolkit.frames import Dataset
+from toolkit.history import tracked_segments
 from toolkit.ingest import load_dataset
 from toolkit.periods import check_period
 from toolkit.settings.config import Config, load_config
@@ -60,10 +60,9 @@ def save(run: PeriodRun, store: Store) -> None:
     """Replace this period's computed metrics in the store (labels and fixes are untouched).
 
     Segments the store holds from earlier periods are measured on this period's records too
-    (:func:`toolkit.analyse.segments.measure_segments`), so a group that stopped leaking after a fix
+    (:func:`toolkit.history.tracked_segments`), so a group that stopped leaking after a fix
     still has figures to judge the fix on.
     """
-    seen = earlier_segments(store.group_metrics(include_tracked=True), run.period)
     store.save_period(
         run.period,
         as_of=run.as_of,
@@ -72,7 +71,7 @@ def save(run: PeriodRun, store: Store) -> None:
         fingerprints=fingerprints(run.data.files),
         thresholds=run.config.to_dict(),
         recipe=run.data.recipe,
-        tracked=measure_segments(run.result.records, seen, run.period),
+        tracked=tracked_segments(store, run.result.records, run.period),
     )
 
 

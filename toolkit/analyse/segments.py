@@ -14,11 +14,11 @@ import json
 import numpy as np
 import pandas as pd
 
+from toolkit.analyse.groups import EXAMPLES, NONE_VALUE
 from toolkit.frames import GROUP_COLUMNS
 from toolkit.periods import check_period
 
 #: How a missing dimension value is written in a group's key and label (as the groups frame writes it).
-_NONE = "(none)"
 #: Columns of :func:`earlier_segments`.
 SEGMENT_COLUMNS = ("leak_type", "group_key", "label", "dimensions")
 
@@ -66,7 +66,10 @@ def measure_segments(records: pd.DataFrame, segments: pd.DataFrame, period: str)
         if not signature or any(d not in coded for d in signature):
             continue
         values = pd.DataFrame(
-            [[v if v is not None else _NONE for v in (d[s] for s in signature)] for d in wanted["values"]],
+            [
+                [v if v is not None else NONE_VALUE for v in (d[s] for s in signature)]
+                for d in wanted["values"]
+            ],
             columns=list(signature),
             index=wanted.index,
         )
@@ -98,7 +101,9 @@ def measure_segments(records: pd.DataFrame, segments: pd.DataFrame, period: str)
 def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of a column and the text of each code (a missing value is ``(none)``)."""
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
-    names = pd.Series(np.asarray(uniques, dtype=object)).astype("str").fillna(_NONE).to_numpy(dtype=object)
+    names = (
+        pd.Series(np.asarray(uniques, dtype=object)).astype("str").fillna(NONE_VALUE).to_numpy(dtype=object)
+    )
     return codes, names
 
 
@@ -122,7 +127,7 @@ def _segment_counts(
     hit["record_id"] = taken["record_id"].astype("str").to_numpy(dtype=object)
     accounts = hit[hit["account"] >= 0].groupby(keys, **by)["account"].nunique()
     value = hit.groupby(keys, **by)["value"].sum(min_count=1)
-    first = hit.sort_values("record_id", kind="stable").groupby(keys, **by).head(5)
+    first = hit.sort_values("record_id", kind="stable").groupby(keys, **by).head(EXAMPLES)
     examples = first.groupby(keys, **by)["record_id"].agg(", ".join)
     extra = pd.DataFrame({"accounts": accounts, "value_at_risk": value, "examples": examples})
     out = counts.join(extra, how="left").reset_index()

@@ -53,7 +53,7 @@ def persistent(store: Store, upto_period: str, persist_periods: int = 3, window:
     runs = runs.merge(labels_upto(store, upto)[["group_key", "cause"]], on="group_key", how="left")
     effects = fix_effectiveness(store, upto, window=window)
     fixes = store.fixes()
-    fixes = fixes[fixes["effective_date"] <= pd.Timestamp(periods.to_text(periods.ordinal(upto) + 1) + "-01")]
+    fixes = fixes[fixes["effective_date"] <= periods.end(upto)]
     fixes = fixes[["fix_id", "group_key", "cause", "effective_date", "at"]]
     by_key = runs[["group_key"]].merge(
         fixes.drop(columns="cause").dropna(subset=["group_key"]), on="group_key"

@@ -28,7 +28,7 @@ from toolkit.analyse.leaks import (
 )
 from toolkit.analyse.leaks.measuring import Needs
 from toolkit.analyse.leaks.registry import LeakType, leak_types, register
-from toolkit.analyse.leaks.result import LeakResult, find_leaks, lead_leak_flags, summarise
+from toolkit.analyse.leaks.result import LeakResult, find_leaks, summarise
 from toolkit.analyse.leaks.vocabulary import describe_threshold, leak_name, leak_phrase, population_noun
 from toolkit.frames import RECORD_COLUMNS
 
@@ -47,7 +47,6 @@ __all__ = [
     "Needs",
     "describe_threshold",
     "find_leaks",
-    "lead_leak_flags",
     "leak_name",
     "leak_phrase",
     "leak_types",

@@ -1,7 +1,7 @@
 """Measuring a period: :func:`find_leaks` runs every registered leak type into a :class:`LeakResult`.
 
-Also :func:`lead_leak_flags`, the lean pass over every lead of the export that the cost stage compares
-win rates on, and :func:`summarise`, leaks, population and rate per leak type.
+Also the lean pass over every lead of the export that the cost stage compares win rates on
+(``LeakResult.lead_flags``), and :func:`summarise`, leaks, population and rate per leak type.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class LeakResult:
     population. ``skipped``: leak type -> the sentence saying why it was not measured. ``notes``:
     leak type -> sentences the report should state (defaults applied, rows left out, day units).
     ``lead_flags``: costed leak type -> every lead of the export created up to ``as_of`` in its
-    population, with ``row`` (position in ``data.leads``) and ``leaked`` (see :func:`lead_leak_flags`);
+    population, with ``row`` (position in ``data.leads``) and ``leaked`` (every lead created up to ``as_of``);
     only for costed leak types that were measured.
     """
 
@@ -86,22 +86,6 @@ def find_leaks(data: Dataset, config: Config, period: str, as_of: pd.Timestamp |
     return LeakResult(
         period=period, as_of=as_of, records=found, skipped=skipped, notes=notes, lead_flags=lead_flags
     )
-
-
-def lead_leak_flags(data: Dataset, config: Config, leak_type: str, as_of: pd.Timestamp) -> pd.DataFrame | str:
-    """Which leads of the export, created up to ``as_of``, a costed leak type measures, and which leaked.
-
-    The same rule as :func:`find_leaks` over every creation month, for context such as win rates of
-    leaked and non-leaked leads (``toolkit.analyse.cost``). Returns a frame with ``row`` (position in
-    ``data.leads``) and ``leaked`` (bool), one row per lead in the population, or the skip sentence
-    when the leak cannot be measured. Only the leak type's ``rule_columns`` are read, and no record
-    columns are built, so this costs a fraction of :func:`find_leaks` on the same rows.
-    """
-    leak = registry.get(leak_type)
-    if leak is None or not leak.costed:
-        raise ValueError(f"lead_leak_flags measures lead flow leaks, not {leak_type!r}")
-    tz = data.timezone or "UTC"
-    return _lean_pass(data, config, [leak], resolve_as_of(data, config, as_of, tz), tz)[leak_type]
 
 
 def _lean_pass(
