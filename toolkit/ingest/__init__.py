@@ -27,15 +27,12 @@ values to typed ones), :mod:`~toolkit.ingest.problems` (the quality frame and it
 ``retro check`` prints is :mod:`toolkit.present.check`.
 """
 
-from toolkit.ingest.columns import DATED_BY
 from toolkit.ingest.dataset import load_dataset
-from toolkit.ingest.problems import format_problems, problem_line
+from toolkit.ingest.problems import format_problems
 from toolkit.ingest.values import parse_numbers
 
 __all__ = [
-    "DATED_BY",
     "format_problems",
     "load_dataset",
     "parse_numbers",
-    "problem_line",
 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.frames import COLUMNS
+from toolkit.ingest.recipe import DERIVED
 
 
 @dataclass
@@ -55,7 +56,7 @@ class Suggestion:
         for col in COLUMNS[self.dataset]:
             if col in self.columns:
                 out.append(f"    {col}: {_q(self.columns[col])}   # {self.why[col]}")
-        absent = [c for c in COLUMNS[self.dataset] if c not in self.columns and c not in _DERIVED]
+        absent = [c for c in COLUMNS[self.dataset] if c not in self.columns and c not in DERIVED]
         if self.event_log:
             absent = [c for c in absent if c not in self.event_log["fills"]]
         if absent:
@@ -102,9 +103,6 @@ class Suggestion:
             out.append("  drop:   # personal data: never read")
             out += [f"    - {_q(h)}   # {why}" for h, why in self.drop.items()]
         return "\n".join(out) + "\n"
-
-
-_DERIVED = {"unassigned", "exclude_speed", "exclude_resolution"}
 
 
 def _q(value: object) -> str:

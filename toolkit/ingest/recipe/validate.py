@@ -84,23 +84,17 @@ def check_dataset(name: str, sec: DatasetRecipe, where: Layers) -> None:
                     f"{did_you_mean(target, allowed)} Allowed: {', '.join(allowed)}.",
                 )
     timestamp_cols = [c for c in (*sec.columns, *filled) if COLUMNS[name][c] == "timestamp"]
-    for col in sec.timestamps.formats:
-        if col not in timestamp_cols:
-            raise where.fail(
-                (*base, "timestamps", "formats", col),
-                f"{name}.timestamps.formats names '{col}', which is not a mapped timestamp column."
-                f"{did_you_mean(col, timestamp_cols)} Mapped timestamp columns: "
-                f"{', '.join(timestamp_cols)}.",
-            )
-    for col, zone in sec.timestamps.zones.items():
-        if col not in timestamp_cols:
-            raise where.fail(
-                (*base, "timestamps", "zones", col),
-                f"{name}.timestamps.zones names '{col}', which is not a mapped timestamp column."
-                f"{did_you_mean(col, timestamp_cols)} Mapped timestamp columns: "
-                f"{', '.join(timestamp_cols)}.",
-            )
-        _check_zone(zone, where, (*base, "timestamps", "zones", col))
+    for key, entries in (("formats", sec.timestamps.formats), ("zones", sec.timestamps.zones)):
+        for col in entries:
+            if col not in timestamp_cols:
+                raise where.fail(
+                    (*base, "timestamps", key, col),
+                    f"{name}.timestamps.{key} names '{col}', which is not a mapped timestamp column."
+                    f"{did_you_mean(col, timestamp_cols)} Mapped timestamp columns: "
+                    f"{', '.join(timestamp_cols)}.",
+                )
+            if key == "zones":
+                _check_zone(entries[col], where, (*base, "timestamps", "zones", col))
     every = {*sec.columns, *filled} | ({"unassigned"} if sec.person_columns else set())
     for col in sec.optional:
         if col not in every:
