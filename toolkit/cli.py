@@ -215,23 +215,32 @@ def report(period, config, store, out, notebooks, quiet):
 
 @cli.command()
 @_inputs
-def check(timezone, recipe, folder, leads, incidents, accounts):
-    """Check exports against a recipe, strictly: list every problem and exit 2 if there is one."""
-    from toolkit.ingest import load_dataset
+@click.option(
+    "--config", type=EXISTING, help="YAML file overriding thresholds (max_excluded_share, default_severity)."
+)
+def check(timezone, recipe, folder, leads, incidents, accounts, config):
+    """Check exports against a recipe, strictly: how they were read and what can be measured, then every
+    problem; exit 2 if there is one."""
+    from toolkit.ingest import load_dataset, strict_failure
     from toolkit.present.check import describe
+    from toolkit.settings.config import load_config
 
     if not (folder or leads or incidents or accounts):
         raise click.UsageError("give --folder or at least one of --leads, --incidents, --accounts.")
+    settings = load_config(config)
     data = load_dataset(
-        recipe,
+        _recipe(recipe),
         folder=folder,
         leads=leads,
         incidents=incidents,
         accounts=accounts,
-        strict=True,
+        max_excluded_share=1.0,  # the summary says whether `retro run` would stop
         timezone=timezone,
     )
-    click.echo(describe(data))
+    failure = strict_failure(data)
+    click.echo(describe(data, settings, problems=failure is None))
+    if failure is not None:
+        raise failure
 
 
 @cli.command()

@@ -176,15 +176,27 @@ class Dataset:
         Timestamps the loader flagged as impossible (``exclude_speed``, ``exclude_resolution``) are
         ignored, so one mistyped year cannot move the moment of the export.
         """
+        found = self.latest_timestamp_source()
+        return None if found is None else found[0]
+
+    def latest_timestamp_source(self) -> tuple[pd.Timestamp, str] | None:
+        """The latest timestamp (see :meth:`latest_timestamp`) and the sentence naming where it is:
+        ``"the incidents' opened_at"``, or for an event log ``"the event times ('sys_updated_at') of
+        the incidents"`` (every event counts, not only those a rule picked)."""
         flagged = {
             ("leads", "first_contact_at"): "exclude_speed",
             ("incidents", "resolved_at"): "exclude_resolution",
         }
-        latest = []
+        latest: list[tuple[pd.Timestamp, str]] = []
         for name, cols in COLUMNS.items():
             df = self.frame(name)
             if df is None:
                 continue
+            log = self.read_info.get(name, {}).get("event_log") or {}
+            if log.get("latest_event") is not None:
+                latest.append(
+                    (pd.Timestamp(log["latest_event"]), f"the event times ('{log['time']}') of the {name}")
+                )
             for col, kind in cols.items():
                 if kind != "timestamp" or col not in df:
                     continue
@@ -193,8 +205,8 @@ class Dataset:
                 if flag in df:
                     values = values[~df[flag].astype(bool)]
                 if values.notna().any():
-                    latest.append(values.max())
-        return max(latest) if latest else None
+                    latest.append((values.max(), f"the {name}' {col}"))
+        return max(latest, key=lambda t: t[0]) if latest else None
 
 
 # ----------------------------------------------------------------------- frames passed between stages

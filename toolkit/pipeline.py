@@ -18,11 +18,13 @@ from toolkit.analyse.groups import find_groups
 from toolkit.analyse.leaks import find_leaks, summarise
 from toolkit.analyse.period import PeriodRun
 from toolkit.csvsafe import write_csv
+from toolkit.errors import ConfigError
 from toolkit.frames import Dataset
 from toolkit.history import tracked_segments
 from toolkit.ingest import load_dataset
 from toolkit.periods import check_period
 from toolkit.settings.config import Config, load_config
+from toolkit.settings.values import BadValue, is_date_only, moment
 from toolkit.store import Store
 
 
@@ -39,12 +41,38 @@ def fingerprints(files: dict[str, list[str]]) -> dict[str, str]:
     return out
 
 
-def analyse(data: Dataset, config: Config, period: str, as_of: pd.Timestamp | None = None) -> PeriodRun:
-    """Find the leaks, their groups, the summary and the cost for ``period`` (pure)."""
+def as_of_from(data: Dataset, config: Config, given: str | pd.Timestamp | None) -> str:
+    """Where the moment of the export comes from, in words the report and run.json state."""
+    if isinstance(given, str):
+        end = ", a date alone, read as the end of that day (23:59:59)" if is_date_only(given) else ""
+        return f"given as {given.strip()}{end}"
+    if given is not None:
+        return "given with the run"
+    if config.as_of is not None:
+        return "set by as_of in the config"
+    found = data.latest_timestamp_source()
+    return f"the latest timestamp in the export, in {found[1]}" if found else ""
+
+
+def analyse(data: Dataset, config: Config, period: str, as_of: str | pd.Timestamp | None = None) -> PeriodRun:
+    """Find the leaks, their groups, the summary and the cost for ``period`` (pure).
+
+    ``as_of`` as text is read by :func:`toolkit.settings.values.moment` (a date alone is the end of
+    that day); naive moments are in the export's zone.
+    """
     period = check_period(period)
-    result = find_leaks(data, config, period, as_of=as_of)
+    try:
+        stamp = moment(as_of, "") if isinstance(as_of, str) else as_of
+    except BadValue:
+        raise ConfigError(
+            f"as_of '{as_of}' is not a date and time. Write it as 2026-10-31 or 2026-10-31 18:00."
+        ) from None
+    if stamp is not None and stamp.tzinfo is None:
+        stamp = stamp.tz_localize(data.timezone)
+    result = find_leaks(data, config, period, as_of=stamp)
     groups = find_groups(result, config)
     return PeriodRun(
+        as_of_from=as_of_from(data, config, as_of),
         period=period,
         as_of=result.as_of,
         data=data,
@@ -124,7 +152,9 @@ def run_facts(run: PeriodRun) -> dict:
     revenue at risk per leaked lead by leak type; missing numbers are null), ``pii`` (per dataset,
     columns dropped and values masked), ``date_only`` (per dataset, timestamp columns without a time
     of day), ``rows_read`` and ``event_logs`` (per dataset rebuilt from an event log: events,
-    records and the rule each timestamp was taken by, since the rule can change the figures a lot).
+    records, the rule each timestamp was taken by, since the rule can change the figures a lot, the
+    ``counts`` it resolved and left open and a ``warning`` when many open records ended in a final
+    status) and ``as_of_from`` (where the moment of the export came from).
     """
     cost = run.cost
 
@@ -160,10 +190,17 @@ def run_facts(run: PeriodRun) -> dict:
         "date_only": {k: sorted(v) for k, v in run.data.date_only.items()},
         "rows_read": {k: int(v) for k, v in run.data.rows_read.items()},
         "event_logs": {
-            name: {"events": int(log["events"]), "records": int(log["records"]), "rules": dict(log["rules"])}
+            name: {
+                "events": int(log["events"]),
+                "records": int(log["records"]),
+                "rules": dict(log["rules"]),
+                "counts": (log.get("sanity") or {}).get("counts"),
+                "warning": (log.get("sanity") or {}).get("warning"),
+            }
             for name, info in run.data.read_info.items()
             if (log := info.get("event_log"))
         },
+        "as_of_from": run.as_of_from,
     }
 
 
@@ -200,10 +237,7 @@ def run_period(
         max_excluded_share=config.max_excluded_share,
         timezone=timezone,
     )
-    stamp = pd.Timestamp(as_of) if as_of is not None else None
-    if stamp is not None and stamp.tzinfo is None:
-        stamp = stamp.tz_localize(data.timezone)
-    run = analyse(data, config, period, as_of=stamp)
+    run = analyse(data, config, period, as_of=as_of)
     if store is not None:
         with Store(store) as s:
             save(run, s)

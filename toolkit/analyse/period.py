@@ -24,3 +24,5 @@ class PeriodRun:
     summary: pd.DataFrame
     groups: pd.DataFrame
     cost: CostEstimate
+    #: Where ``as_of`` came from, in words: the option or config that set it, or the export's column.
+    as_of_from: str = ""

@@ -27,7 +27,7 @@ values to typed ones), :mod:`~toolkit.ingest.problems` (the quality frame and it
 ``retro check`` prints is :mod:`toolkit.present.check`.
 """
 
-from toolkit.ingest.dataset import load_dataset
+from toolkit.ingest.dataset import load_dataset, strict_failure
 from toolkit.ingest.problems import format_problems
 from toolkit.ingest.values import parse_numbers
 
@@ -35,4 +35,5 @@ __all__ = [
     "format_problems",
     "load_dataset",
     "parse_numbers",
+    "strict_failure",
 ]

@@ -9,10 +9,12 @@ per record:
   keep their file order);
 * ``opened``: the record's first event, or its first event matching a rule;
 * ``resolved``: an :class:`EventRule` (a status, or a status and sub-status pair). With
-  ``entry: last`` (the default) the resolution is the last time the record *entered* a matching
-  status, and only if it is still in one at its last event: a record reopened and not resolved
-  again is open. With ``entry: first`` it is the first time it entered one (time to first
-  resolution), whatever happened next;
+  ``entry: last`` (the default) the resolution is the first event of the record's last unbroken run
+  of matching events (the last time it *entered* a matching status), and only if that run reaches
+  its last event: a record reopened and not resolved again, or whose last event no longer matches
+  (Resolved, then Closed when only Resolved matches), is open. With ``entry: first`` it is the
+  first matching event (time to first resolution), whatever happened next. :func:`resolution_words`
+  states the rule in the words the computation follows;
 * ``reopened``: a count of events matching a rule that come straight after a resolving event and do
   not resolve it themselves (``any`` counts every move out of a resolving status);
 * every other column keeps its ``latest`` (last non-empty) or ``first`` (first non-empty) value.
@@ -60,6 +62,25 @@ class EventRule:
         return " and ".join(parts) if parts else "any status"
 
 
+def resolution_words(
+    rule: EventRule, time_header: str, status_header: str | None, sub_header: str | None
+) -> str:
+    """The resolution rule in words, exactly as :func:`collapse` applies it.
+
+    ``entry: first``: the time of each record's first event matching the rule. ``entry: last``: the
+    time of the first event of the last unbroken run of matching events, provided that run reaches
+    the record's last event; otherwise the record is open.
+    """
+    matches = rule.describe(status_header, sub_header)
+    if rule.entry == "first":
+        return f"'{time_header}' of each record's first event at which {matches}"
+    return (
+        f"'{time_header}' of the first event of each record's last unbroken run of events at which "
+        f"{matches}, if that run reaches the record's last event (a record whose last event does not "
+        "match is still open)"
+    )
+
+
 @dataclass
 class Collapsed:
     """One row per record, positionally aligned (record ``i`` is row ``i`` of every member).
@@ -69,7 +90,8 @@ class Collapsed:
     value); ``record_rows``: the row of each record's last event; ``events``: events per record;
     ``ids``: the record ids; ``opened``/``resolved``: event times picked by the rules (NaT where no
     event matched) with their rows in ``value_rows["opened"]``/``["resolved"]``; ``reopened``: the
-    count, when a rule was given.
+    count, when a rule was given; ``last_status``/``last_sub_status``: each record's status (and
+    sub-status) at its last event, when given.
     """
 
     ids: pd.Series
@@ -80,6 +102,8 @@ class Collapsed:
     opened: pd.Series | None = None
     resolved: pd.Series | None = None
     reopened: pd.Series | None = None
+    last_status: pd.Series | None = None
+    last_sub_status: pd.Series | None = None
 
 
 def _matches(rule: EventRule, status: pd.Series | None, sub_status: pd.Series | None, n: int) -> np.ndarray:
@@ -179,6 +203,10 @@ def collapse(
         record_rows=sorted_rows[ends],
         events=(ends - starts + 1).astype(np.int64),
     )
+    if st is not None:
+        out.last_status = st.iloc[ends].reset_index(drop=True)
+    if sub is not None:
+        out.last_sub_status = sub.iloc[ends].reset_index(drop=True)
     if opened is not None:
         pos = starts.copy() if opened.first_event else first_pos(_matches(opened, st, sub, n))
         out.opened = take(sorted_times, pos)

@@ -4,7 +4,6 @@ in the future, one file (and the file it joins) at a time, then what fails the l
 from __future__ import annotations
 
 import difflib
-import re
 import zoneinfo
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +22,7 @@ from toolkit.ingest.problems import Problems, concat_problems, format_problems, 
 from toolkit.ingest.readers import inspect, read_columns
 from toolkit.ingest.recipe import DatasetRecipe, Recipe, load_recipe
 from toolkit.ingest.values import excel_signs
+from toolkit.settings.values import BadValue, moment
 
 
 @dataclass
@@ -159,6 +159,7 @@ def _load_one(
         date_only = date_only | joined.date_only
         pii_info["dropped_columns"] += [h for h in joined.pii["dropped_columns"] if h not in dropped]
         pii_info["masked_values"] += joined.pii["masked_values"]
+    info["shares"] = shares
     return Loaded(
         made.frame,
         concat_problems(parts),
@@ -207,13 +208,11 @@ def _limit(as_of: Any, timezone: str) -> tuple[pd.Timestamp, str]:
         now = pd.Timestamp.now(tz=timezone).floor("s")
         return now, f"the time of loading ({now:%Y-%m-%d %H:%M})"
     try:
-        stamp = pd.Timestamp(as_of)
-    except (ValueError, TypeError):
+        stamp = moment(as_of, "")  # a date alone means the end of that day
+    except BadValue:
         raise ConfigError(
             f"as_of '{as_of}' is not a date and time. Write it as 2026-10-31 or 2026-10-31 18:00."
         ) from None
-    if isinstance(as_of, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of.strip()):
-        stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)  # a date means the whole day
     stamp = stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
     return stamp, f"as_of ({stamp:%Y-%m-%d %H:%M})"
 
@@ -300,16 +299,9 @@ def load_dataset(
             quality,
         )
     if strict:
-        # Masking is the fix; a column the recipe marks optional may be absent from an export.
-        serious = quality[(quality["action"] != "masked") & ~quality["action"].str.startswith(NOT_IN_EXPORT)]
-        if not serious.empty:
-            n = len(serious)
-            raise ValidationError(
-                f"{_join(files[d] for d in loaded if d in set(serious['dataset']))}: {n:,} "
-                f"problem{'s' if n != 1 else ''} found:\n"
-                f"{format_problems(serious)}",
-                quality,
-            )
+        failure = strict_failure(data)
+        if failure is not None:
+            raise failure
         return data
     for name, lo in loaded.items():
         for file, lost, read in lo.shares:
@@ -327,6 +319,23 @@ def load_dataset(
                     quality,
                 )
     return data
+
+
+def strict_failure(data: Dataset) -> ValidationError | None:
+    """The error a strict load (``retro check``) ends with: every problem but masked personal data and
+    optional columns an export lacks; None when there is none."""
+    quality = data.quality
+    serious = quality[(quality["action"] != "masked") & ~quality["action"].str.startswith(NOT_IN_EXPORT)]
+    if serious.empty:
+        return None
+    n = len(serious)
+    files = {name: Path(paths[0]).name for name, paths in data.files.items()}
+    return ValidationError(
+        f"{_join(files[d] for d in files if d in set(serious['dataset']))}: {n:,} "
+        f"problem{'s' if n != 1 else ''} found:\n"
+        f"{format_problems(serious)}",
+        quality,
+    )
 
 
 def _join(items: Any) -> str:

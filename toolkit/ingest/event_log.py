@@ -4,6 +4,7 @@ stated for describe(). Returns what it makes; changes nothing it is given."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.frames import ID_COLUMN
-from toolkit.ingest.collapse import collapse
+from toolkit.ingest.collapse import collapse, resolution_words
 from toolkit.ingest.columns import EVENT_TIME, parse_column
 from toolkit.ingest.problems import RECORD, Finding, in_format
 from toolkit.ingest.recipe import EVENT_MARKS
@@ -21,6 +22,13 @@ if TYPE_CHECKING:
     from toolkit.ingest.recipe import DatasetRecipe, EventLogOptions
 
 _PERSON_KEY = "person:"  # how person columns ride through the collapse beside the contract columns
+
+#: Status words that say a record has ended, whatever the export calls its states.
+TERMINAL_WORDS = re.compile(
+    r"\b(?:closed|complete|completed|resolved|solved|cancell?ed|done)\b", re.IGNORECASE
+)
+#: Warn when at least this share of all records is counted open although its last event looks final.
+WARN_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,11 @@ def collapse_log(
         value_rows[col] = out.value_rows[rule_name]
         headers[col] = log_headers["status"] if rule_name == "reopened" else log_headers["time"]
         rules[col] = _rule_words(log, log_headers, rule_name)
+    sanity = (
+        resolution_sanity(name, out.resolved, out.last_status, out.last_sub_status, log.terminal)
+        if out.resolved is not None
+        else None
+    )
     records = Records(
         raw=made,
         persons={c[len(_PERSON_KEY) :]: v for c, v in out.values.items() if c.startswith(_PERSON_KEY)},
@@ -147,6 +160,8 @@ def collapse_log(
             "time": log_headers["time"],
             "rules": rules,
             "keep": {c: log.keep_for(c) for c in made if c in sec.columns and c != id_col},
+            "latest_event": times.values[keep].max() if keep.any() else None,
+            **({"sanity": sanity} if sanity else {}),
         },
     )
     return tuple(found), records
@@ -160,11 +175,66 @@ def _rule_words(log: EventLogOptions, headers: dict[str, str], rule_name: str) -
     if rule_name == "opened":
         return f"'{time}' of {rule.describe(status, sub)}"
     if rule_name == "resolved":
-        which = "first" if rule.entry == "first" else "last"
-        still = "" if rule.entry == "first" else ", if it is still there at its last event"
-        return f"'{time}' of the {which} event at which {rule.describe(status, sub)}{still}"
+        return resolution_words(rule, time, status, sub)
     return (
         f"events at which {rule.describe(status, sub)} straight after a resolution, counted"
         if rule.status or rule.sub_status
         else "moves out of a resolving status, counted"
     )
+
+
+def resolution_sanity(
+    name: str,
+    resolved: pd.Series,
+    last_status: pd.Series | None,
+    last_sub_status: pd.Series | None,
+    terminal: tuple[str, ...] = (),
+) -> dict:
+    """How many records a resolution rule resolved and left open, and how many of the open ones ended
+    in a status that looks final (:data:`TERMINAL_WORDS`, or one the recipe lists as ``terminal``).
+
+    Returns ``records``, ``resolved``, ``open``, ``open_terminal``, ``endings`` (the final statuses of
+    those records, most frequent first), ``counts`` (the sentence) and ``warning`` (a sentence, or
+    None when fewer than :data:`WARN_SHARE` of the records are open with a final-looking last event).
+    """
+    listed = {t.strip().casefold() for t in terminal}
+    is_open = resolved.isna().to_numpy(dtype=bool)
+    final = np.zeros(len(resolved), dtype=bool)
+    ending = pd.Series([""] * len(resolved), dtype="str")
+    for column in (last_status, last_sub_status):
+        if column is None:
+            continue
+        text = column.astype("str").fillna("").str.strip()
+        hit = (text.str.contains(TERMINAL_WORDS, regex=True) | text.str.casefold().isin(listed)).to_numpy(
+            dtype=bool
+        )
+        ending = ending.where(~pd.Series(hit & ~final), text)
+        final |= hit
+    stuck = is_open & final
+    records, opened = len(resolved), int(is_open.sum())
+    endings = ending[stuck].value_counts().head(3)
+    noun, done = (name, "resolved") if name == "incidents" else (name, "closed")
+    counts = f"{records - opened:,} of {records:,} {noun} {done}, {opened:,} still open" + (
+        f", of which {int(stuck.sum()):,} ended in a status that looks final ("
+        + ", ".join(f"'{v}' {n:,}" for v, n in endings.items())
+        + ")"
+        if stuck.any()
+        else ""
+    )
+    warning = None
+    if records and stuck.sum() / records >= WARN_SHARE:
+        warning = (
+            f"{int(stuck.sum()):,} of the {records:,} {noun} ({stuck.sum() / records:.0%}) count as still open "
+            f"although their last event is '{endings.index[0]}': the {done} rule probably misses how this export "
+            f"ends a record. Check {name}.event_log.resolved: add that status to it, or drop a sub_status "
+            "it requires."
+        )
+    return {
+        "records": records,
+        "resolved": records - opened,
+        "open": opened,
+        "open_terminal": int(stuck.sum()),
+        "endings": {str(v): int(n) for v, n in endings.items()},
+        "counts": counts,
+        "warning": warning,
+    }

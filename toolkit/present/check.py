@@ -11,6 +11,7 @@ from toolkit.frames import COLUMNS, Dataset
 from toolkit.ingest.columns import DATED_BY
 from toolkit.ingest.problems import RECORD, format_problems
 from toolkit.ingest.readers import delimiter_name
+from toolkit.settings.config import Config, load_config
 
 
 def _has(frame: pd.DataFrame | None, column: str) -> bool:
@@ -93,6 +94,11 @@ def _describe_dataset(dataset: Dataset, name: str) -> list[str]:
     if log:
         for col, rule in log["rules"].items():
             lines.append(f"  {col} from events: {rule}")
+        sanity = log.get("sanity")
+        if sanity:
+            lines.append(f"  by that rule: {sanity['counts']}")
+            if sanity["warning"]:
+                lines.append(f"  WARNING: {sanity['warning']}")
         for how in ("first", "latest"):
             cols = [c for c, k in log["keep"].items() if k == how]
             if cols:
@@ -136,10 +142,50 @@ def _describe_dataset(dataset: Dataset, name: str) -> list[str]:
     return lines
 
 
-def describe(dataset: Dataset) -> str:
+def _severity_gap(dataset: Dataset, config: Config) -> str | None:
+    """The sentence saying slow resolution leaves incidents out for want of a severity, or None."""
+    frame = dataset.incidents
+    if frame is None or config.default_severity is not None:
+        return None
+    missing = int(frame["severity"].isna().sum()) if "severity" in frame else len(frame)
+    if not missing:
+        return None
+    which = (
+        "no incident has one"
+        if missing == len(frame)
+        else f"{missing:,} of {len(frame):,} incidents have none"
+    )
+    return (
+        f"Slow resolution needs a severity per incident and {which}: `retro run` leaves them out of it. "
+        "Map a severity column, or set default_severity (e.g. medium) in a --config file."
+    )
+
+
+def _run_would(dataset: Dataset, config: Config) -> list[str]:
+    """What ``retro run`` would do with these files: each file's excluded share against the limit."""
+    limit = config.max_excluded_share
+    lines = []
+    for name in COLUMNS:
+        for file, lost, read in dataset.read_info.get(name, {}).get("shares", []):
+            share = lost / read if read else 0.0
+            if not lost:
+                lines.append(f"  {file}: all {read:,} rows used")
+                continue
+            verdict = (
+                f"over max_excluded_share ({limit:.0%}): `retro run` stops until the rows or the recipe are fixed"
+                if share > limit
+                else f"under max_excluded_share ({limit:.0%}): `retro run` goes on without them"
+            )
+            lines.append(f"  {file}: {lost:,} of {read:,} rows excluded ({share:.1%}), {verdict}")
+    return lines
+
+
+def describe(dataset: Dataset, config: Config | None = None, *, problems: bool = True) -> str:
     """What ``retro check`` prints: per dataset the rows, how the file was read, the period, columns
-    mapped, missing and dropped, masking, event-log and join rules; then the analyses the export cannot
-    support, and the data-quality problems."""
+    mapped, missing and dropped, masking, event-log rules (with what they resolved) and join rules; the
+    analyses the export cannot support; what ``retro run`` would do under ``config``'s limits; and the
+    data-quality problems (their list only when ``problems``)."""
+    config = config if config is not None else load_config(None)
     lines = [f"Recipe: {dataset.recipe} (time zone {dataset.timezone})"]
     for name in COLUMNS:
         if name in dataset.rows_read:
@@ -149,6 +195,13 @@ def describe(dataset: Dataset) -> str:
         lines.append("")
         lines.append("Cannot be measured with this export:")
         lines.extend(f"  {sentence}" for sentence in missing.values())
+    gap = _severity_gap(dataset, config)
+    if gap and "slow_resolution" not in missing:
+        lines.append("")
+        lines.append(f"Warning: {gap}")
+    lines.append("")
+    lines.append("What `retro run` would do:")
+    lines.extend(_run_would(dataset, config))
     quality = dataset.quality
     lines.append("")
     if quality.empty:
@@ -157,5 +210,6 @@ def describe(dataset: Dataset) -> str:
         counts = quality.groupby("action", sort=False).size()
         summary = ", ".join(f"{n:,} {action}" for action, n in counts.items())
         lines.append(f"Data quality: {len(quality):,} problem(s): {summary}")
-        lines.append(format_problems(quality))
+        if problems:
+            lines.append(format_problems(quality))
     return "\n".join(lines)

@@ -112,6 +112,13 @@ class EventLogOptions:
         default_factory=dict,
         metadata=parsed_by(parse_keep, "per contract column (or default): latest or first non-empty value"),
     )
+    terminal: tuple[str, ...] = field(
+        default=(),
+        metadata=parsed_by(
+            parse_text_list,
+            "statuses (or sub-statuses) that end a record, besides closed, completed, resolved, cancelled",
+        ),
+    )
 
     def keep_for(self, column: str) -> str:
         """Which value of a column the collapse keeps (``first`` for the creation time by default)."""
