@@ -91,9 +91,9 @@ def test_retro_check_on_the_uci_log(uci: Path) -> None:
         "(one per 'number', events in order of 'sys_updated_at'), 0 events excluded"
     )
     assert (
-        "  resolved_at from events: 'sys_updated_at' of the first event of each record's last unbroken run of "
-        "events at which incident_state is 'Resolved' or 'Closed', if that run reaches the record's last event "
-        "(a record whose last event does not match is still open)"
+        "  resolved_at from events: 'sys_updated_at' of the first event of each record's last unbroken "
+        "run of events at which incident_state is 'Resolved' or 'Closed', if that run reaches the record's "
+        "last event (a record whose last event does not match is still open)"
     ) in lines
     assert "  dates read day first (31/12/2026): detected: 159,028 value(s) prove it" in lines
     assert "  Repeat incidents needs account_id; this export has none." in lines

@@ -145,9 +145,9 @@ def test_uci_excerpt_collapses_to_one_row_per_incident() -> None:
         assert header in data.pii["incidents"]["dropped_columns"]
     text = describe(data)
     assert (
-        "  resolved_at from events: 'sys_updated_at' of the first event of each record's last unbroken run of "
-        "events at which incident_state is 'Resolved' or 'Closed', if that run reaches the record's last event "
-        "(a record whose last event does not match is still open)"
+        "  resolved_at from events: 'sys_updated_at' of the first event of each record's last unbroken "
+        "run of events at which incident_state is 'Resolved' or 'Closed', if that run reaches the record's "
+        "last event (a record whose last event does not match is still open)"
     ) in text
     assert "an event log: 346 events read, collapsed to 56 incidents" in text
 

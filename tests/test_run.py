@@ -172,8 +172,8 @@ def test_run_facts_state_which_event_marks_resolution_in_an_event_log():
     assert (log["events"], log["records"]) == (346, 56)
     assert log["rules"]["resolved_at"] == (
         "'sys_updated_at' of the first event of each record's last unbroken run of events at which "
-        "incident_state is 'Resolved' or 'Closed', if that run reaches the record's last event (a record whose "
-        "last event does not match is still open)"
+        "incident_state is 'Resolved' or 'Closed', if that run reaches the record's last event (a record "
+        "whose last event does not match is still open)"
     )
 
 

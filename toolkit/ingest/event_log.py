@@ -223,11 +223,11 @@ def resolution_sanity(
     )
     warning = None
     if records and stuck.sum() / records >= WARN_SHARE:
+        stuck_n, share = int(stuck.sum()), stuck.sum() / records
         warning = (
-            f"{int(stuck.sum()):,} of the {records:,} {noun} ({stuck.sum() / records:.0%}) count as still open "
-            f"although their last event is '{endings.index[0]}': the {done} rule probably misses how this export "
-            f"ends a record. Check {name}.event_log.resolved: add that status to it, or drop a sub_status "
-            "it requires."
+            f"{stuck_n:,} of the {records:,} {noun} ({share:.0%}) count as still open although their last "
+            f"event is '{endings.index[0]}': the {done} rule probably misses how this export ends a record. "
+            f"Check {name}.event_log.resolved: add that status to it, or drop a sub_status it requires."
         )
     return {
         "records": records,

@@ -27,14 +27,17 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from toolkit.frames import COLUMNS, HOLDER_HINTS, ID_COLUMN, PERSON_DETAIL_HINTS, REQUIRED, person_hint
+from toolkit.ingest.collapse import EventRule, collapse
+from toolkit.ingest.event_log import resolution_sanity
 from toolkit.ingest.headers import compact
 from toolkit.ingest.pii import contains_pii
 from toolkit.ingest.readers import RawFile, inspect, read_columns
-from toolkit.ingest.recipe import load_recipe, shipped_recipes
-from toolkit.ingest.suggestion import Suggestion
+from toolkit.ingest.recipe import EVENT_MARKS, load_recipe, shipped_recipes
+from toolkit.ingest.suggestion import Suggestion, quoted
 from toolkit.ingest.timestamps import AmbiguousDates, dayfirst_evidence, parse_timestamps
 from toolkit.ingest.values import excel_signs, parse_numbers
 
@@ -113,11 +116,38 @@ _WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "queue": ("group", "assignment group", "team", "queue"),
         "reopened": ("reopens", "reopen count", "reopened", "reopen"),
     },
+    "accounts": {
+        "account_id": ("account id", "customer id", "company id", "client id", "account", "customer", "id"),
+        "churned_at": (
+            "churned",
+            "churned at",
+            "churn date",
+            "cancelled at",
+            "cancellation date",
+            "end date",
+        ),
+        "annual_value": ("annual value", "arr", "annual revenue", "contract value", "value"),
+    },
 }
 _RECORD_WORDS = {
-    "leads": ("lead", "deal", "opportunity", "contact", "mql", "prospect"),
-    "incidents": ("incident", "ticket", "issue", "case", "request"),
-}
+    "leads": ("lead", "leads", "deal", "deals", "opportunity", "opportunities", "contact", "mql", "prospect"),
+    "incidents": (
+        "incident", "incidents", "ticket", "tickets", "issue", "case", "request", "requests", "sr",
+        "complaint", "problem", "outage",
+    ),
+    "accounts": ("churn", "churned", "churn date", "annual value", "arr", "mrr", "renewal"),
+}  # fmt: skip
+#: Header words only one kind of export has (a stage and an amount are a sales funnel's; a priority,
+#: a resolution or an assignment group a service desk's).
+_KIND_WORDS = {
+    "leads": (
+        "stage", "deal stage", "amount", "close value", "won", "lost", "lead source", "pipeline", "product",
+    ),
+    "incidents": (
+        "priority", "severity", "urgency", "impact", "resolution", "resolved", "solved", "assignment group",
+        "complaint type", "descriptor", "agency", "sla", "sub status", "reopen count",
+    ),
+}  # fmt: skip
 #: Header words of personal data and free text (people are named by toolkit.frames.person_hint).
 _PERSONAL = re.compile(
     r"\b(name|first name|last name|full name|e-?mail|phone|mobile|fax|address|street|city|zip|postal|"
@@ -202,6 +232,45 @@ def _known_headers() -> dict[str, dict[str, tuple[str, int]]]:
     return known
 
 
+_ID_WORDS = re.compile(r"\b(id|number|no|key|ref|reference)$")
+
+
+def _id_header(headers: tuple[str, ...], cells: dict[str, pd.Series], taken: set[str]) -> str | None:
+    """The first header named like an id (``SR ID``, ``Ticket No``, ``Unique Key``) whose values are ids:
+    short, with no blanks, and either one per row or repeating in runs (an event log)."""
+    for header in headers:
+        if header in taken or not _ID_WORDS.search(_words(header)):
+            continue
+        values = cells[header]
+        present = values.dropna().astype("str")
+        if present.empty or len(present) < len(values) or present.str.len().max() > 40:
+            continue
+        distinct = present.nunique() / len(present)
+        runs = (present != present.shift()).sum()  # an event log lists a record's events together or not
+        if distinct >= 0.95 or (distinct < 0.8 and runs <= 3 * present.nunique()):
+            return header
+    return None
+
+
+_NOT_PERSON = re.compile(
+    r"\b(priority|severity|urgency|impact|status|state|stage|amount|value|type|category)$"
+)
+
+
+def _says_not_a_person(header: str) -> bool:
+    """Whether a header's last word names a column that holds no person (a priority, a status, an
+    amount), whatever abbreviation it starts with ("SR Priority" is a service request's priority)."""
+    return _NOT_PERSON.search(_words(header)) is not None
+
+
+def _numeric(values: pd.Series) -> bool:
+    """Whether every value is a plain number (ids, parcel numbers, coordinates, amounts): not a phone."""
+    present = values.dropna()
+    if present.empty or not pd.api.types.is_string_dtype(present):
+        return not present.empty
+    return bool(present.astype("str").str.fullmatch(r"[-+]?\d+(?:[.,]\d+)?").all())
+
+
 def _personal(header: str, values: pd.Series) -> tuple[str, str] | None:
     """("person" | "drop", why) when a column holds people or personal data."""
     hint = person_hint(header)
@@ -213,7 +282,7 @@ def _personal(header: str, values: pd.Series) -> tuple[str, str] | None:
         return "drop", "personal data or free text"
     present = values.dropna()
     if pd.api.types.is_string_dtype(present) and len(present):
-        if contains_pii(present.head(500)).mean() >= 0.1:
+        if not _numeric(present) and contains_pii(present.head(500)).mean() >= 0.1:
             return "drop", "holds e-mails or phone numbers"
         lengths = present.str.len()
         if lengths.mean() > 40 and present.nunique() > 0.5 * len(present):
@@ -227,12 +296,34 @@ def _says(header: str, dataset: str, col: str) -> bool:
     return any(re.search(rf"\b{re.escape(p)}\b", words) for p in _WORDS[dataset].get(col, ()))
 
 
-def _pick_dataset(scores: dict[str, float], headers: tuple[str, ...], file: str) -> str:
-    if scores["leads"] != scores["incidents"]:
-        return max(scores, key=lambda d: scores[d])
-    text = _words(file + " " + " ".join(headers))
-    hits = {d: sum(w in text.split() for w in words) for d, words in _RECORD_WORDS.items()}
-    return "incidents" if hits["incidents"] > hits["leads"] else "leads"
+def _has_word(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
+
+
+def _pick_dataset(
+    known: dict[str, float], headers: tuple[str, ...], file: str, cells: dict[str, pd.Series]
+) -> tuple[str, str]:
+    """Leads, incidents or accounts, and why: the shipped recipes' headers the file has, the words of
+    its name and headers that only one kind of export uses, and status values (won or lost is a sale)."""
+    words = [_words(h) for h in headers]
+    name = _words(Path(file).stem)
+    scores = dict(known)
+    scores["accounts"] = 0.0
+    for dataset, record_words in _RECORD_WORDS.items():
+        for phrase in record_words:
+            scores[dataset] += 2 * sum(_has_word(w, phrase) for w in words) + 3 * _has_word(name, phrase)
+    for dataset, kind_words in _KIND_WORDS.items():
+        scores[dataset] += 2 * sum(any(_has_word(w, phrase) for phrase in kind_words) for w in words)
+    for header, w in zip(headers, words, strict=True):
+        if _has_word(w, "status") or _has_word(w, "stage"):
+            values = cells[header].dropna().astype("str").str.casefold()
+            if values.str.contains(r"\b(?:won|lost)\b", regex=True).any():
+                scores["leads"] += 4
+    if scores["accounts"] and not any(_has_word(w, "created") or _has_word(w, "opened") for w in words):
+        scores["accounts"] += 10
+    best = max(scores, key=lambda d: (scores[d], d == "leads"))
+    shown = ", ".join(f"{d} {scores[d]:g}" for d in scores)
+    return best, f"its headers and values read as {best} (scores: {shown})"
 
 
 def suggest_recipe(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Suggestion:
@@ -248,15 +339,16 @@ def suggest_recipe(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Sugge
     cells = {h: _text(frame, h, missing) for h in raw.headers}
     known = _known_headers()
 
-    # Which dataset: the one whose known headers this file has most of (ids and creation times weigh more).
+    # Which dataset: the one whose known headers this file has most of (ids and creation times weigh more),
+    # and whose words and values say it.
     scores = {"leads": 0.0, "incidents": 0.0}
     for header in raw.headers:
         for key, (dataset, _rank) in known.get(compact(header), {}).items():
-            if "." in key:
+            if "." in key and dataset in scores:
                 col = key.split(".", 1)[1]
                 scores[dataset] += 3 if col in REQUIRED[dataset] else 1
-    dataset = _pick_dataset(scores, raw.headers, raw.name)
-    out = Suggestion(file=raw.name, dataset=dataset, rows_sampled=len(frame), missing=missing)
+    dataset, kind_why = _pick_dataset(scores, raw.headers, raw.name, cells)
+    out = Suggestion(file=raw.name, dataset=dataset, rows_sampled=len(frame), missing=missing, kind=kind_why)
 
     # Day and month order, from every column that looks like a date.
     first = second = 0
@@ -287,9 +379,18 @@ def suggest_recipe(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Sugge
                 out.why[col] = "a header the shipped recipes know"
                 taken.add(header)
                 break
-    # 2. People and personal data (headers the recipes list, then by words and values).
+    # 2. The record id, before people: an id column named like a person's role ("SR ID" of a service
+    # request) holds one value per record, a person's id column repeats.
+    id_col = ID_COLUMN[dataset]
+    if id_col not in out.columns:
+        header = _id_header(raw.headers, cells, taken)
+        if header is not None:
+            out.columns[id_col] = header
+            out.why[id_col] = "its values are ids, one per record or per record's events"
+            taken.add(header)
+    # 3. People and personal data (headers the recipes list, then by words and values).
     for header in raw.headers:
-        if header in taken:
+        if header in taken or _says_not_a_person(header):
             continue
         roles = known.get(compact(header), {})
         found = ("person", "listed by a shipped recipe") if "person" in roles else None
@@ -303,14 +404,19 @@ def suggest_recipe(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Sugge
         else:
             out.drop[header] = why
         taken.add(header)
-    # 3. Headers whose words say the column, checked against the sample.
+    # 4. Headers whose words say the column, checked against the sample.
     for col, phrases in _WORDS[dataset].items():
         if col in out.columns:
             continue
         for phrase in phrases:
             header = next((h for h in raw.headers if h not in taken and _words(h) == phrase), None)
             header = header or next(
-                (h for h in raw.headers if h not in taken and len(phrase) > 3 and phrase in _words(h)), None
+                (
+                    h
+                    for h in raw.headers
+                    if h not in taken and len(phrase) > 3 and _has_word(_words(h), phrase)
+                ),
+                None,
             )
             if header is not None and _fits(col, dataset, cells[header], out):
                 out.columns[col] = header
@@ -361,10 +467,15 @@ def _fits(col: str, dataset: str, values: pd.Series, out: Suggestion) -> bool:
     return True
 
 
+_SUB_STATUS = re.compile(r"\b(sub ?status|substatus|status reason|close code|resolution code|sub state)\b")
+_RESOLVING = re.compile(r"\b(resolved|solved|completed?|done|fixed)\b", re.IGNORECASE)
+
+
 def _event_log(out: Suggestion, raw: RawFile, cells: dict, known: dict, taken: set[str]) -> None:
-    """Propose an event_log section when ids repeat and an update time and a status are present."""
+    """Propose an event_log section when ids repeat and an update time and a status are present, with
+    the candidate resolution rules and what each resolves in the sample."""
     id_col = ID_COLUMN[out.dataset]
-    if id_col not in out.columns:
+    if id_col not in out.columns or out.dataset not in EVENT_MARKS:
         return
     ids = cells[out.columns[id_col]].dropna()
     if ids.duplicated().sum() < 3 or ids.duplicated().mean() < 0.2:
@@ -375,22 +486,25 @@ def _event_log(out: Suggestion, raw: RawFile, cells: dict, known: dict, taken: s
             h
             for h in raw.headers
             if h not in out.columns.values()
-            and re.search(r"\b(updated|modified|changed|edit|event)\b", _words(h))
+            and re.search(r"\b(updated|modified|changed|edit|event|update|logged|timestamp)\b", _words(h))
             and _timestamp_share(cells[h], out.dayfirst) >= 0.8
         ),
         None,
     )
+    free = [h for h in raw.headers if h not in out.drop and h not in out.person_columns]
+    sub_header = next((h for h in free if _SUB_STATUS.search(_words(h))), None)
     status_header = next((h for h in raw.headers if "status" in known.get(compact(h), {})), None)
     status_header = status_header or next(
-        (h for h in raw.headers if re.search(r"\b(state|status)\b", _words(h)) and h not in out.drop), None
+        (h for h in free if h != sub_header and re.search(r"\b(state|status)\b", _words(h))), None
     )
-    why = f"{ids.duplicated().mean():.0%} of the sampled rows repeat an id"
+    events_per_id = len(ids) / ids.nunique()
+    why = f"{ids.duplicated().mean():.0%} of the sampled rows repeat an id, {events_per_id:.1f} rows per id"
     if time_header is None or status_header is None:
         out.todo.append(
             f"{why}: if each row is one update of a record, add an event_log section (time, status, resolved)"
         )
         return
-    statuses = [v for v in cells[status_header].dropna().unique() if _RESOLVED.search(str(v))]
+    statuses = [str(v) for v in cells[status_header].dropna().unique() if _RESOLVED.search(str(v))]
     marks = {"leads": "closed_at", "incidents": "resolved_at"}
     fills = {marks[out.dataset]} if statuses else set()
     for col in fills & set(out.columns):
@@ -402,11 +516,65 @@ def _event_log(out: Suggestion, raw: RawFile, cells: dict, known: dict, taken: s
     out.event_log = {
         "time": time_header,
         "status": status_header,
+        "sub_status": sub_header,
         "resolved": statuses,
         "why": why,
         "fills": fills,
+        "candidates": _candidates(out, cells, time_header, status_header, sub_header, statuses),
     }
-    taken.update({time_header, status_header})
+    taken.update({time_header, status_header} | ({sub_header} if sub_header else set()))
+
+
+def _candidates(
+    out: Suggestion,
+    cells: dict,
+    time_header: str,
+    status_header: str,
+    sub_header: str | None,
+    statuses: list[str],
+) -> list[tuple[str, dict]]:
+    """Plausible resolution rules as recipe text, each with what it resolves in the sample
+    (:func:`~toolkit.ingest.event_log.resolution_sanity`): the first is the one suggested."""
+    if not statuses:
+        return []
+    ids = cells[out.columns[ID_COLUMN[out.dataset]]]
+    try:
+        times = parse_timestamps(cells[time_header], timezone="UTC", dayfirst=out.dayfirst).values
+    except AmbiguousDates:
+        return []
+    keep = (ids.notna() & times.notna()).to_numpy(dtype=bool)
+    status = cells[status_header][keep].astype("str")
+    sub = cells[sub_header][keep].astype("str") if sub_header else None
+    resolving = [v for v in statuses if _RESOLVING.search(v)]
+    rules: list[tuple[str, EventRule]] = [
+        (f"{{status: {quoted(statuses)}}}", EventRule(status=tuple(statuses))),
+        (f"{{status: {quoted(statuses)}, entry: first}}", EventRule(status=tuple(statuses), entry="first")),
+    ]
+    if resolving and resolving != statuses:
+        rules.append((f"{{status: {quoted(resolving)}}}", EventRule(status=tuple(resolving))))
+    if resolving and sub is not None:
+        subs = [str(v) for v in cells[sub_header].dropna().unique() if _RESOLVING.search(str(v))]
+        if subs:
+            rules.append(
+                (
+                    f"{{status: {quoted(resolving)}, sub_status: {quoted(subs)}}}",
+                    EventRule(status=tuple(resolving), sub_status=tuple(subs)),
+                )
+            )
+    found = []
+    for text, rule in rules:
+        made = collapse(
+            ids[keep].astype("str"),
+            times[keep],
+            np.arange(int(keep.sum())),
+            {},
+            status=status,
+            sub_status=sub,
+            resolved=rule,
+        )
+        counts = resolution_sanity(out.dataset, made.resolved, made.last_status, made.last_sub_status)
+        found.append((text, counts))
+    return found
 
 
 _SEVERITY = (
@@ -416,32 +584,30 @@ _SEVERITY = (
     ("low", r"low|minor|trivial|planning|\bp4\b|\bp5\b|^4\b|^5\b|sev ?4"),
 )
 _STATUS = (
-    ("won", r"\bwon\b|converted|customer|\bwin\b"),
-    ("lost", r"\blost\b|not converted|unqualified|disqualified"),
-)
+    ("lost", r"\blost\b|not converted|unqualified|disqualified|rejected|dead"),
+    ("won", r"\bwon\b|converted|customer|\bwin\b|signed"),
+    ("open", r"\bopen\b|\bnew\b|in progress|working|engag|prospect|qualif|nurtur|contacted|pending|active|"
+     r"proposal|negotiat|discovery|demo|meeting"),
+)  # fmt: skip
 
 
 def _values(out: Suggestion, cells: dict) -> None:
-    """Value maps for status (the rest open, by '*') and severity, from the values seen."""
-    for col, rules, rest in (("status", _STATUS, "open"), ("severity", _SEVERITY, None)):
+    """Value maps for status and severity from the values seen: a value is mapped only when its words
+    say where it belongs ("Closed" alone may be won or lost); the rest are a TODO."""
+    for col, rules in (("status", _STATUS), ("severity", _SEVERITY)):
         if col not in out.columns:
             continue
         seen = [str(v) for v in cells[out.columns[col]].dropna().unique()[:50]]
         mapping: dict[str, str] = {}
         unknown = []
         for value in seen:
-            low = value.casefold()
-            if col == "status" and "not converted" in low:
-                mapping[value] = "lost"
-                continue
-            target = next((t for t, rx in rules if re.search(rx, low)), rest)
+            target = next((t for t, rx in rules if re.search(rx, value.casefold())), None)
             if target is None:
                 unknown.append(value)
             else:
                 mapping[value] = target
-        if rest is not None:
-            mapping["*"] = rest
         out.values[col] = mapping
+        out.unplaced[col] = unknown
         if unknown:
             shown = ", ".join(f"'{v}'" for v in unknown)
             out.todo.append(f"{col} values {shown} could not be placed: add them under values.{col}")

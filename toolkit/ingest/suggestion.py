@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.frames import COLUMNS
-from toolkit.ingest.recipe import DERIVED
+from toolkit.ingest.recipe import ALLOWED_VALUES, DERIVED
 
 
 @dataclass
@@ -30,8 +30,10 @@ class Suggestion:
     date_only: list[str] = field(default_factory=list)
     decimal: str = "."
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    unplaced: dict[str, list[str]] = field(default_factory=dict)  # contract column -> values left to the user
     event_log: dict | None = None
     todo: list[str] = field(default_factory=list)
+    kind: str = ""  # why the rows were read as this dataset
 
     def yaml(self, name: str | None = None) -> str:
         """The suggestion as a recipe: valid YAML that :func:`toolkit.ingest.recipe.load_recipe` accepts."""
@@ -43,19 +45,19 @@ class Suggestion:
         ]
         out += [f"# TODO: {t}" for t in self.todo]
         out += [
-            f"name: {_q(stem)}",
-            f"description: {_q(f'Suggested from {self.file}; check before use.')}",
+            f"name: {quoted(stem)}",
+            f"description: {quoted(f'Suggested from {self.file}; check before use.')}",
             "timezone: UTC   # TODO: the zone the export's times are written in (e.g. Europe/London); "
             "a file never says",
-            f"missing: {_q(self.missing)}",
+            f"missing: {quoted(self.missing)}",
             "",
-            f"{self.dataset}:",
-            f"  file: {_q(self.file)}",
+            f"{self.dataset}:   # {self.kind}" if self.kind else f"{self.dataset}:",
+            f"  file: {quoted(self.file)}",
             "  columns:",
         ]
         for col in COLUMNS[self.dataset]:
             if col in self.columns:
-                out.append(f"    {col}: {_q(self.columns[col])}   # {self.why[col]}")
+                out.append(f"    {col}: {quoted(self.columns[col])}   # {self.why[col]}")
         absent = [c for c in COLUMNS[self.dataset] if c not in self.columns and c not in DERIVED]
         if self.event_log:
             absent = [c for c in absent if c not in self.event_log["fills"]]
@@ -65,14 +67,27 @@ class Suggestion:
             log = self.event_log
             out += [
                 f"  event_log:   # ids repeat ({log['why']}): one row per update, collapsed per record",
-                f"    time: {_q(log['time'])}   # when each update happened",
-                f"    status: {_q(log['status'])}   # the status after each update",
+                f"    time: {quoted(log['time'])}   # when each update happened",
+                f"    status: {quoted(log['status'])}   # the status after each update",
             ]
+            if log.get("sub_status"):
+                out.append(
+                    f"    sub_status: {quoted(log['sub_status'])}   # a second status (a reason or code)"
+                )
+            candidates = log.get("candidates") or []
             if log.get("resolved"):
                 out.append(
-                    f"    resolved: {{status: {_q(log['resolved'])}}}   # TODO: check which statuses mark "
-                    "resolution; it changes the figures"
+                    f"    resolved: {{status: {quoted(log['resolved'])}}}   # TODO: check which statuses "
+                    "mark resolution; it changes the figures"
                 )
+            if candidates:
+                out += [
+                    "    # What each rule gives on the sample's records (the first is the one above).",
+                    "    # entry: last (the default) takes the last time a record entered a matching status,",
+                    "    # if its last event still matches; entry: first takes the first time.",
+                ]
+                for rule, counts in candidates:
+                    out.append(f"    #   resolved: {rule}: {counts['counts']}")
             out.append(
                 "    keep: {default: latest}   # each record keeps the last non-empty value of its events"
             )
@@ -94,17 +109,20 @@ class Suggestion:
             out.append("  values:")
             for col, mapping in self.values.items():
                 out.append(f"    {col}:   # TODO: check: guessed from the values seen")
-                out += [f"      {_q(raw)}: {target}" for raw, target in mapping.items()]
+                out += [f"      {quoted(raw)}: {target}" for raw, target in mapping.items()]
+                choices = " or ".join(ALLOWED_VALUES[col])
+                out += [f"      # {quoted(raw)}: TODO ({choices})" for raw in self.unplaced.get(col, [])]
         if self.person_columns:
             out.append(
-                f"  person_columns: {_q(self.person_columns)}   # people: used only to count unassigned work"
+                f"  person_columns: {quoted(self.person_columns)}"
+                "   # people: used only to count unassigned work"
             )
         if self.drop:
             out.append("  drop:   # personal data: never read")
-            out += [f"    - {_q(h)}   # {why}" for h, why in self.drop.items()]
+            out += [f"    - {quoted(h)}   # {why}" for h, why in self.drop.items()]
         return "\n".join(out) + "\n"
 
 
-def _q(value: object) -> str:
+def quoted(value: object) -> str:
     """A YAML scalar or flow list, double-quoted (JSON strings are valid YAML)."""
     return json.dumps(value, ensure_ascii=False)

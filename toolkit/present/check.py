@@ -172,7 +172,7 @@ def _run_would(dataset: Dataset, config: Config) -> list[str]:
                 lines.append(f"  {file}: all {read:,} rows used")
                 continue
             verdict = (
-                f"over max_excluded_share ({limit:.0%}): `retro run` stops until the rows or the recipe are fixed"
+                f"over max_excluded_share ({limit:.0%}): `retro run` stops until the rows or recipe are fixed"
                 if share > limit
                 else f"under max_excluded_share ({limit:.0%}): `retro run` goes on without them"
             )

@@ -103,12 +103,10 @@ def moment(value: object, complaint: str) -> pd.Timestamp:
 
 
 def is_date_only(value: object) -> bool:
-    """Whether a moment was written as a date alone (``2026-10-31``), which :func:`moment` reads as its end."""
-    return (
-        isinstance(value, dt.date)
-        and not isinstance(value, dt.datetime)
-        or (isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value) is not None)
-    )
+    """Whether a moment was written as a date alone (``2026-10-31``): :func:`moment` reads its end."""
+    if isinstance(value, dt.date):
+        return not isinstance(value, dt.datetime)
+    return isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value) is not None
 
 
 def whole_number(value: object, low: int) -> int:
