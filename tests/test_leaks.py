@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -307,6 +308,36 @@ def test_repeat_incident_uses_earlier_data_as_context():
     rec = result.of("repeat_incident").set_index("record_id")
     assert rec.loc["I2", "measured"] == 90.0 and rec.loc["I7", "measured"] == 17.0
     assert np.isnan(rec.loc["I5", "measured"])
+
+
+def test_incidents_opened_at_the_same_moment_are_not_repeats_unless_the_config_says_so():
+    # A city export files one row per detail of a request, all at the same moment.
+    data = Dataset(
+        incidents=incidents(
+            opened_at=[
+                "2026-10-03 09:00",
+                "2026-10-03 09:00",  # same moment, same client and category as I1
+                "2026-10-03 09:00",  # a third at that moment
+                "2026-10-05 09:00",  # two days later: a repeat of the 09:00 ones
+                "2026-10-06 09:00",  # no client: left out, and said
+                "2026-10-07 09:00",  # no category: left out, and said
+            ],
+            account_id=["A1", "A1", "A1", "A1", None, "A2"],
+            category=["Water", "Water", "Water", "Water", "Water", None],
+        ),
+        timezone=TZ,
+    )
+    result = find_leaks(data, CFG, "2026-10", AS_OF)
+    assert counts(result, "repeat_incident") == (["I1", "I2", "I3", "I4"], ["I4"])
+    assert result.of("repeat_incident").set_index("record_id").loc["I4", "measured"] == 2.0
+    assert result.notes["repeat_incident"] == [
+        "1 incident of the period had no client account and was left out.",
+        "1 incident of the period had no category and was left out.",
+        "2 incidents opened at the same moment as another of the same client and category were not counted "
+        "as a repeat of it (repeat_ties).",
+    ]
+    ties = replace(CFG, repeat_ties=True)
+    assert counts(find_leaks(data, ties, "2026-10", AS_OF), "repeat_incident")[1] == ["I2", "I3", "I4"]
 
 
 def test_repeat_incident_skips_without_category():

@@ -83,6 +83,7 @@ class Config:
     resolution_sla: dict[str, pd.Timedelta]
     default_severity: str | None
     repeat_window: pd.Timedelta
+    repeat_ties: bool
     churn_window: pd.Timedelta
     persist_periods: int
     fix_before: int
@@ -170,6 +171,12 @@ class Config:
                 d(self.repeat_window),
                 "An incident is a repeat when the same account had an incident of the same category "
                 f"in the {d(self.repeat_window)} before.",
+            ),
+            (
+                "repeat_ties",
+                "yes" if self.repeat_ties else "no",
+                "An incident opened at the same moment as another of the same account and category "
+                + ("counts as a repeat of it." if self.repeat_ties else "is not a repeat of it."),
             ),
             (
                 "churn_window",
@@ -317,6 +324,12 @@ def _build(raw: dict, where: Origin) -> Config:
                 f"{cause!r} is not a cause in the taxonomy{suggestion(str(cause), taxonomy)}",
             )
     _normalise_holidays(raw)
+
+    def flag_at(key: str, value: object) -> bool:
+        if not isinstance(value, bool):
+            raise where.fail(key, f"{value!r} must be true or false.")
+        return value
+
     return Config(
         contact_grace=duration_at("contact_grace", raw["contact_grace"]),
         speed_to_lead_sla=duration_at("speed_to_lead_sla", raw["speed_to_lead_sla"]),
@@ -325,6 +338,7 @@ def _build(raw: dict, where: Origin) -> Config:
         resolution_sla={s: duration_at(f"resolution_sla.{s}", sla[s]) for s in SEVERITIES},
         default_severity=default_severity,
         repeat_window=duration_at("repeat_window", raw["repeat_window"]),
+        repeat_ties=flag_at("repeat_ties", raw["repeat_ties"]),
         churn_window=duration_at("churn_window", raw["churn_window"]),
         persist_periods=where.parse("persist_periods", raw["persist_periods"], whole_number, 1),
         fix_before=where.parse("fix_window.before", fix["before"], whole_number, 1),

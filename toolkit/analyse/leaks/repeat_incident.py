@@ -1,14 +1,15 @@
 """Repeat incidents: incidents of the period that repeat an earlier one on the same client.
 
-Population: incidents opened in the period with an account and a category. Leaked when the same
-account had an incident of the same category within ``repeat_window`` before (earlier incidents in
-the export count as context). ``measured`` is the days since that earlier incident.
+Population: incidents opened in the period with an account and a category (those without are counted
+in a note). Leaked when the same account had an incident of the same category within ``repeat_window``
+before (earlier incidents in the export count as context); one opened at the same instant is not before
+it unless ``repeat_ties``. ``measured`` is the days since that earlier incident.
 """
 
 from __future__ import annotations
 
 from toolkit.analyse.leaks import records
-from toolkit.analyse.leaks.measuring import UNIT_SIZE, Context, Needs, day_note, need
+from toolkit.analyse.leaks.measuring import UNIT_SIZE, Context, Needs, count, day_note, need
 from toolkit.analyse.leaks.registry import LeakType, Outcome
 from toolkit.settings.config import Config, format_duration
 
@@ -20,18 +21,36 @@ def measure(ctx: Context) -> Outcome:
         return found
     (incidents,) = found
     window = ctx.config.repeat_window
-    known = incidents[
-        incidents["account_id"].notna()
-        & incidents["category"].notna()
-        & (incidents["opened_at"] <= ctx.as_of)
-    ]
+    known_at = incidents["opened_at"] <= ctx.as_of
+    notes = []
+    this_period = ctx.in_period(incidents["opened_at"])
+    for column, what in (("account_id", "no client account"), ("category", "no category")):
+        lacking = int((this_period & incidents[column].isna()).sum())
+        if lacking:
+            verb = "was" if lacking == 1 else "were"
+            notes.append(f"{count(lacking, 'incident')} of the period had {what} and {verb} left out.")
+        this_period &= incidents[column].notna()
+    known = incidents[incidents["account_id"].notna() & incidents["category"].notna() & known_at]
     # Earlier incidents in the export are context: sort the whole history, then judge this period.
     ordered = known.sort_values(["account_id", "category", "opened_at", "incident_id"], kind="stable")
-    previous = ordered.groupby(["account_id", "category"], sort=False, observed=True)["opened_at"].shift()
-    gap = (ordered["opened_at"] - previous) / UNIT_SIZE["days"]
+    keys = [ordered["account_id"], ordered["category"]]
+    opened = ordered["opened_at"]
+    if ctx.config.repeat_ties:
+        previous = opened.groupby(keys, sort=False, observed=True).shift()
+    else:
+        # An incident opened at the same instant as another is not "before" it: the previous one is the
+        # latest incident opened strictly earlier (the last of the earlier instant's ties).
+        earlier = opened.groupby(keys, sort=False, observed=True).shift()
+        previous = earlier.where(earlier != opened).groupby(keys, sort=False, observed=True).ffill()
+        ties = int((ctx.in_period(opened) & (opened == earlier)).sum())
+        if ties:
+            notes.append(
+                f"{count(ties, 'incident')} opened at the same moment as another of the same client and "
+                f"category {'was' if ties == 1 else 'were'} not counted as a repeat of it (repeat_ties)."
+            )
+    gap = (opened - previous) / UNIT_SIZE["days"]
     current = ctx.in_period(ordered["opened_at"])
     ordered, gap = ordered[current], gap[current]
-    notes = []
     if ctx.date_only("incidents", "opened_at"):
         notes.append(day_note("incidents", "the days between incidents"))
     frame = records.build(
