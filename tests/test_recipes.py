@@ -9,14 +9,17 @@ the committed excerpt of the real UCI log (``tests/fixtures/uci_excerpt``).
 from __future__ import annotations
 
 import math
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from click.testing import CliRunner
 from conftest import FIXTURES
 
+from toolkit.cli import cli
 from toolkit.errors import RecipeError, ValidationError
 from toolkit.frames import COLUMNS, ID_COLUMN
 from toolkit.ingest import load_dataset
@@ -405,3 +408,90 @@ def test_describe_points_out_an_excel_resave() -> None:
         "  looks re-saved by Excel: 'Solved at' holds dates written dd-mm-yyyy hh:mm, as Excel rewrites them "
         "(e.g. '08-04-2023 23:10')",
     ]
+
+
+# --- lookups, extends by path, recipe show ----------------------------------------------------------
+
+UNKNOWN = FIXTURES / "unknown"
+
+CRM_LOOKUP = """\
+name: crm
+timezone: Europe/London
+leads:
+  file: sales_pipeline.csv
+  columns:
+    lead_id: opportunity_id
+    created_at: engage_date
+    status: deal_stage
+    value: close_value
+  values:
+    status: {Won: won, Lost: lost, Engaging: open, Prospecting: open}
+  person_columns: [sales_agent]
+  join:
+    file: sales_teams.csv
+    on: sales_agent
+    key: sales_agent
+    columns: {queue: regional_office}
+    drop: [manager]
+"""
+
+
+def test_a_lookup_brings_a_column_in_by_any_key_and_states_what_it_could_not_find(write, tmp_path) -> None:
+    source = UNKNOWN / "crm_opportunities"
+    pipeline = (source / "sales_pipeline.csv").read_text(encoding="utf-8")
+    teams = (source / "sales_teams.csv").read_text(encoding="utf-8")
+    # One agent missing from the lookup, one listed twice.
+    write("sales_pipeline.csv", pipeline.replace("Markita Hansen", "Kary Hendrixson", 1))
+    write("sales_teams.csv", teams + "Zane Levy,Summer Sewald,East\n")
+    data = load_dataset(write("crm.yaml", CRM_LOOKUP), folder=tmp_path, as_of="2026-03-31")
+    leads = data.leads.set_index("lead_id")
+    assert leads["queue"].value_counts().to_dict() == {"Central": 8, "East": 5, "West": 3}
+    assert pd.isna(leads.loc["7GN8Q4LL", "queue"])  # its agent is not in the lookup: kept, without office
+    assert leads.loc["PE84CX4O", "queue"] == "East"  # the later of two rows for one agent, as for any id
+    assert "sales_agent" not in data.leads.columns and "manager" not in data.leads.columns
+    quality = data.quality
+    missing = quality[quality["file"] == "sales_pipeline.csv"]
+    assert missing[["row", "column", "problem", "action"]].values.tolist() == [
+        [9, "sales_agent", "is not in column 'sales_agent' of sales_teams.csv", "kept"],
+        [17, "engage_date", "no value", "excluded"],  # a prospect not engaged yet
+    ]
+    assert missing["value"].isna().all()  # a person's name never reaches the data-quality table
+    twice = quality[quality["file"] == "sales_teams.csv"]
+    assert twice["row"].tolist() == [5] and twice["action"].tolist() == ["excluded"]
+    text = describe(data)
+    assert (
+        "  looked up in sales_teams.csv ('sales_agent' in its column 'sales_agent', many leads to one row): "
+        "16 of 17 leads found there, 1 not (kept without its columns)"
+    ) in text
+
+
+def test_a_lookup_must_name_a_mapped_column_or_a_person_column(write) -> None:
+    with pytest.raises(RecipeError, match=r"leads.join.on is 'agent': name a contract column"):
+        load_recipe(write("crm.yaml", CRM_LOOKUP.replace("on: sales_agent", "on: agent")))
+
+
+def test_extends_takes_a_recipe_file_relative_to_the_extending_one(write, tmp_path, monkeypatch) -> None:
+    write("recipes/base.yaml", "extends: servicenow-events\ntimezone: Europe/Lisbon\n")
+    write(
+        "recipes/mine.yaml",
+        "extends: base.yaml\nincidents: {event_log: {resolved: {status: [Resolved], entry: first}}}\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    recipe = load_recipe("recipes/mine.yaml")
+    assert recipe.timezone == "Europe/Lisbon" and recipe.extends == "base.yaml"
+    assert recipe.incidents.event_log.resolved.entry == "first"
+    assert recipe.incidents.event_log.time == "sys_updated_at"  # from servicenow-events, two levels down
+    write("recipes/bad.yaml", "extends: nowhere.yaml\n")
+    with pytest.raises(RecipeError, match=r"extends 'nowhere.yaml', but .*nowhere.yaml does not exist"):
+        load_recipe("recipes/bad.yaml")
+
+
+def test_recipe_show_prints_a_shipped_recipe_with_its_comments() -> None:
+    result = CliRunner().invoke(cli, ["recipe", "show", "servicenow-events"])
+    assert result.exit_code == 0
+    shipped = Path(resources.files("toolkit.ingest.recipe") / "shipped" / "servicenow-events.yaml")
+    assert result.output == shipped.read_text(encoding="utf-8")
+    assert "# To measure time to the first resolution instead, extend this recipe:" in result.output
+    wrong = CliRunner().invoke(cli, ["recipe", "show", "servicenow-event"])
+    assert wrong.exit_code == 2
+    assert "Did you mean 'servicenow-events'?" in wrong.output

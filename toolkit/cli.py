@@ -307,7 +307,7 @@ def history(period, store, config):
 
 @cli.group()
 def recipe() -> None:
-    """Mapping recipes: list the shipped ones, or suggest one for a new export."""
+    """Mapping recipes: list or show the shipped ones, or suggest one for a new export."""
 
 
 @recipe.command("list")
@@ -323,6 +323,15 @@ def recipe_list() -> None:
         "\nA shipped recipe reads times in the zone it names (UTC unless the export's zone is known). For "
         "yours, write a YAML file with 'extends: <name>' and 'timezone: <your zone>' and give its path."
     )
+
+
+@recipe.command("show")
+@click.argument("name")
+def recipe_show(name):
+    """Print the shipped recipe NAME with its comments (start your own from it with 'extends: NAME')."""
+    from toolkit.ingest.recipe.source import shipped_text
+
+    click.echo(shipped_text(name), nl=False)
 
 
 @recipe.command("suggest")

@@ -176,9 +176,22 @@ def assemble(
     join = None
     if joined is not None and not problems.fatal:
         assert sec.join is not None
-        id_col = ID_COLUMN[name]
-        ids = sheet.typed[id_col].where(~pd.Series(sheet.excluded))
-        join = join_file(name, sec.join, joined, ids, file, sheet.headers[id_col])
+        on = sec.join.on
+        looked_up, person = ID_COLUMN[name], False
+        if on is not None and on in sheet.typed:
+            looked_up = on
+        elif on is not None:
+            # A person column the file lacks gives no values: none of them matches, which stops the load.
+            looked_up = next((h for h in sheet.persons if h.casefold() == on.casefold()), on)
+            person = True
+        values = (
+            sheet.persons.get(looked_up, pd.Series([pd.NA] * len(sheet.rows)))
+            if person
+            else sheet.typed[looked_up]
+        )
+        values = values.astype("str").where(~pd.Series(sheet.excluded))
+        header = looked_up if person else sheet.headers[looked_up]
+        join = join_file(name, sec.join, joined, values, file, header, sheet.rows, person)
         sheet.record([join.fatal])
     facts = {
         "date_only": frozenset(date_only),

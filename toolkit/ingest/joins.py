@@ -42,38 +42,71 @@ class Joined:
 
 
 def join_file(
-    name: str, join: JoinOptions, source: JoinSource, ids: pd.Series, file: str, id_header: str
+    name: str,
+    join: JoinOptions,
+    source: JoinSource,
+    ids: pd.Series,
+    file: str,
+    id_header: str,
+    rows: np.ndarray | None = None,
+    person: bool = False,
 ) -> Joined:
-    """Bring in ``source``'s columns by id. ``ids`` are the dataset's record ids, missing where a row is
-    excluded; ``file`` and ``id_header`` name this side in messages."""
+    """Bring in ``source``'s columns by id, or by the looked-up value of ``join.on``. ``ids`` are the
+    values looked up (the record ids, or the ``on`` column's text), missing where a row is excluded;
+    ``file`` and ``id_header`` name this side in messages, ``rows`` the spreadsheet row of each value;
+    ``person``: the looked-up column names people, so its values are never quoted.
+
+    A join on the id leaves out the second file's rows that match no record; a lookup (many records to
+    one row) states each record whose value is not in the lookup, and keeps it without the columns."""
     id_col = ID_COLUMN[name]
     other = source.frame
     key_header = source.headers[id_col]
     position = pd.Index(other[id_col]).get_indexer(ids)
     matched = position >= 0
     record = RECORD[name]
+    what = f"{record} id" if join.on is None else f"value of '{id_header}'"
     if len(other) and ids.notna().any() and not matched.any():
         return Joined(
             fatal=Finding(
                 None,
                 id_col,
-                f"none of the {len(other):,} ids in column '{key_header}' of {source.file} matches a "
-                f"{record} id in this file (e.g. '{other[id_col].iloc[0]}' there, '{ids.dropna().iloc[0]}' "
-                "here)",
-                f"Check that {name}.join.key names the column of {source.file} holding the {record} id, "
+                f"none of the {len(other):,} values in column '{key_header}' of {source.file} matches a "
+                f"{what} in this file"
+                + (
+                    ""
+                    if person
+                    else f" (e.g. '{other[id_col].iloc[0]}' there, '{ids.dropna().iloc[0]}' here)"
+                ),
+                f"Check that {name}.join.key names the column of {source.file} holding the {what}, "
                 "and that both files come from the same export.",
                 "cannot load",
             )
         )
-    lost = ~pd.Series(other[id_col]).isin(ids.dropna()).to_numpy()
     problems = Problems(name, source.file)
-    problems.rows(
-        source.rows[lost],
-        key_header,
-        other[id_col][lost].to_numpy(),
-        f"matches no {record} in {file} (column '{id_header}')",
-        f"Check that both files come from the same export; the row is left out of the {name}.",
-    )
+    if join.on is None:
+        lost = ~pd.Series(other[id_col]).isin(ids.dropna()).to_numpy()
+        problems.rows(
+            source.rows[lost],
+            key_header,
+            other[id_col][lost].to_numpy(),
+            f"matches no {record} in {file} (column '{id_header}')",
+            f"Check that both files come from the same export; the row is left out of the {name}.",
+        )
+        unmatched_rows, unmatched_records = int(lost.sum()), 0
+    else:
+        missing = ids.notna().to_numpy() & ~matched
+        if rows is not None and missing.any():
+            here = Problems(name, file)
+            here.rows(
+                rows[missing],
+                id_header,
+                [None] * int(missing.sum()) if person else ids[missing].to_numpy(),
+                f"is not in column '{key_header}' of {source.file}",
+                f"Add it to {source.file}; the {record} is kept without the columns looked up there.",
+                "kept",
+            )
+            problems = here
+        unmatched_rows, unmatched_records = 0, int(missing.sum())
     take = np.maximum(position, 0)
     columns, headers = {}, {}
     for col in join.columns:
@@ -91,7 +124,9 @@ def join_file(
         "rows": len(other),
         "matched_records": int(matched.sum()),
         "records": int(ids.notna().sum()),
-        "unmatched_rows": int(lost.sum()),
+        "unmatched_rows": unmatched_rows,
+        "on": None if join.on is None else id_header,
+        "unmatched_records": unmatched_records,
         "when_matched": dict(join.when_matched),
         "when_unmatched": dict(join.when_unmatched),
     }

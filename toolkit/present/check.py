@@ -108,12 +108,20 @@ def _describe_dataset(dataset: Dataset, name: str) -> list[str]:
         matched, records = join["matched_records"], join["records"]
         yes = ", ".join(f"{c} {v}" for c, v in join["when_matched"].items())
         no = ", ".join(f"{c} {v}" for c, v in join["when_unmatched"].items())
-        lines.append(
-            f"  joined with {join['file']} on '{join['key']}': {matched:,} of {records:,} {name} found there"
-            + (f" ({yes})" if yes else "")
-            + (f", {records - matched:,} not ({no})" if no else "")
-            + f"; of its {join['rows']:,} rows, {join['unmatched_rows']:,} match no {RECORD[name]}"
-        )
+        if join.get("on"):
+            lines.append(
+                f"  looked up in {join['file']} ('{join['on']}' in its column '{join['key']}', many {name} "
+                f"to one row): {matched:,} of {records:,} {name} found there, "
+                f"{join.get('unmatched_records', 0):,} not (kept without its columns)"
+            )
+        else:
+            lines.append(
+                f"  joined with {join['file']} on '{join['key']}': {matched:,} of {records:,} {name} "
+                "found there"
+                + (f" ({yes})" if yes else "")
+                + (f", {records - matched:,} not ({no})" if no else "")
+                + f"; of its {join['rows']:,} rows, {join['unmatched_rows']:,} match no {RECORD[name]}"
+            )
     for col, (value, caught) in info.get("fallback", {}).items():
         shown = ", ".join(f"'{v}'" for v in caught[:10]) + (
             f" and {len(caught) - 10} more" if len(caught) > 10 else ""

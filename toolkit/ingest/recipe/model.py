@@ -128,14 +128,25 @@ class EventLogOptions:
 
 @dataclass(frozen=True)
 class JoinOptions:
-    """A second file joined to a dataset on its id (e.g. closed deals joined to leads)."""
+    """A second file joined to a dataset on its id (closed deals joined to leads), or a lookup table
+    joined on another column (sales agent -> regional office)."""
 
     file: str = field(
         default="", metadata=parsed_by(parse_text, "file name of the second file, beside the first")
     )
     key: tuple[str, ...] = field(
         default=(),
-        metadata=parsed_by(parse_text_list, "header(s) in the second file holding the dataset's id"),
+        metadata=parsed_by(
+            parse_text_list, "header(s) in the second file holding the value looked up (by default the id)"
+        ),
+    )
+    on: str | None = field(
+        default=None,
+        metadata=parsed_by(
+            parse_optional_text,
+            "what this file looks up in key: a contract column it maps, or one of its person_columns "
+            "(a lookup: many records to one row); omit to join on the id",
+        ),
     )
     sheet: str | None = field(
         default=None, metadata=parsed_by(parse_optional_text, "sheet of an XLSX workbook")
@@ -230,7 +241,11 @@ class Recipe:
     )
     description: str = field(default="", metadata=parsed_by(parse_text, "one line on what the recipe reads"))
     extends: str | None = field(
-        default=None, metadata=parsed_by(parse_optional_text, "shipped recipe to start from")
+        default=None,
+        metadata=parsed_by(
+            parse_optional_text,
+            "shipped recipe, or recipe file (relative to this one's folder), to start from",
+        ),
     )
     missing: tuple[str, ...] = field(
         default=("",), metadata=parsed_by(parse_text_list, "values that mean empty, e.g. '?', 'N/A'")

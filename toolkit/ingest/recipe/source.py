@@ -77,17 +77,25 @@ def shipped_recipes() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+def _looks_like_path(text: str) -> bool:
+    return text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text or Path(text).is_file()
+
+
+def shipped_text(name: str) -> str:
+    """A shipped recipe's YAML text, comments included (``retro recipe show NAME``)."""
+    names = shipped_recipes()
+    if name not in names:
+        raise RecipeError(
+            f"No shipped recipe is named '{name}'.{did_you_mean(name, names)} "
+            f"Shipped recipes: {', '.join(names)}."
+        )
+    return (resources.files("toolkit.ingest.recipe") / "shipped" / f"{name}.yaml").read_text(encoding="utf-8")
+
+
 def read_recipe(name_or_path: str | Path) -> YamlDoc:
     """A recipe's YAML from a shipped name or a path, labelled for messages (its file name)."""
     text_arg = str(name_or_path)
-    looks_like_path = (
-        isinstance(name_or_path, Path)
-        or text_arg.endswith((".yaml", ".yml"))
-        or "/" in text_arg
-        or "\\" in text_arg
-        or Path(text_arg).is_file()
-    )
-    if looks_like_path:
+    if isinstance(name_or_path, Path) or _looks_like_path(text_arg):
         return read_yaml_file(Path(name_or_path), RECIPE_YAML)
     names = shipped_recipes()
     if text_arg not in names:
@@ -116,15 +124,28 @@ def _with_bases(name_or_path: str | Path, chain: tuple[str, ...]) -> tuple[dict,
         return raw, [doc]
     alone = Layers((doc,), RecipeError)
     if not isinstance(base_name, str):
-        raise alone.fail(("extends",), "extends must be the name of a shipped recipe.")
+        raise alone.fail(
+            ("extends",), "extends must be a shipped recipe's name or the path of a recipe file."
+        )
     names = shipped_recipes()
-    if base_name not in names:
+    base: str | Path = base_name
+    if _looks_like_path(base_name):
+        # A relative path is read from the extending recipe's folder (a shipped recipe extends names only).
+        here = Path(name_or_path).parent if _looks_like_path(str(name_or_path)) else Path.cwd()
+        base = here / base_name
+        if not base.is_file():
+            raise alone.fail(
+                ("extends",),
+                f"extends '{base_name}', but {base} does not exist. Give the path of a recipe file, "
+                f"relative to this recipe's folder, or a shipped recipe: {', '.join(names)}.",
+            )
+    elif base_name not in names:
         raise alone.fail(
             ("extends",),
             f"extends '{base_name}', which is not a shipped recipe.{did_you_mean(base_name, names)} "
-            f"Shipped recipes: {', '.join(names)}.",
+            f"Shipped recipes: {', '.join(names)}. To extend your own recipe, give its path (base.yaml).",
         )
-    base_raw, base_docs = _with_bases(base_name, (*chain, label))
+    base_raw, base_docs = _with_bases(base, (*chain, label))
     merged = merge(base_raw, {k: v for k, v in raw.items() if k != "extends"}, null_removes=True)
     merged["extends"] = base_name
     if "name" not in raw:

@@ -216,6 +216,15 @@ def _check_join(name: str, sec: DatasetRecipe, where: Layers) -> set[str]:
             f"{name}.join needs key: the header in {join.file} that holds the {name} id "
             f"({', '.join(sec.columns.get(ID_COLUMN[name], ()))} in the first file).",
         )
+    if join.on is not None:
+        persons = {h.casefold() for h in sec.person_columns}
+        if join.on not in sec.columns and join.on.casefold() not in persons:
+            choices = [*sec.columns, *sec.person_columns]
+            raise where.fail(
+                (*base, "on"),
+                f"{name}.join.on is '{join.on}': name a contract column {name}.columns maps, or one of its "
+                f"person_columns, whose value is looked up in {join.file}.{did_you_mean(join.on, choices)}",
+            )
     mappable = [c for c in COLUMNS[name] if c not in DERIVED and c != ID_COLUMN[name]]
     filled = set()
     for key, cols in (
@@ -230,7 +239,7 @@ def _check_join(name: str, sec: DatasetRecipe, where: Layers) -> set[str]:
                     f"{name}.join.{key} names '{col}', which is not a contract column of {name} the join can "
                     f"fill.{did_you_mean(col, mappable)}",
                 )
-            if col in sec.columns:
+            if col in sec.columns and col != join.on:
                 raise where.fail(
                     (*base, key, col),
                     f"{name}.join.{key} fills {col}, which {name}.columns also maps from the first file. "
