@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
+import pytest
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from toolkit.ingest import load_dataset
 from toolkit.ingest.collapse import EventRule, collapse
+from toolkit.present.check import describe
 
 RESOLVED = EventRule(status=("Resolved", "Closed"))
 
@@ -174,3 +180,134 @@ def test_collapse_agrees_with_a_loop_over_records(events: list[tuple]) -> None:
         assert out.reopened.iloc[i] == reopened
         assert (None if pd.isna(out.values["queue"].iloc[i]) else out.values["queue"].iloc[i]) == queue
         assert out.opened.iloc[i].strftime("%Y-%m-%d %H:%M") == opened
+
+
+# --- the stated rule is the computed rule ------------------------------------------------------------
+
+ITSM = FIXTURES / "unknown" / "itsm_event_log" / "ticket_events.csv"
+
+ITSM_RECIPE = """\
+name: itsm
+timezone: Europe/Madrid
+incidents:
+  columns: {{incident_id: Incident ID, opened_at: Created On, severity: Priority}}
+  values:
+    severity: {{Critical: critical, High: high, Medium: medium, Low: low}}
+  event_log:
+    time: Updated On
+    status: Status
+    sub_status: Sub Status
+    resolved: {rule}
+  timestamps: {{dayfirst: true}}
+"""
+
+_SENTENCE = re.compile(
+    r"'(?P<time>[^']+)' of (?P<which>each record's first event|the first event of each record's last "
+    r"unbroken run of events) at which (?P<condition>.+?)(?P<tail>, if that run reaches the record's last "
+    r"event \(a record whose last event does not match is still open\))?"
+)
+
+
+def _by_the_words(sentence: str, events: pd.DataFrame) -> dict[str, pd.Timestamp | None]:
+    """Each record's resolution as the sentence says it, read back from its words alone and applied in
+    a plain loop over the events (the test that the sentence states what the loader computes)."""
+    said = _SENTENCE.fullmatch(sentence)
+    assert said is not None, sentence
+    conditions = [
+        (header, [v.strip("'") for v in values.split(" or ")])
+        for header, values in (part.split(" is ", 1) for part in said["condition"].split(" and "))
+    ]
+    last_run = said["which"].startswith("the first event of each record's last unbroken run")
+    assert last_run == (said["tail"] is not None)  # a last run is only a resolution if it reaches the end
+
+    def matches(event: pd.Series) -> bool:
+        return all(
+            event[header].strip().casefold() in {v.casefold() for v in values}
+            for header, values in conditions
+        )
+
+    out: dict[str, pd.Timestamp | None] = {}
+    for rid, group in events.groupby("Incident ID", sort=False):
+        group = group.sort_values([said["time"], "row"], kind="stable")
+        hits = [matches(e) for _, e in group.iterrows()]
+        times = group[said["time"]].tolist()
+        if not last_run:
+            out[rid] = next((t for t, h in zip(times, hits, strict=True) if h), None)
+            continue
+        if not hits[-1]:
+            out[rid] = None
+            continue
+        start = len(hits) - 1
+        while start > 0 and hits[start - 1]:
+            start -= 1
+        out[rid] = times[start]
+    return out
+
+
+RULES = [
+    "{status: [Completed, Closed, Cancelled]}",
+    "{status: [Completed, Closed, Cancelled], entry: first}",
+    "{status: [Completed], sub_status: [Resolved]}",  # Resolved -> Closed leaves a ticket open
+    "{status: [Completed], sub_status: [Resolved, Workaround], entry: first}",
+]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_the_sentence_stating_the_rule_gives_the_figures_the_loader_computed(write, rule: str) -> None:
+    recipe = write("itsm.yaml", ITSM_RECIPE.format(rule=rule))
+    data = load_dataset(recipe, incidents=ITSM, as_of="2026-03-31")
+    log = data.read_info["incidents"]["event_log"]
+    sentence = log["rules"]["resolved_at"]
+    events = pd.read_csv(ITSM, dtype=str, keep_default_na=False)
+    events["row"] = range(2, len(events) + 2)
+    events["Updated On"] = pd.to_datetime(events["Updated On"], format="%d/%m/%Y %H:%M").dt.tz_localize(
+        "Europe/Madrid"
+    )
+    want = _by_the_words(sentence, events)
+    got = data.incidents.set_index("incident_id")["resolved_at"]
+    assert {rid: (None if pd.isna(t) else t) for rid, t in got.items()} == want
+    sanity = log["sanity"]
+    assert sanity["resolved"] == sum(t is not None for t in want.values())
+    assert sanity["open"] == sum(t is None for t in want.values())
+
+
+def test_a_rule_that_leaves_closed_tickets_open_is_warned_about_everywhere(write) -> None:
+    recipe = write("itsm.yaml", ITSM_RECIPE.format(rule=RULES[2]))
+    data = load_dataset(recipe, incidents=ITSM, as_of="2026-03-31")
+    sanity = data.read_info["incidents"]["event_log"]["sanity"]
+    assert (sanity["resolved"], sanity["open"], sanity["open_terminal"]) == (1, 7, 5)
+    assert sanity["endings"] == {"Closed": 4, "Cancelled": 1}
+    warning = (
+        "5 of the 8 incidents (62%) count as still open although their last event is 'Closed': the resolved "
+        "rule probably misses how this export ends a record. Check incidents.event_log.resolved: add that "
+        "status to it, or drop a sub_status it requires."
+    )
+    assert sanity["warning"] == warning
+    text = describe(data)
+    assert (
+        "  by that rule: 1 of 8 incidents resolved, 7 still open, of which 5 ended in a status that looks "
+        "final ('Closed' 4, 'Cancelled' 1)"
+    ) in text
+    assert f"  WARNING: {warning}" in text
+    suggested = load_dataset(write("ok.yaml", ITSM_RECIPE.format(rule=RULES[0])), incidents=ITSM)
+    ok = suggested.read_info["incidents"]["event_log"]["sanity"]
+    assert (ok["resolved"], ok["open"], ok["open_terminal"], ok["warning"]) == (6, 2, 0, None)
+
+
+def test_the_recipe_can_name_its_own_final_statuses(write) -> None:
+    text = ITSM_RECIPE.format(rule="{status: [Completed, Closed]}").replace(
+        "    resolved:", "    terminal: [Pending]\n    resolved:"
+    )
+    data = load_dataset(write("itsm.yaml", text), incidents=ITSM, as_of="2026-03-31")
+    sanity = data.read_info["incidents"]["event_log"]["sanity"]
+    # IM0004 waits on the customer (Pending: final by this recipe's word), IM0005 was cancelled.
+    assert sanity["endings"] == {"Cancelled": 1, "Pending": 1}
+    assert sanity["warning"] is not None and "last event is 'Cancelled'" in sanity["warning"]
+
+
+def test_the_default_as_of_is_the_last_event_of_the_log_whatever_the_rule(write) -> None:
+    for rule in RULES:
+        data = load_dataset(write("itsm.yaml", ITSM_RECIPE.format(rule=rule)), incidents=ITSM)
+        latest, where = data.latest_timestamp_source()
+        assert latest == pd.Timestamp("2026-03-31 09:00", tz="Europe/Madrid")
+        assert where == "the event times ('Updated On') of the incidents"

@@ -212,7 +212,8 @@ def resolution_sanity(
         final |= hit
     stuck = is_open & final
     records, opened = len(resolved), int(is_open.sum())
-    endings = ending[stuck].value_counts().head(3)
+    counted = ending[stuck].value_counts().sort_index()
+    endings = counted.sort_values(ascending=False, kind="stable").head(3)  # most frequent, then by name
     noun, done = (name, "resolved") if name == "incidents" else (name, "closed")
     counts = f"{records - opened:,} of {records:,} {noun} {done}, {opened:,} still open" + (
         f", of which {int(stuck.sum()):,} ended in a status that looks final ("
