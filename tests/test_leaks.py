@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from toolkit.analyse.conversion import conversion
 from toolkit.analyse.hours import business_days, business_duration, hour_band, hour_of_week
 from toolkit.analyse.leaks import find_leaks, summarise
 from toolkit.errors import ConfigError
@@ -586,3 +587,42 @@ def test_adding_non_leaking_leads_never_raises_a_leak_count(rows, extra):
     for summary in (one, two):
         rates = summary["rate"].dropna()
         assert ((rates >= 0) & (rates <= 1)).all()
+
+
+# --- conversion ---------------------------------------------------------------------------------------
+
+
+def test_conversion_counts_the_periods_leads_by_source_with_the_win_rate_of_decided_ones():
+    data = Dataset(
+        leads=leads(
+            created_at=[
+                "2026-09-30 23:00",  # September: not in October's cohort
+                "2026-10-01 09:00",
+                "2026-10-02 09:00",
+                "2026-10-03 09:00",
+                "2026-10-04 09:00",
+                "2026-10-05 09:00",
+                "2026-10-06 09:00",
+            ],
+            source=["web", "web", "web", "web", "partner", "partner", None],
+            status=["won", "won", "lost", "open", "open", "open", "lost"],
+        ),
+        timezone=TZ,
+    )
+    found = conversion(data, "2026-10")
+    assert found.by == "source"
+    assert found.table.to_dict("list") == {
+        "segment": ["web", "partner", "(none)", "all leads"],
+        "leads": [3, 2, 1, 6],
+        "won": [1, 0, 0, 1],
+        "lost": [1, 0, 1, 2],
+        "open": [1, 2, 0, 3],
+        "win_rate": [0.5, pytest.approx(float("nan"), nan_ok=True), 0.0, pytest.approx(1 / 3)],
+    }
+    assert found.basis == (
+        "Leads created in the period (6), with their status at the export, by source; the win rate is won "
+        "over won and lost, open leads not yet decided."
+    )
+    assert conversion(data, None).table["leads"].tolist()[-1] == 7  # retro check: every lead of the export
+    no_outcomes = Dataset(leads=leads(created_at=["2026-10-01 09:00"], status=["open"]), timezone=TZ)
+    assert conversion(no_outcomes, "2026-10") is None

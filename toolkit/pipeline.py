@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.analyse.conversion import conversion
 from toolkit.analyse.cost import cost_of_leaks
 from toolkit.analyse.groups import find_groups
 from toolkit.analyse.leaks import find_leaks, summarise
@@ -73,6 +74,7 @@ def analyse(data: Dataset, config: Config, period: str, as_of: str | pd.Timestam
     groups = find_groups(result, config)
     return PeriodRun(
         as_of_from=as_of_from(data, config, as_of),
+        conversion=conversion(data, period),
         period=period,
         as_of=result.as_of,
         data=data,
@@ -106,7 +108,8 @@ def save(run: PeriodRun, store: Store) -> None:
 def write_outputs(run: PeriodRun, out_dir: str | Path) -> dict[str, Path]:
     """Write the period's shareable files (no personal data, formula-safe) into ``out_dir``.
 
-    ``leaks.csv`` (one row per leaking record), ``groups.csv``, ``data-quality.csv``,
+    ``leaks.csv`` (one row per leaking record), ``groups.csv``, ``data-quality.csv``, ``conversion.csv``
+    (won, lost, open and win rate of the period's leads, where the export has outcomes),
     ``records.parquet`` (every population record, for the report's distributions) and ``run.json``
     (:func:`run_facts`: what could not be measured, notes, the cost estimate, personal data removed).
     """
@@ -122,6 +125,8 @@ def write_outputs(run: PeriodRun, out_dir: str | Path) -> dict[str, Path]:
     paths["records"] = out / "records.parquet"
     paths["churn_incidents"] = out / "churn_incidents.parquet"
     churn_incidents(run).to_parquet(paths["churn_incidents"], index=False)
+    if run.conversion is not None:
+        paths["conversion"] = write_csv(run.conversion.table, out / "conversion.csv")
     paths["facts"] = out / "run.json"
     paths["facts"].write_text(json.dumps(run_facts(run), indent=2, ensure_ascii=False), encoding="utf-8")
     return paths
@@ -201,6 +206,17 @@ def run_facts(run: PeriodRun) -> dict:
             if (log := info.get("event_log"))
         },
         "as_of_from": run.as_of_from,
+        "as_of": run.as_of.isoformat(),
+        "conversion": None
+        if run.conversion is None
+        else {
+            "by": run.conversion.by,
+            "basis": run.conversion.basis,
+            "rows": [
+                {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+                for row in run.conversion.table.astype(object).to_dict("records")
+            ],
+        },
     }
 
 

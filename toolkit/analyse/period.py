@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from toolkit.analyse.conversion import Conversion
 from toolkit.analyse.cost import CostEstimate
 from toolkit.analyse.leaks import LeakResult
 from toolkit.frames import Dataset
@@ -26,3 +27,5 @@ class PeriodRun:
     cost: CostEstimate
     #: Where ``as_of`` came from, in words: the option or config that set it, or the export's column.
     as_of_from: str = ""
+    #: Won, lost and open leads of the period and their win rate, where the export has outcomes.
+    conversion: Conversion | None = None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.analyse.conversion import conversion
 from toolkit.analyse.leaks.registry import leak_types
 from toolkit.frames import COLUMNS, Dataset
 from toolkit.ingest.columns import DATED_BY
@@ -203,6 +204,14 @@ def describe(dataset: Dataset, config: Config | None = None, *, problems: bool =
         lines.append("")
         lines.append("Cannot be measured with this export:")
         lines.extend(f"  {sentence}" for sentence in missing.values())
+    outcomes = conversion(dataset, None)
+    if outcomes is not None:
+        lines.append("")
+        lines.append(f"Conversion: {outcomes.basis}")
+        for row in outcomes.table.itertuples():
+            rate = "no decided lead" if pd.isna(row.win_rate) else f"win rate {row.win_rate:.0%}"
+            counts = f"{row.leads:,} leads, {row.won:,} won, {row.lost:,} lost, {row.open:,} open"
+            lines.append(f"  {row.segment}: {counts}, {rate}")
     gap = _severity_gap(dataset, config)
     if gap and "slow_resolution" not in missing:
         lines.append("")

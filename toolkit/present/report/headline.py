@@ -134,6 +134,9 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
         if kpis
         else para("No leak could be measured this month; see the method section for why.", cls="retro-note")
     )
+    for log in (ctx.facts.get("event_logs") or {}).values():
+        if log.get("warning"):  # the figures above may rest on a rule that misreads the export
+            body.append(para(f"Check before use: {log['warning']}", cls="retro-note"))
     body.append(tag("h2", "Three things that need leadership", id="three-things"))
     items = leadership_asks(ctx)[:3]
     if items:

@@ -52,11 +52,15 @@ def method_and_quality(ctx: ReportContext) -> Section:
         f"{as_of}, the moment of the export; stalled deals are the open deals at that moment.",
         f"Mapping recipe (how the export's columns were read): {ctx.recipe}.",
     ]
+    if ctx.facts.get("as_of_from"):
+        facts.append(f"The moment of the export is {ctx.facts['as_of_from']}.")
     for name, log in (ctx.facts.get("event_logs") or {}).items():
         rules = "; ".join(f"{plain_columns(col)}: {rule}" for col, rule in log["rules"].items())
+        counts = f" By that rule, {log['counts']}." if log.get("counts") else ""
+        warning = f" Warning: {log['warning']}" if log.get("warning") else ""
         facts.append(
             f"The {name} were rebuilt from an event log of {log['events']:,} events into {log['records']:,} "
-            f"{name}. Which event counts decides the figures: {rules}."
+            f"{name}. Which event counts decides the figures: {rules}.{counts}{warning}"
         )
     span = _data_range(ctx)
     if span:
@@ -76,6 +80,7 @@ def method_and_quality(ctx: ReportContext) -> Section:
             caption="Thresholds in force",
         )
     )
+    body.append(_conversion_block(ctx))
     body.append(tag("h3", "Revenue at risk: how it is estimated"))
     body.append(_cost_block(ctx))
     body.append(tag("h3", "What could not be measured"))
@@ -206,3 +211,22 @@ def _quality_block(ctx: ReportContext) -> Markup:
         "spreadsheet shows them (the header is row 1); values are not shown, as they may hold personal data."
     )
     return join([lead, table(summary, formats={"Rows": "{:,}"})])
+
+
+def _conversion_block(ctx: ReportContext) -> Markup:
+    """Won, lost and open leads of the month and the win rate, where the export has outcomes."""
+    found = ctx.facts.get("conversion")
+    if not found:
+        return Markup("")
+    rows = pd.DataFrame(found["rows"])
+    shown = pd.DataFrame(
+        {
+            (found["by"] or "Leads").capitalize(): rows["segment"],
+            "Leads": rows["leads"].map("{:,}".format),
+            "Won": rows["won"].map("{:,}".format),
+            "Lost": rows["lost"].map("{:,}".format),
+            "Open": rows["open"].map("{:,}".format),
+            "Win rate": rows["win_rate"].map(lambda r: "–" if r is None or pd.isna(r) else words.percent(r)),
+        }
+    )
+    return join([tag("h3", "Conversion of the month's leads"), para(found["basis"]), table(shown)])
