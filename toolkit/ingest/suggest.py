@@ -436,6 +436,13 @@ def suggest_recipe(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Sugge
         filled = out.event_log["fills"] if out.event_log else ()
         if col not in out.columns and col not in filled:
             out.todo.append(f"no column found for {col} (required): map it under {dataset}.columns")
+            if COLUMNS[dataset][col] == "timestamp":
+                used = set(out.columns.values()) | set(out.drop) | set(out.person_columns)
+                out.unmapped[col] = [
+                    h
+                    for h in raw.headers
+                    if h not in used and _timestamp_share(cells[h], out.dayfirst) >= 0.8
+                ]
     if out.dayfirst is None and any(
         dayfirst_evidence(cells[h])[2] for c, h in out.columns.items() if COLUMNS[dataset][c] == "timestamp"
     ):

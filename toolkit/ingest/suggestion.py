@@ -31,6 +31,9 @@ class Suggestion:
     decimal: str = "."
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     unplaced: dict[str, list[str]] = field(default_factory=dict)  # contract column -> values left to the user
+    unmapped: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # required column -> headers that could be it
     event_log: dict | None = None
     todo: list[str] = field(default_factory=list)
     kind: str = ""  # why the rows were read as this dataset
@@ -58,7 +61,18 @@ class Suggestion:
         for col in COLUMNS[self.dataset]:
             if col in self.columns:
                 out.append(f"    {col}: {quoted(self.columns[col])}   # {self.why[col]}")
-        absent = [c for c in COLUMNS[self.dataset] if c not in self.columns and c not in DERIVED]
+        for col, headers in self.unmapped.items():
+            shown = quoted(headers[0]) if headers else '"<header>"'
+            others = f" (times not mapped: {', '.join(quoted(h) for h in headers)})" if headers else ""
+            out.append(
+                f"    # {col}: {shown}   # TODO: required and not found: uncomment, naming the header that "
+                f"holds it{others}"
+            )
+        absent = [
+            c
+            for c in COLUMNS[self.dataset]
+            if c not in self.columns and c not in DERIVED and c not in self.unmapped
+        ]
         if self.event_log:
             absent = [c for c in absent if c not in self.event_log["fills"]]
         if absent:
