@@ -495,3 +495,20 @@ def test_recipe_show_prints_a_shipped_recipe_with_its_comments() -> None:
     wrong = CliRunner().invoke(cli, ["recipe", "show", "servicenow-event"])
     assert wrong.exit_code == 2
     assert "Did you mean 'servicenow-events'?" in wrong.output
+
+
+def test_times_with_a_utc_offset_are_converted_and_the_months_they_change_are_counted(write) -> None:
+    recipe = write(
+        "city.yaml",
+        "name: city\ntimezone: UTC\nincidents:\n  columns: {incident_id: SR ID, opened_at: Created Date, "
+        "resolved_at: Closed Date}\n",
+    )
+    data = load_dataset(recipe, incidents=UNKNOWN / "city_requests" / "service_requests.csv")
+    # SR-1009 was filed at 23:30 on 31 March in New York (-04:00): 1 April in UTC.
+    assert data.read_info["incidents"]["shifts"] == {"opened_at": (10, 1), "resolved_at": (8, 0)}
+    opened = data.incidents.set_index("incident_id")["opened_at"]
+    assert opened["SR-1009"] == pd.Timestamp("2026-04-01 03:30", tz="UTC")
+    assert (
+        "  opened_at: 10 value(s) carried a UTC offset and were converted to UTC; 1 of them fall in another "
+        "month there than the date written"
+    ) in describe(data)

@@ -206,6 +206,11 @@ def run_facts(run: PeriodRun) -> dict:
             if (log := info.get("event_log"))
         },
         "as_of_from": run.as_of_from,
+        "zone_shifts": {
+            name: {col: {"converted": a, "changed_month": m} for col, (a, m) in info["shifts"].items()}
+            for name, info in run.data.read_info.items()
+            if info.get("shifts")
+        },
         "as_of": run.as_of.isoformat(),
         "conversion": None
         if run.conversion is None

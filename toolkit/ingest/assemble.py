@@ -19,6 +19,7 @@ from toolkit.ingest.crosschecks import dates_out_of_order, future_dates, masked_
 from toolkit.ingest.event_log import collapse_log
 from toolkit.ingest.joins import join_file
 from toolkit.ingest.problems import Finding, Problems
+from toolkit.ingest.timestamps import offset_shifts
 from toolkit.ingest.values import blank_missing
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ class Assembled:
     kept_rows: np.ndarray | None = None
     dayfirst: dict | None = None
     fallbacks: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    #: timestamp column -> (values that carried a UTC offset, of which in another month in the recipe's zone)
+    shifts: dict[str, tuple[int, int]] = field(default_factory=dict)
     event_log: dict = field(default_factory=dict)
     join: dict = field(default_factory=dict)
     join_problems: pd.DataFrame | None = None
@@ -172,7 +175,7 @@ def assemble(
     records = None
     if sec.event_log is not None:
         records = _collapse(sheet, name, sec, recipe.timezone, decision, text, log_headers)
-    date_only, fallbacks = _check_columns(sheet, name, sec, recipe, decision)
+    date_only, fallbacks, shifts = _check_columns(sheet, name, sec, recipe, decision)
     join = None
     if joined is not None and not problems.fatal:
         assert sec.join is not None
@@ -197,6 +200,7 @@ def assemble(
         "date_only": frozenset(date_only),
         "dayfirst": dayfirst.info() if dayfirst is not None else None,
         "fallbacks": fallbacks,
+        "shifts": shifts,
         "event_log": records.info if records is not None else {},
     }
     if problems.fatal:
@@ -284,10 +288,12 @@ def _collapse(
 
 def _check_columns(
     sheet: _Sheet, name: str, sec: DatasetRecipe, recipe: Recipe, dayfirst: bool | None
-) -> tuple[set[str], dict[str, tuple[str, list[str]]]]:
-    """Each mapped column checked and typed; returns the date-only columns and the text fallbacks."""
+) -> tuple[set[str], dict[str, tuple[str, list[str]]], dict[str, tuple[int, int]]]:
+    """Each mapped column checked and typed; returns the date-only columns, the text fallbacks and the
+    values converted from a UTC offset (:func:`~toolkit.ingest.timestamps.offset_shifts`)."""
     date_only: set[str] = set()
     fallbacks: dict[str, tuple[str, list[str]]] = {}
+    shifts: dict[str, tuple[int, int]] = {}
     for col, kind in COLUMNS[name].items():
         if col not in sheet.headers:
             continue
@@ -301,7 +307,11 @@ def _check_columns(
             date_only.add(col)
         if checked.fallback is not None:
             fallbacks[col] = checked.fallback
-    return date_only, fallbacks
+        if kind == "timestamp" and checked.values is not None:
+            aware, moved = offset_shifts(sheet.raw[col], checked.values)
+            if aware:
+                shifts[col] = (aware, moved)
+    return date_only, fallbacks, shifts
 
 
 def _check_across(

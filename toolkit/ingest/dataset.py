@@ -141,6 +141,7 @@ def _load_one(
     pa.default_memory_pool().release_unused()
     info["dayfirst"] = made.dayfirst
     info["fallback"] = made.fallbacks
+    info["shifts"] = made.shifts
     if made.event_log:
         info["event_log"] = made.event_log
     pii_info["masked_values"] = made.masked

@@ -330,3 +330,17 @@ def _candidate_formats(present: pd.Series, dayfirst: bool | None) -> list[str]:
     if shapes.str.contains(r"[A-Za-z]{3}", regex=True).any():
         dates.extend(_NAMED_DATES)
     return [d + t for d in dates for t in _TIMES]
+
+
+def offset_shifts(text: pd.Series, values: pd.Series) -> tuple[int, int]:
+    """How many ISO values carried a UTC offset (read as instants and shown in the recipe's zone), and
+    how many of them fall in another month in that zone than the date written (``2026-03-31T23:30-04:00``
+    is 1 April in UTC): the loader states both, since a month's figures can change with them."""
+    if not pd.api.types.is_string_dtype(text):
+        return 0, 0
+    aware = text.str.contains(_OFFSET, regex=True, na=False) & text.str.match(r"\d{4}-\d{2}", na=False)
+    if not aware.any():
+        return 0, 0
+    written = text[aware].str[:7]
+    shown = values[aware].dt.strftime("%Y-%m")
+    return int(aware.sum()), int((written != shown).sum())

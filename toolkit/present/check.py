@@ -129,6 +129,11 @@ def _describe_dataset(dataset: Dataset, name: str) -> list[str]:
         )
         where = f"{name}.values.{col}"
         lines.append(f"  {col}: {shown} read as '{value}' (not listed in {where}, which maps '*')")
+    for col, (aware, moved) in info.get("shifts", {}).items():
+        lines.append(
+            f"  {col}: {aware:,} value(s) carried a UTC offset and were converted to {dataset.timezone}; "
+            f"{moved:,} of them fall in another month there than the date written"
+        )
     for gap in info.get("missing", []):
         named = " or ".join(f"'{h}'" for h in gap["headers"])
         close = f"; closest header '{gap['closest']}'" if gap["closest"] else ""

@@ -54,6 +54,13 @@ def method_and_quality(ctx: ReportContext) -> Section:
     ]
     if ctx.facts.get("as_of_from"):
         facts.append(f"The moment of the export is {ctx.facts['as_of_from']}.")
+    for name, shifts in (ctx.facts.get("zone_shifts") or {}).items():
+        for col, n in shifts.items():
+            facts.append(
+                f"{n['converted']:,} {plain_columns(col)} times of the {name} carried a UTC offset and are "
+                f"shown in {ctx.timezone}; {n['changed_month']:,} of them fall in another month than the "
+                "date written."
+            )
     for name, log in (ctx.facts.get("event_logs") or {}).items():
         rules = "; ".join(f"{plain_columns(col)}: {rule}" for col, rule in log["rules"].items())
         counts = f" By that rule, {log['counts']}." if log.get("counts") else ""
