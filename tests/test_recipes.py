@@ -512,3 +512,31 @@ def test_times_with_a_utc_offset_are_converted_and_the_months_they_change_are_co
         "  opened_at: 10 value(s) carried a UTC offset and were converted to UTC; 1 of them fall in another "
         "month there than the date written"
     ) in describe(data)
+
+
+def test_the_recipe_reference_documents_every_key() -> None:
+    from dataclasses import fields
+
+    from toolkit.ingest.recipe import (
+        DatasetRecipe,
+        EventLogOptions,
+        JoinOptions,
+        NumberOptions,
+        Recipe,
+        TimestampOptions,
+    )
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "RECIPES.md").read_text(encoding="utf-8")
+    sections = {
+        "## Top level": Recipe,
+        "## A dataset section": DatasetRecipe,
+        "### `timestamps`": TimestampOptions,
+        "### `numbers`": NumberOptions,
+        "### `event_log`": EventLogOptions,
+        "### `join`": JoinOptions,
+    }
+    for heading, cls in sections.items():
+        body = text.split(heading, 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+        for f in fields(cls):
+            if not f.metadata.get("internal"):
+                assert f"`{f.name}`" in body, f"{f.name} is not documented under {heading}"

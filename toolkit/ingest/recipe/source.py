@@ -143,7 +143,7 @@ def _with_bases(name_or_path: str | Path, chain: tuple[str, ...]) -> tuple[dict,
         raise alone.fail(
             ("extends",),
             f"extends '{base_name}', which is not a shipped recipe.{did_you_mean(base_name, names)} "
-            f"Shipped recipes: {', '.join(names)}. To extend your own recipe, give its path (base.yaml).",
+            f"Shipped recipes: {', '.join(names)}.",
         )
     base_raw, base_docs = _with_bases(base, (*chain, label))
     merged = merge(base_raw, {k: v for k, v in raw.items() if k != "extends"}, null_removes=True)
