@@ -70,8 +70,8 @@ def join_file(
             fatal=Finding(
                 None,
                 id_col,
-                f"none of the {len(other):,} values in column '{key_header}' of {source.file} matches a "
-                f"{what} in this file"
+                f"none of the {len(other):,} {'ids' if join.on is None else 'values'} in column "
+                f"'{key_header}' of {source.file} matches a {what} in this file"
                 + (
                     ""
                     if person
