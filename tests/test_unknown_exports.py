@@ -118,6 +118,18 @@ def test_an_itsm_event_log_from_suggest_to_run(workdir) -> None:
     assert _leaked("2026-03", "repeat_incident") == ["IM0005", "IM0007"]
     report = Path("reports/2026-03/leadership-report.html").read_text(encoding="utf-8")
     assert "6 of 8 incidents resolved, 2 still open" in report
+    # The same run with the rule of a first try: run, run.json and the report's first screen warn.
+    code, out = _retro(
+        "run", "--period", "2026-03", "--recipe", "trap.yaml", "--incidents", "ticket_events.csv", "--quiet"
+    )
+    assert code == 0
+    assert (
+        "Warning: 5 of the 8 incidents (62%) count as still open although their last event is 'Closed'" in out
+    )
+    assert _facts("2026-03")["event_logs"]["incidents"]["warning"].startswith("5 of the 8 incidents (62%)")
+    report = Path("reports/2026-03/leadership-report.html").read_text(encoding="utf-8")
+    first_screen = report.split('id="three-things"', 1)[0]
+    assert "Check before use: 5 of the 8 incidents (62%) count as still open" in first_screen
 
 
 @pytest.mark.slow

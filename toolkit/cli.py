@@ -189,8 +189,21 @@ def run(
         progress=progress,
     )
     progress(f"Wrote {html}")
+    _warn_from(html.parent / "run.json")
     if not quiet:
         click.echo(html)
+
+
+def _warn_from(facts_path: Path) -> None:
+    """Print on stderr, even with --quiet, the warnings a run recorded that question its figures."""
+    import json
+
+    if not facts_path.is_file():
+        return
+    facts = json.loads(facts_path.read_text(encoding="utf-8"))
+    for log in (facts.get("event_logs") or {}).values():
+        if log.get("warning"):
+            click.echo(f"Warning: {log['warning']}", err=True)
 
 
 @cli.command()
