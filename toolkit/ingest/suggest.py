@@ -429,7 +429,7 @@ def suggest_recipe(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Sugge
         out.todo.append(
             f"the file looks re-saved by Excel: {sign}; export it again from the source if you can"
         )
-    _event_log(out, raw, cells, known, taken)
+    _event_log(out, raw, cells, known, taken, cut=len(frame) >= sample_rows)
     _values(out, cells)
     _dates(out, cells)
     for col in REQUIRED[dataset]:
@@ -478,9 +478,12 @@ _SUB_STATUS = re.compile(r"\b(sub ?status|substatus|status reason|close code|res
 _RESOLVING = re.compile(r"\b(resolved|solved|completed?|done|fixed)\b", re.IGNORECASE)
 
 
-def _event_log(out: Suggestion, raw: RawFile, cells: dict, known: dict, taken: set[str]) -> None:
+def _event_log(
+    out: Suggestion, raw: RawFile, cells: dict, known: dict, taken: set[str], *, cut: bool = False
+) -> None:
     """Propose an event_log section when ids repeat and an update time and a status are present, with
-    the candidate resolution rules and what each resolves in the sample."""
+    the candidate resolution rules and what each resolves in the sample (``cut``: the sample stops
+    before the end of the file, so its last record may lack its later events)."""
     id_col = ID_COLUMN[out.dataset]
     if id_col not in out.columns or out.dataset not in EVENT_MARKS:
         return
@@ -527,7 +530,7 @@ def _event_log(out: Suggestion, raw: RawFile, cells: dict, known: dict, taken: s
         "resolved": statuses,
         "why": why,
         "fills": fills,
-        "candidates": _candidates(out, cells, time_header, status_header, sub_header, statuses),
+        "candidates": _candidates(out, cells, time_header, status_header, sub_header, statuses, cut),
     }
     taken.update({time_header, status_header} | ({sub_header} if sub_header else set()))
 
@@ -539,6 +542,7 @@ def _candidates(
     status_header: str,
     sub_header: str | None,
     statuses: list[str],
+    cut: bool,
 ) -> list[tuple[str, dict]]:
     """Plausible resolution rules as recipe text, each with what it resolves in the sample
     (:func:`~toolkit.ingest.event_log.resolution_sanity`): the first is the one suggested."""
@@ -549,7 +553,10 @@ def _candidates(
         times = parse_timestamps(cells[time_header], timezone="UTC", dayfirst=out.dayfirst).values
     except AmbiguousDates:
         return []
-    keep = (ids.notna() & times.notna()).to_numpy(dtype=bool)
+    keep = ids.notna() & times.notna()
+    if cut and keep.any():
+        keep &= ids != ids[keep].iloc[-1]  # the last record of a cut sample may miss its later events
+    keep = keep.to_numpy(dtype=bool)
     status = cells[status_header][keep].astype("str")
     sub = cells[sub_header][keep].astype("str") if sub_header else None
     resolving = [v for v in statuses if _RESOLVING.search(v)]
@@ -559,6 +566,12 @@ def _candidates(
     ]
     if resolving and resolving != statuses:
         rules.append((f"{{status: {quoted(resolving)}}}", EventRule(status=tuple(resolving))))
+        rules.append(
+            (
+                f"{{status: {quoted(resolving)}, entry: first}}",
+                EventRule(status=tuple(resolving), entry="first"),
+            )
+        )
     if resolving and sub is not None:
         subs = [str(v) for v in cells[sub_header].dropna().unique() if _RESOLVING.search(str(v))]
         if subs:
