@@ -118,6 +118,10 @@ def test_an_itsm_event_log_from_suggest_to_run(workdir) -> None:
     assert _leaked("2026-03", "repeat_incident") == ["IM0005", "IM0007"]
     report = Path("reports/2026-03/leadership-report.html").read_text(encoding="utf-8")
     assert "6 of 8 incidents resolved, 2 still open" in report
+    assert (
+        "The moment of the export is the latest timestamp in the export, in the event times "
+        "('Updated On') of the incidents."
+    ) in report.replace("&#x27;", "'").replace("&#39;", "'")
     # The same run with the rule of a first try: run, run.json and the report's first screen warn.
     code, out = _retro(
         "run", "--period", "2026-03", "--recipe", "trap.yaml", "--incidents", "ticket_events.csv", "--quiet"

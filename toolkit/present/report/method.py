@@ -53,7 +53,7 @@ def method_and_quality(ctx: ReportContext) -> Section:
         f"Mapping recipe (how the export's columns were read): {ctx.recipe}.",
     ]
     if ctx.facts.get("as_of_from"):
-        facts.append(f"The moment of the export is {ctx.facts['as_of_from']}.")
+        facts.append(f"The moment of the export is {plain_columns(ctx.facts['as_of_from'])}.")
     for name, shifts in (ctx.facts.get("zone_shifts") or {}).items():
         for col, n in shifts.items():
             facts.append(
