@@ -173,7 +173,8 @@ def _rule_words(log: EventLogOptions, headers: dict[str, str], rule_name: str) -
     status, sub = headers.get("status"), headers.get("sub_status")
     time = headers["time"]
     if rule_name == "opened":
-        return f"'{time}' of {rule.describe(status, sub)}"
+        which = "" if rule.first_event else f" at which {rule.describe(status, sub)}"
+        return f"'{time}' of each record's first event{which}"
     if rule_name == "resolved":
         return resolution_words(rule, time, status, sub)
     return (
