@@ -121,7 +121,10 @@ def test_a_date_alone_as_of_is_the_end_of_that_day_and_the_run_says_where_as_of_
     data = Dataset(leads=leads(created_at=["2026-10-01 09:00"], first_contact_at=[None]), timezone=TZ)
     given = analyse(data, CFG, "2026-10", as_of="2026-10-31")
     assert given.as_of == pd.Timestamp("2026-10-31 23:59:59.999999", tz=TZ)
-    assert given.as_of_from == "given as 2026-10-31, a date alone, read as the end of that day (23:59:59)"
+    assert given.as_of_from == "given as the date 2026-10-31, read as the end of that day (23:59:59)"
+    assert (
+        analyse(data, CFG, "2026-10", as_of="2026-10-31 18:00").as_of_from == "given when the retro was run"
+    )
     latest = analyse(data, CFG, "2026-10")
     assert latest.as_of == pd.Timestamp("2026-10-01 09:00", tz=TZ)
     assert latest.as_of_from == "the latest timestamp in the export, in the leads' created_at"

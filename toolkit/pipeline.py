@@ -44,11 +44,10 @@ def fingerprints(files: dict[str, list[str]]) -> dict[str, str]:
 
 def as_of_from(data: Dataset, config: Config, given: str | pd.Timestamp | None) -> str:
     """Where the moment of the export comes from, in words the report and run.json state."""
-    if isinstance(given, str):
-        end = ", a date alone, read as the end of that day (23:59:59)" if is_date_only(given) else ""
-        return f"given as {given.strip()}{end}"
+    if isinstance(given, str) and is_date_only(given):
+        return f"given as the date {given.strip()}, read as the end of that day (23:59:59)"
     if given is not None:
-        return "given with the run"
+        return "given when the retro was run"
     if config.as_of is not None:
         return "set by as_of in the config"
     found = data.latest_timestamp_source()
