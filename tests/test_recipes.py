@@ -458,6 +458,7 @@ def test_a_lookup_brings_a_column_in_by_any_key_and_states_what_it_could_not_fin
     assert missing["value"].isna().all()  # a person's name never reaches the data-quality table
     twice = quality[quality["file"] == "sales_teams.csv"]
     assert twice["row"].tolist() == [5] and twice["action"].tolist() == ["excluded"]
+    assert twice["value"].isna().all()  # a key that is a person's name is not quoted either
     text = describe(data)
     assert (
         "  looked up in sales_teams.csv ('sales_agent' in its column 'sales_agent', many leads to one row): "

@@ -106,6 +106,13 @@ def _load_one(
         joined = _load_one(
             name, _join_section(sec, name), join_path, recipe, limit, limit_label, f"{name}.join"
         )
+        on = sec.join.on
+        if on is not None and on.casefold() in {h.casefold() for h in sec.person_columns}:
+            # The lookup is keyed by people (sales agent -> office): its keys are never quoted.
+            key = joined.read_info["columns"].get(ID_COLUMN[name])
+            quiet = joined.problems.copy()
+            quiet.loc[quiet["column"] == key, "value"] = pd.NA
+            joined = replace(joined, problems=quiet)
     if problems.fatal or (joined is not None and joined.fatal):
         parts = [problems.frame()] + ([joined.problems] if joined is not None else [])
         return Loaded(
