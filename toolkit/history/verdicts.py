@@ -66,3 +66,67 @@ def verdict_sentence(row: pd.Series, subject: str, min_population: int) -> str:
     verb = "fell" if row["verdict"] == "worked" else "rose"
     odds = "very unlikely" if row["p_value"] < 0.001 else "unlikely"
     return f"{head} {verb} from {before} to {after} after {fix}; this is {odds} to be chance."
+
+
+def _month(period: str) -> str:
+    return pd.Period(period, freq="M").strftime("%B %Y")
+
+
+def _span(low: float, high: float) -> str:
+    return f"{percent(low)}–{percent(high)}"
+
+
+def chart_fix_sentence(row: pd.Series, subject: str) -> str:
+    """One fix's verdict on its process behaviour chart, with the exact test's verdict beside it.
+
+    ``row`` is a row of :func:`toolkit.history.behaviour.fix_verdicts`: ``verdict`` (the chart's),
+    ``test_verdict`` (Fisher's exact test over the fix windows) and the shift figures.
+    """
+    subject = subject or "the leaks it covers"
+    fix = f"The fix of {row['effective_date']:%-d %B %Y} ({str(row['description']).rstrip('.')})"
+    verdict, test = row["verdict"], row["test_verdict"]
+    old = (
+        f"{percent(row['old_centre'])} before it (limits {_span(row['old_lower'], row['old_upper'])})"
+        if pd.notna(row.get("old_centre"))
+        else ""
+    )
+    months = int(row["after_months"])
+    if verdict in ("worked", "worse"):
+        way = "below the old lower limit" if verdict == "worked" else "above the old upper limit"
+        head = (
+            f"{fix} {'worked' if verdict == 'worked' else 'made things worse'}: {subject} ran at "
+            f"{percent(row['chart_after_rate'], 1)} from {_month(row['chart_after_from'])}, against {old}; "
+            f"{int(row['beyond'])} of {months} months since are {way}, a shift"
+        )
+        if int(row["beyond"]) < 2:
+            head += f" shown by a run of {int(row['longest_run'])} months on that side of the old centre"
+        head += "."
+    elif verdict == "too early":
+        if months == 0:
+            return f"{fix} is too early to judge on {subject}: there is no full month after it yet."
+        need = int(row["run_needed"]) if pd.notna(row["run_needed"]) else 2
+        so_far = f" ({int(row['beyond'])} so far)" if int(row["beyond"]) else ""
+        head = (
+            f"{fix} is too early to judge on {subject}: only {months} month{'s' if months != 1 else ''} "
+            f"since; the chart needs 2 months beyond the old limits{so_far}, or {need} in a row on one side "
+            "of the old centre, to call it a shift."
+        )
+    else:
+        head = (
+            f"{fix} has not changed {subject}: {months} months after it stay within the limits from "
+            f"before ({old}), with no run long enough to be a shift."
+        )
+    if test == verdict:
+        return f"{head} The exact test on the months either side agrees."
+    if test == "too early":
+        return f"{head} The exact test cannot judge it yet (too few months or records after it)."
+    said = {"worked": "a fall", "worse": "a rise", "no change": "no change beyond chance"}[test]
+    if verdict == "too early":
+        why = "the chart waits for a shift that lasts before it calls it"
+    elif test == "no change":
+        why = "it compares a few months either side of the date; the chart sees the shift month by month"
+    else:
+        why = (
+            "a difference in the average of a few months is not yet a shift against the process's own limits"
+        )
+    return f"{head} The exact test finds {said}; they differ because {why}."
