@@ -4,9 +4,12 @@ Everything here reads a :class:`toolkit.store.Store` and returns new frames; not
 nothing depends on the order calls are made in. Modules: ``trends`` (rates per period), ``tracked``
 (earlier segments measured on a new period), ``labels`` (causes as of a period, suggestions),
 ``persistence`` (persistent and unaddressed challenges), ``fixes`` (fix effectiveness),
-``intervals`` (Wilson and Newcombe intervals), ``verdicts`` (verdicts in plain words).
+``intervals`` (Wilson and Newcombe intervals), ``verdicts`` (verdicts in plain words), ``limits``
+(process limits and signal rules) and ``behaviour`` (a process behaviour chart per series: signal or
+noise, fixes judged by a shift).
 """
 
+from toolkit.history.behaviour import behaviour, fix_shifts, fix_verdicts, states
 from toolkit.history.fixes import MIN_POPULATION, VERDICTS, fix_effectiveness
 from toolkit.history.intervals import ALPHA, newcombe, wilson
 from toolkit.history.labels import suggestions
@@ -16,6 +19,9 @@ from toolkit.history.trends import trend
 
 __all__ = [
     "ALPHA",
+    "behaviour",
+    "fix_shifts",
+    "fix_verdicts",
     "MIN_POPULATION",
     "VERDICTS",
     "fix_effectiveness",
@@ -25,5 +31,6 @@ __all__ = [
     "tracked_segments",
     "trend",
     "unaddressed",
+    "states",
     "wilson",
 ]

@@ -21,8 +21,8 @@ and a fix's target when the fix covers a cause (series = ``fix:<id>``: its group
   with a shift down, is *worse* with a shift up, is *too early* without a shift while the after
   months are fewer than a run would need, and made *no change* after that.
 
-:func:`behaviour` is the frame behind ``reports/<period>/behaviour.csv``; :func:`verdicts` says what
-each series does at the as-of month; :func:`fix_shifts` judges each fix.
+:func:`behaviour` is the frame behind ``reports/<period>/behaviour.csv``; :func:`states` says what
+each series does at the as-of month (:func:`states`); :func:`fix_shifts` judges each fix.
 """
 
 from __future__ import annotations
@@ -263,7 +263,7 @@ def fix_shifts(store: Store, upto_period: str, chart: pd.DataFrame | None = None
             if run and np.sign(run) != v:
                 break
             run += int(v)
-        run_needed = limits.runs_limits(int((np.sign(rate - c) != 0).sum()))[0] + 1
+        run_needed = limits.runs_limits(len(rate))[0] + 1  # Anhøj's limit for the whole series, plus one
         if (below >= SHIFT_POINTS and below > above) or -run >= run_needed:
             shift = "down"
         elif (above >= SHIFT_POINTS and above > below) or run >= run_needed:
@@ -292,7 +292,7 @@ def fix_shifts(store: Store, upto_period: str, chart: pd.DataFrame | None = None
     return pd.DataFrame(rows)
 
 
-#: What a series does at the as-of month (:func:`verdicts`).
+#: What a series does at the as-of month (:func:`states`).
 STATES = ("got worse", "improved", "stable but bad", "stable", "not measured")
 
 
@@ -314,7 +314,7 @@ def _trailing(flags: np.ndarray, month: np.ndarray, last: int) -> int:
     return n
 
 
-def verdicts(
+def states(
     store: Store,
     upto_period: str,
     chart: pd.DataFrame | None = None,
@@ -328,7 +328,8 @@ def verdicts(
     *stable but bad* (no signal, at a level above its target), *stable*, or *not measured* (no
     figure for ``upto_period``); ``since`` (the first month of the signal, or of the current
     limits); ``months_running`` (months in a row up to now that were above the upper limit or in a
-    part whose level is above target: the persistence count); ``data_from`` (the store's first
+    part whose level is above target, and not below its centre in a long run: the persistence
+    count) and ``running_since`` (its first month); ``data_from`` (the store's first
     month); ``rate`` (now), ``centre, lower, upper`` (the current limits at the part's median
     population), ``target`` (a segment's target is its leak type's centre line, the rate the rest
     of the process achieves; a segment is above it when that centre lies below the segment's lower
@@ -366,13 +367,14 @@ def verdicts(
         level_bad = (target < s["centre"] - 3 * sigma).fillna(False).to_numpy()
         up = np.array([_up(g, r, k) for g, r, k in zip(s["signal"], s["rate"], s["centre"], strict=True)])
         down = np.array([_down(g, r, k) for g, r, k in zip(s["signal"], s["rate"], s["centre"], strict=True)])
-        bad = up | level_bad
+        bad = up | (level_bad & ~down)
         above = np.array([limits.ABOVE in g for g in s["signal"]])
         alone = above & ~np.r_[False, above[:-1]] & ~np.r_[above[1:], False]
         one_offs = ", ".join(s.loc[alone, "period"]) if above.any() and not above[-1] else ""
         fix = shifts[shifts["series"] == series].tail(1) if len(shifts) else shifts
         shift = fix["shift"].iloc[0] if len(fix) else None
         measured = month[-1] == last
+        running = _trailing(bad, month, last)
         if not measured:
             state, since = "not measured", s["period"].iloc[-1]
         elif up[-1]:
@@ -393,7 +395,8 @@ def verdicts(
                 "label": s["label"].iloc[0],
                 "state": state,
                 "since": since,
-                "months_running": _trailing(bad, month, last),
+                "months_running": running,
+                "running_since": periods.to_text(last - running + 1) if running else "",
                 "data_from": periods.to_text(int(first_month)),
                 "rate": float(s["rate"].iloc[-1]),
                 "centre": c,
@@ -402,6 +405,7 @@ def verdicts(
                 "target": float(target.iloc[-1]),
                 "chart": cur["chart"].iloc[-1],
                 "provisional": bool(cur["provisional"].iloc[-1]),
+                "baseline_months": int(cur["in_baseline"].head(BASELINE_MONTHS).sum()),
                 "baseline_from": cur["baseline_from"].iloc[-1],
                 "baseline_to": cur["baseline_to"].iloc[-1],
                 "one_offs": one_offs,

@@ -130,3 +130,57 @@ def chart_fix_sentence(row: pd.Series, subject: str) -> str:
             "a difference in the average of a few months is not yet a shift against the process's own limits"
         )
     return f"{head} The exact test finds {said}; they differ because {why}."
+
+
+def running_words(months: int, since: str, data_from: str) -> str:
+    """``12 months running, every month the store holds (since November 2025)`` or ``… since March 2026``."""
+    if months <= 0:
+        return ""
+    plural = "s" if months != 1 else ""
+    if since == data_from:
+        return f"{months} month{plural} running, every month the store holds (since {_month(since)})"
+    return f"{months} month{plural} running (since {_month(since)}; the store holds months from {_month(data_from)})"
+
+
+def state_sentence(row: pd.Series) -> str:
+    """What a series does now, in the words leadership acts on, from a row of ``behaviour.states``.
+
+    *Stable but bad*: the process's own range, and that only changing the process will move it;
+    *got worse*: since when, and that something changed; *improved*: since when; *stable*: its
+    range, so a month-to-month change reads as noise. Provisional limits and one-off months are said.
+    """
+    band = _span(row["lower"], row["upper"])
+    state = row["state"]
+    if state == "stable but bad":
+        text = (
+            f"Stable but bad: this is how the process performs every month, {band} "
+            f"(against {percent(row['target'])} for the rest of the process); only a change to the process "
+            "will move it: leadership's call."
+        )
+    elif state == "got worse":
+        text = (
+            f"Got worse: above its usual range ({band}) since {_month(row['since'])}, "
+            f"{percent(row['rate'])} now: something changed; find what."
+        )
+    elif state == "improved":
+        fix = " after its fix" if row.get("shift") == "down" else ""
+        text = (
+            f"Improved{fix}: below its earlier range since {_month(row['since'])}, {percent(row['rate'])} now "
+            f"(limits {band})."
+        )
+    elif state == "not measured":
+        return f"Not measured this month (last in {_month(row['since'])})."
+    else:
+        text = (
+            f"Stable: {percent(row['rate'])} this month, within its usual range of {band}; "
+            "the change from last month is noise, not a signal."
+        )
+    if row.get("one_offs"):
+        months = ", ".join(_month(p) for p in str(row["one_offs"]).split(", "))
+        text += f" {months} was a one-off above the limit that did not persist."
+    if row.get("provisional"):
+        from toolkit.history.behaviour import MIN_BASELINE
+
+        n = int(row.get("baseline_months", 0))
+        text += f" Its limits are provisional: they rest on {n} month{'s' if n != 1 else ''} ({MIN_BASELINE} wanted)."
+    return text
