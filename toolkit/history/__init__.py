@@ -19,18 +19,18 @@ from toolkit.history.trends import trend
 
 __all__ = [
     "ALPHA",
-    "behaviour",
-    "fix_shifts",
-    "fix_verdicts",
     "MIN_POPULATION",
     "VERDICTS",
+    "behaviour",
     "fix_effectiveness",
+    "fix_shifts",
+    "fix_verdicts",
     "newcombe",
     "persistent",
+    "states",
     "suggestions",
     "tracked_segments",
     "trend",
     "unaddressed",
-    "states",
     "wilson",
 ]

@@ -35,16 +35,15 @@ import pandas as pd
 from toolkit import periods
 from toolkit.frames import BEHAVIOUR_COLUMNS
 from toolkit.history import limits
+from toolkit.history.fixes import fix_effectiveness
 from toolkit.history.labels import labels_upto
+from toolkit.history.verdicts import chart_fix_sentence
 from toolkit.store import check_period
 
 if TYPE_CHECKING:
     from toolkit.store import Store
 
-#: Months from the start of a part that set its centre and limits.
-BASELINE_MONTHS = 12
-#: Limits from fewer baseline months than this are provisional.
-MIN_BASELINE = 8
+BASELINE_MONTHS, MIN_BASELINE = limits.BASELINE_MONTHS, limits.MIN_BASELINE
 #: After-months beyond the old limit that show a shift (one alone could be a one-off).
 SHIFT_POINTS = 2
 
@@ -314,6 +313,20 @@ def _trailing(flags: np.ndarray, month: np.ndarray, last: int) -> int:
     return n
 
 
+def _shifted_down(s: pd.DataFrame) -> bool:
+    """Whether the current part of a rebased series sits below the previous part's limits (a shift)."""
+    part = s["part"].iloc[-1]
+    if part == 0:
+        return False
+    prev, cur = s[s["part"] == part - 1], s[s["part"] == part]
+    if prev.empty:
+        return False
+    c = float(prev["centre"].iloc[-1])
+    scale = float(prev["sigma_z"].iloc[-1]) if prev["chart"].iloc[-1] == "p′" else 1.0
+    _, lo, _ = limits.p_limits(np.full(len(cur), c) * cur["population"], cur["population"], scale=scale)
+    return int((cur["rate"].to_numpy() < lo).sum()) >= SHIFT_POINTS
+
+
 def states(
     store: Store,
     upto_period: str,
@@ -381,7 +394,7 @@ def states(
             state, since = "got worse", periods.to_text(last - _trailing(up, month, last) + 1)
         elif down[-1]:
             state, since = "improved", periods.to_text(last - _trailing(down, month, last) + 1)
-        elif shift == "down" and s["part"].iloc[-1] > 0:
+        elif _shifted_down(s):
             state, since = "improved", cur["period"].iloc[0]
         elif level_bad[-1]:
             state, since = "stable but bad", cur["period"].iloc[0]
@@ -438,9 +451,6 @@ def fix_verdicts(
     up, *too early* while the after months are too few for the rule, else *no change*.
     ``sentence`` states both, and why they differ when they do.
     """
-    from toolkit.history.fixes import fix_effectiveness
-    from toolkit.history.verdicts import chart_fix_sentence
-
     upto = check_period(upto_period)
     effects = fix_effectiveness(store, upto, before=before, after=after)
     effects = effects.rename(columns={"verdict": "test_verdict", "sentence": "test_sentence"})

@@ -27,6 +27,10 @@ from scipy import stats
 #: month to month at least half as much again as its populations explain (over-dispersion). Below
 #: it the p-chart's binomial limits stand; σz under 1 never narrows them.
 LANEY_FROM = 1.5
+#: Months from the start of a part (up to the next rebase) that set its centre and limits.
+BASELINE_MONTHS = 12
+#: Limits from fewer baseline months than this are provisional.
+MIN_BASELINE = 8
 #: d₂ for moving ranges of two points: the average moving range divided by it estimates σ.
 D2 = 1.128
 

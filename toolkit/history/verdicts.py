@@ -6,6 +6,7 @@ import pandas as pd
 
 from toolkit.analyse.leaks import leak_phrase, population_noun
 from toolkit.figures import percent
+from toolkit.history.limits import MIN_BASELINE
 
 
 def subjects_of(fixes: pd.DataFrame, targets: pd.DataFrame, gm: pd.DataFrame) -> dict[int, str]:
@@ -139,7 +140,8 @@ def running_words(months: int, since: str, data_from: str) -> str:
     plural = "s" if months != 1 else ""
     if since == data_from:
         return f"{months} month{plural} running, every month the store holds (since {_month(since)})"
-    return f"{months} month{plural} running (since {_month(since)}; the store holds months from {_month(data_from)})"
+    held = f"the store holds months from {_month(data_from)}"
+    return f"{months} month{plural} running (since {_month(since)}; {held})"
 
 
 def state_sentence(row: pd.Series) -> str:
@@ -165,8 +167,8 @@ def state_sentence(row: pd.Series) -> str:
     elif state == "improved":
         fix = " after its fix" if row.get("shift") == "down" else ""
         text = (
-            f"Improved{fix}: below its earlier range since {_month(row['since'])}, {percent(row['rate'])} now "
-            f"(limits {band})."
+            f"Improved{fix}: below its earlier range since {_month(row['since'])}, "
+            f"{percent(row['rate'])} now (limits {band})."
         )
     elif state == "not measured":
         return f"Not measured this month (last in {_month(row['since'])})."
@@ -179,8 +181,7 @@ def state_sentence(row: pd.Series) -> str:
         months = ", ".join(_month(p) for p in str(row["one_offs"]).split(", "))
         text += f" {months} was a one-off above the limit that did not persist."
     if row.get("provisional"):
-        from toolkit.history.behaviour import MIN_BASELINE
-
         n = int(row.get("baseline_months", 0))
-        text += f" Its limits are provisional: they rest on {n} month{'s' if n != 1 else ''} ({MIN_BASELINE} wanted)."
+        months = f"{n} month{'s' if n != 1 else ''}"
+        text += f" Its limits are provisional: they rest on {months} ({MIN_BASELINE} wanted)."
     return text

@@ -1,4 +1,4 @@
-"""What ``retro history`` prints: persistent, unaddressed challenges, fix verdicts and each leak type's state."""
+"""What ``retro history`` prints: persistent, unaddressed challenges, fixes, each leak type's state."""
 
 from __future__ import annotations
 
