@@ -448,8 +448,9 @@ def fix_verdicts(
     chart's shift (:func:`fix_shifts`: ``after_months, beyond, longest_run, run_needed,
     old_centre, old_lower, old_upper, shift`` and ``chart_after_rate, chart_after_from``: every
     month since the fix) and ``verdict``: *worked* only with a shift down, *worse* with a shift
-    up, *too early* while the after months are too few for the rule, else *no change*.
-    ``sentence`` states both, and why they differ when they do.
+    up, *too early* while the after months are too few for the rule, *planned* when it takes
+    effect after ``upto_period``, else *no change*. ``sentence`` states both, and why they differ
+    when they do.
     """
     upto = check_period(upto_period)
     effects = fix_effectiveness(store, upto, before=before, after=after)
@@ -468,5 +469,7 @@ def fix_verdicts(
     out["verdict"] = out["shift"].map(
         {"down": "worked", "up": "worse", "too early": "too early", "none": "no change"}
     )
-    out["sentence"] = [chart_fix_sentence(r, r["subject"]) for _, r in out.iterrows()]
+    planned = out["effective_date"] >= periods.end(upto)
+    out.loc[planned, "verdict"] = "planned"
+    out["sentence"] = [chart_fix_sentence(r, r["subject"], upto) for _, r in out.iterrows()]
     return out

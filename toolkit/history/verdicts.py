@@ -77,15 +77,18 @@ def _span(low: float, high: float) -> str:
     return f"{percent(low)}–{percent(high)}"
 
 
-def chart_fix_sentence(row: pd.Series, subject: str) -> str:
+def chart_fix_sentence(row: pd.Series, subject: str, upto: str) -> str:
     """One fix's verdict on its process behaviour chart, with the exact test's verdict beside it.
 
     ``row`` is a row of :func:`toolkit.history.behaviour.fix_verdicts`: ``verdict`` (the chart's),
-    ``test_verdict`` (Fisher's exact test over the fix windows) and the shift figures.
+    ``test_verdict`` (Fisher's exact test over the fix windows) and the shift figures; ``upto`` the
+    as-of month.
     """
     subject = subject or "the leaks it covers"
     fix = f"The fix of {row['effective_date']:%-d %B %Y} ({str(row['description']).rstrip('.')})"
     verdict, test = row["verdict"], row["test_verdict"]
+    if verdict == "planned":
+        return f"{fix} is planned: it takes effect after {_month(upto)}, so nothing is judged yet."
     old = (
         f"{percent(row['old_centre'])} before it (limits {_span(row['old_lower'], row['old_upper'])})"
         if pd.notna(row.get("old_centre"))
