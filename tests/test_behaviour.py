@@ -190,3 +190,21 @@ def test_behaviour_csv_has_exactly_the_documented_columns(store, tmp_path):
         True,
     ]
     assert set(csv["chart"]) <= {"p", "p′"}
+
+
+def test_charts_draw_the_limits_signals_and_the_rebase(store):
+    from toolkit.present.charts import behaviour_chart, sparkline
+
+    history(store, {**flat(8), **flat(4, "2026-07", leaks=3)})
+    fix(store, "2026-07-01")
+    rows = behaviour(store, "2026-10")
+    rows = rows[rows["series"] == PARTNER]
+    fig = behaviour_chart(rows, "Improved after its fix", "Never contacted: partner leads")
+    ax = fig.axes[0]
+    assert ax.get_ylim()[1] <= 1.0  # a percentage axis stops at 100%
+    assert [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"] == [7.5]
+    assert fig.alt_text.startswith("Process behaviour chart of Never contacted: partner leads: 3% in 2026-10")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["rate", "limits", "signal", "fix"]
+    spark = sparkline(rows)
+    assert spark.alt_text == "3% in 2026-10; its limits are 0% to 8%, over 12 months."
+    assert sparkline(rows.iloc[0:0]).alt_text == "No history yet."
