@@ -74,7 +74,8 @@ def _month(period: str) -> str:
 
 
 def _span(low: float, high: float) -> str:
-    return f"{percent(low)}–{percent(high)}"
+    """``57%–100%``, or one figure when the limits round to the same percentage."""
+    return percent(low) if percent(low) == percent(high) else f"{percent(low)}–{percent(high)}"
 
 
 def chart_fix_sentence(row: pd.Series, subject: str, upto: str) -> str:
