@@ -398,7 +398,8 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
 
 def _chart_title(state: str | None, row: pd.Series) -> str:
     """A panel's finding: ``Stable but bad: 57–100% every month``, ``Improved since July 2026``."""
-    band = f"{words.percent(row['lower'])}–{words.percent(row['upper'])}"
+    low, high = words.percent(row["lower"]), words.percent(row["upper"])
+    band = low if low == high else f"{low}–{high}"
     if state == "stable but bad":
         return f"Stable but bad: {band} every month"
     if state == "got worse":
@@ -447,8 +448,9 @@ def rate_change_words(ctx: ReportContext, leak_types: tuple[str, ...], now: floa
     """A month-on-month change said only when a chart shows a signal; otherwise that it is noise.
 
     ``now`` and ``before`` are the headline rate this month and last. With a signal on any of
-    ``leak_types``' charts: ``down 4 points from 60% last month: never contacted improved since July
-    2026``; without one: ``60% last month; within the usual range, no signal``.
+    ``leak_types``' charts: ``down 4 points from 60% last month, a signal: never contacted improved
+    since July 2026`` (the first, and how many more); without one: ``60% last month; within the
+    usual range, no signal``.
     """
     st = ctx.states.set_index("series") if len(ctx.states) else pd.DataFrame()
     moved = [
@@ -461,5 +463,6 @@ def rate_change_words(ctx: ReportContext, leak_types: tuple[str, ...], now: floa
         way = (
             "about the same as" if pts < 0.5 else f"{'up' if now > before else 'down'} {pts:.0f} points from"
         )
-        return f"{way} {words.percent(before)} last month: {'; '.join(moved)}"
+        more = f" (and {len(moved) - 1} more)" if len(moved) > 1 else ""
+        return f"{way} {words.percent(before)} last month, a signal: {moved[0]}{more}"
     return f"{words.percent(before)} last month; within the usual range, no signal"
