@@ -208,3 +208,55 @@ def test_charts_draw_the_limits_signals_and_the_rebase(store):
     spark = sparkline(rows)
     assert spark.alt_text == "3% in 2026-10; its limits are 0% to 8%, over 12 months."
     assert sparkline(rows.iloc[0:0]).alt_text == "No history yet."
+
+
+# --- the report's words ---------------------------------------------------------------------------------
+
+
+def test_a_fix_planned_after_the_month_is_said_as_planned_and_leaves_the_challenge_unaddressed(tmp_path):
+    from test_report import _text, make_period
+
+    from toolkit.present import report
+
+    paths = make_period(tmp_path)
+    with Store(paths["store"]) as s:
+        s.record_fix(
+            group_key=WEEKEND,
+            description="Weekend rota for web-form leads",
+            owner_team="Sales Operations",
+            effective_date="2026-11-01",
+            period="2026-10",
+            analyst="a1",
+        )
+    ctx = report.load_context(period="2026-10", store=paths["store"], reports_dir=paths["reports_dir"])
+    c = report.challenges(ctx).set_index("group_key")
+    assert c.loc[WEEKEND, "unaddressed"] and c.loc[WEEKEND, "status"] == "Fix planned, not in effect"
+    text = _text(report.persistent_unaddressed(ctx))
+    assert (
+        "No fix is in effect yet: fix planned from 1 November 2026: “Weekend rota for web-form leads” "
+        "(Sales Operations)."
+    ) in text
+    asks = dict(report.leadership_asks(ctx))
+    ask = next(v for k, v in asks.items() if "web_form leads on weekends" in v)
+    assert ask.endswith("Ask: hold the owning team to the planned date; the chart will judge it from then.")
+
+
+def test_segments_sharing_a_cause_and_a_family_are_one_decision():
+    from toolkit.present.report.challenges import _decisions
+
+    c = pd.DataFrame(
+        {
+            "dimensions": [
+                '{"hour_band": "evenings"}',
+                '{"hour_band": "weekends"}',
+                '{"category": "Billing"}',
+                '{"category": "Billing"}',
+                '{"hour_band": "nights"}',
+            ],
+            "cause": ["no_capacity", "no_capacity", "unclear_ownership", None, None],
+        }
+    )
+    d = _decisions(c)
+    # Evenings and weekends, both no capacity: one. Billing, slow and repeating: one (its cause
+    # named for one kind of leak). Nights, not classified: its own.
+    assert d[0] == d[1] and d[2] == d[3] and len(set(d)) == 3
