@@ -204,8 +204,9 @@ def test_unaddressed_is_persistent_without_a_fix_that_worked(store):
     assert PARTNER not in verdicts
     assert verdicts[WEEKEND] == "too early" and pd.isna(verdicts[BILLING])
     assert p.set_index("group_key").loc[WEEKEND, "fix_description"] == "Weekend rota"
-    # Too early to tell is its own state, not addressed.
-    assert sorted(unaddressed(store, "2026-06", persist_periods=3)["group_key"]) == [BILLING, WEEKEND]
+    # Too early to tell is its own state: the fix is being judged, neither addressed nor unaddressed.
+    assert unaddressed(store, "2026-06", persist_periods=3)["group_key"].tolist() == [BILLING]
+    assert "Persistent, a fix being judged (too early to tell):" in describe_history(store, "2026-06")
     # A fix dated after the month is not in effect: it covers nothing yet.
     fix(store, "2026-07-01", key=BILLING, description="Name an owner for Billing tickets")
     p = persistent(store, "2026-06", persist_periods=3).set_index("group_key")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from toolkit import periods
 from toolkit.frames import PERSISTENT_COLUMNS
-from toolkit.history.behaviour import fix_verdicts, states
+from toolkit.history.behaviour import behaviour, fix_verdicts, states
 from toolkit.history.labels import labels_upto
 from toolkit.store import check_period
 
@@ -21,7 +21,13 @@ if TYPE_CHECKING:
     from toolkit.store import Store
 
 
-def persistent(store: Store, upto_period: str, persist_periods: int = 3, window: int = 3) -> pd.DataFrame:
+def persistent(
+    store: Store,
+    upto_period: str,
+    persist_periods: int = 3,
+    window: int = 3,
+    chart: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Segments that have leaked badly for at least ``persist_periods`` months in a row up to ``upto_period``.
 
     A month counts when, on the segment's own process behaviour chart
@@ -33,10 +39,12 @@ def persistent(store: Store, upto_period: str, persist_periods: int = 3, window:
     ``cause`` (its latest label up to ``upto_period``) and the latest fix in effect by then that
     covers it (for its key or its cause) with that fix's verdict (:func:`fix_verdicts` with
     ``window``). The ``elsewhere`` rest of each leak type is not a segment and is left out. Longest
-    runs first.
+    runs first. ``chart`` is :func:`toolkit.history.behaviour` for ``upto_period`` when the caller
+    has it already.
     """
     upto = check_period(upto_period)
-    st = states(store, upto)
+    chart = behaviour(store, upto) if chart is None else chart
+    st = states(store, upto, chart)
     st = st[(st["level"] == "group") & (st["months_running"] > 0)] if len(st) else st
     gm = store.group_metrics(include_tracked=True)
     gm = gm[(gm["period"] <= upto) & ~gm["group_key"].astype("str").str.endswith("|elsewhere")].copy()
@@ -60,7 +68,7 @@ def persistent(store: Store, upto_period: str, persist_periods: int = 3, window:
     runs = runs[runs["periods"] >= persist_periods].reset_index()
     runs["rate"] = runs["leaks"] / runs["population"]
     runs = runs.merge(labels_upto(store, upto)[["group_key", "cause"]], on="group_key", how="left")
-    effects = fix_verdicts(store, upto, before=window, after=window)
+    effects = fix_verdicts(store, upto, before=window, after=window, chart=chart)
     fixes = store.fixes()
     fixes = fixes[fixes["effective_date"] < periods.end(upto)]
     fixes = fixes[["fix_id", "group_key", "cause", "effective_date", "at"]]
@@ -95,13 +103,19 @@ def persistent(store: Store, upto_period: str, persist_periods: int = 3, window:
     return out[PERSISTENT_COLUMNS].reset_index(drop=True)
 
 
-def unaddressed(store: Store, upto_period: str, persist_periods: int = 3, window: int = 3) -> pd.DataFrame:
+def unaddressed(
+    store: Store,
+    upto_period: str,
+    persist_periods: int = 3,
+    window: int = 3,
+    chart: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Persistent groups with no fix, or whose fix's verdict is "no change" or "worse".
 
-    Same columns as :func:`persistent`. A fix too recent to judge is its own state ("too early"),
-    not addressed: it stays here until its chart shows a shift. A fix dated after the period is
-    not in effect and covers nothing yet.
+    Same columns as :func:`persistent`. A fix too early to judge is its own state (the fix is being
+    judged), neither addressed nor unaddressed, and is left out here; a fix dated after the period
+    is not in effect and covers nothing yet.
     """
-    p = persistent(store, upto_period, persist_periods, window)
-    open_ = p["fix_id"].isna() | (p["fix_verdict"] != "worked")
+    p = persistent(store, upto_period, persist_periods, window, chart)
+    open_ = p["fix_id"].isna() | ~p["fix_verdict"].isin(["worked", "too early"])
     return p[open_].reset_index(drop=True)

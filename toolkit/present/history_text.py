@@ -8,7 +8,7 @@ import pandas as pd
 
 from toolkit.analyse.leaks import leak_name
 from toolkit.figures import money
-from toolkit.history import behaviour, fix_verdicts, states, unaddressed
+from toolkit.history import behaviour, fix_verdicts, persistent, states, unaddressed
 from toolkit.history.verdicts import running_words, state_sentence
 from toolkit.store import check_period
 
@@ -39,7 +39,7 @@ def describe_history(store: Store, period: str, config: Any = None) -> str:
     chart = behaviour(store, period)
     effects = fix_verdicts(store, period, before=before, after=after, chart=chart)
     now = states(store, period, chart).set_index("series") if len(chart) else pd.DataFrame()
-    still = unaddressed(store, period, persist, window=max(before, after))
+    still = unaddressed(store, period, persist, window=max(before, after), chart=chart)
     lines = [
         f"Persistent and unaddressed up to {period} ({persist}+ months in a row above the segment's own "
         "limits, or at a stable level above its target):"
@@ -57,6 +57,12 @@ def describe_history(store: Store, period: str, config: Any = None) -> str:
             f"cause {cause}; {fix}"
         )
         lines.append(f"    {state_sentence(st)}")
+    judged = persistent(store, period, persist, window=max(before, after), chart=chart)
+    judged = judged[judged["fix_verdict"] == "too early"]
+    if len(judged):
+        lines.append("Persistent, a fix being judged (too early to tell):")
+        for r in judged.itertuples():
+            lines.append(f"  - {leak_name(r.leak_type)}: {r.label}: fix of {r.fix_effective_date:%Y-%m-%d}")
     lines.append("")
     lines.append(f"Fixes ({len(effects)}):")
     if effects.empty:

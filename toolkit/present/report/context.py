@@ -134,8 +134,9 @@ def load_context(
         fixes = s.fixes()
         # Every group's run of consecutive months up to now (persist_periods=1, so new segments get
         # their run length too) and every fix's verdict.
-        runs = history.persistent(s, period, persist_periods=1)
         chart = history.behaviour(s, period)
+        window = max(cfg.fix_before, cfg.fix_after)
+        runs = history.persistent(s, period, persist_periods=1, window=window, chart=chart)
         states = history.states(s, period, chart)
         effects = history.fix_verdicts(s, period, before=cfg.fix_before, after=cfg.fix_after, chart=chart)
     # Analysts' free text may hold an e-mail or a phone number: mask them as the loader does for data.
