@@ -195,6 +195,8 @@ def _fix_words(row: pd.Series) -> str:
     )
 
 
+#: Persistent challenges drawn as small multiples, most pressing first (behaviour.csv has them all).
+MAX_PANELS = 6
 #: How a challenge's state opens its item on the first screen.
 STATE_HEADS = {
     "stable but bad": "Stable but bad",
@@ -385,11 +387,15 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
         }
     )
     body.append(table(shown, formats={"Leaks this month": "{:,}"}))
+    drawn = p.head(MAX_PANELS)
+    heading = "Each persistent challenge on its own chart"
+    if len(p) > MAX_PANELS:
+        heading = f"The {MAX_PANELS} most pressing persistent challenges, each on its own chart"
     body.append(
         _small_multiples(
             ctx,
-            [(r["group_key"], challenge_subject(r), r.get("state")) for _, r in p.iterrows()],
-            "Each persistent challenge on its own chart",
+            [(r["group_key"], challenge_subject(r), r.get("state")) for _, r in drawn.iterrows()],
+            heading,
         )
     )
     body.append(_leak_type_charts(ctx))
