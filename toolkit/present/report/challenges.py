@@ -280,8 +280,8 @@ def _family_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
         for _, r in rows.iterrows()
     ]
     text = [
-        f"{len(rows)} segments leak for one reason, {cause}, so they are one decision "
-        f"({running}): {'; '.join(parts)}."
+        f"{len(rows)} segments leak for one reason, {cause}, so they are one decision. They leaked "
+        f"{running}: {'; '.join(parts)}."
     ]
     note = first.get("note")
     if isinstance(note, str) and note.strip():
