@@ -260,3 +260,13 @@ def test_segments_sharing_a_cause_and_a_family_are_one_decision():
     # Evenings and weekends, both no capacity: one. Billing, slow and repeating: one (its cause
     # named for one kind of leak). Nights, not classified: its own.
     assert d[0] == d[1] and d[2] == d[3] and len(set(d)) == 3
+
+
+def test_a_series_rebased_a_month_ago_is_too_early_to_tell_not_noise(store):
+    history(store, {**flat(8), **flat(1, "2026-07", leaks=3)})
+    fix(store, "2026-07-01")
+    v = states(store, "2026-07").set_index("series")
+    assert (v.loc["uncontacted", "state"], v.loc["uncontacted", "since"]) == ("too early", "2026-07")
+    assert state_sentence(v.loc["uncontacted"]).startswith(
+        "Too early to tell: its limits were reset at a fix from July 2026, and 1% in one month cannot show"
+    )

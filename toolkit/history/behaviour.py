@@ -292,7 +292,7 @@ def fix_shifts(store: Store, upto_period: str, chart: pd.DataFrame | None = None
 
 
 #: What a series does at the as-of month (:func:`states`).
-STATES = ("got worse", "improved", "stable but bad", "stable", "not measured")
+STATES = ("got worse", "improved", "too early", "stable but bad", "stable", "not measured")
 
 
 def _up(signal: str, rate: float, centre: float) -> bool:
@@ -396,6 +396,8 @@ def states(
             state, since = "improved", periods.to_text(last - _trailing(down, month, last) + 1)
         elif _shifted_down(s):
             state, since = "improved", cur["period"].iloc[0]
+        elif s["part"].iloc[-1] > 0 and len(cur) < SHIFT_POINTS:
+            state, since = "too early", cur["period"].iloc[0]
         elif level_bad[-1]:
             state, since = "stable but bad", cur["period"].iloc[0]
         else:

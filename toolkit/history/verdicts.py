@@ -174,6 +174,11 @@ def state_sentence(row: pd.Series) -> str:
             f"Improved{fix}: below its earlier range since {_month(row['since'])}, "
             f"{percent(row['rate'])} now (limits {band})."
         )
+    elif state == "too early":
+        text = (
+            f"Too early to tell: its limits were reset at a fix from {_month(row['since'])}, and "
+            f"{percent(row['rate'])} in one month cannot show a shift yet."
+        )
     elif state == "not measured":
         return f"Not measured this month (last in {_month(row['since'])})."
     else:

@@ -202,6 +202,7 @@ STATE_HEADS = {
     "stable but bad": "Stable but bad",
     "got worse": "Got worse",
     "improved": "Improved",
+    "too early": "Too early to tell",
     "stable": "Stable",
 }
 
@@ -412,6 +413,8 @@ def _chart_title(state: str | None, row: pd.Series) -> str:
         return f"Got worse since {month_name(row['since'])}"
     if state == "improved":
         return f"Improved since {month_name(row['since'])}"
+    if state == "too early":
+        return f"Limits reset at a fix in {month_name(row['since'])}: too early to tell"
     return f"Stable: {band}, no signal"
 
 
@@ -471,4 +474,10 @@ def rate_change_words(ctx: ReportContext, leak_types: tuple[str, ...], now: floa
         )
         more = f" (and {len(moved) - 1} more)" if len(moved) > 1 else ""
         return f"{way} {words.percent(before)} last month, a signal: {moved[0]}{more}"
+    reset = [t for t in leak_types if t in st.index and st.loc[t, "state"] == "too early"]
+    if reset:
+        return (
+            f"{words.percent(before)} last month; limits reset at a fix in "
+            f"{month_name(st.loc[reset[0], 'since'])}: too early to call it a shift"
+        )
     return f"{words.percent(before)} last month; within the usual range, no signal"
