@@ -31,6 +31,8 @@ LANEY_FROM = 1.5
 BASELINE_MONTHS = 12
 #: Limits from fewer baseline months than this are provisional.
 MIN_BASELINE = 8
+#: Months beyond the old limits after a rebase that show a shift (one alone could be a one-off).
+SHIFT_POINTS = 2
 #: d₂ for moving ranges of two points: the average moving range divided by it estimates σ.
 D2 = 1.128
 

@@ -13,8 +13,10 @@ import pandas as pd
 
 from toolkit import periods
 from toolkit.frames import PERSISTENT_COLUMNS
-from toolkit.history.behaviour import behaviour, fix_verdicts, states
+from toolkit.history.behaviour import behaviour
 from toolkit.history.labels import labels_upto
+from toolkit.history.series_states import states
+from toolkit.history.shifts import fix_verdicts
 from toolkit.store import check_period
 
 if TYPE_CHECKING:
