@@ -629,10 +629,12 @@ def test_persistent_section_reads_as_findings(ctx):
     text = _text(report.persistent_unaddressed(ctx))
     assert "2 challenges persist; 2 of them are unaddressed." in text
     assert (
-        "Repeat incidents: Billing incidents touched 13 clients for the 4th month running: 23 of 60 "
-        "incidents this month (38%, against 10% usually). 2 clients left this month after Billing "
-        "incidents, worth $600k "
-        "a year. Process cause: no visibility. No fix is recorded."
+        "Repeat incidents: Billing incidents touched 13 clients for 4 months running, every month the store "
+        "holds (since July 2026): 23 of 60 incidents this month (38%, against 10% for the rest of this "
+        "month). Stable but bad: this is how the process performs every month, 17%–54% (against 11% for the "
+        "rest of the process); only a change to the process will move it: leadership's call. Its limits are "
+        "provisional: they rest on 4 months (8 wanted). 2 clients left this month after Billing incidents, "
+        "worth $600k a year. Process cause: no visibility. No fix is recorded."
     ) in text
     assert "The retro's note: Nobody sees repeat billing tickets per client" in text
     assert "Jane Roe" not in text
@@ -640,8 +642,10 @@ def test_persistent_section_reads_as_findings(ctx):
 
 def test_first_screen_asks_leadership(ctx):
     asks = report.leadership_asks(ctx)
-    assert [a[0] for a in asks] == ["Persistent for 4 months, unaddressed."] * 2
-    assert asks[0][1].endswith("No fix is recorded. Ask: name a team to own a fix.")
+    assert [a[0] for a in asks] == ["Stable but bad, persistent for 4 months, unaddressed."] * 2
+    assert asks[0][1].endswith(
+        "No fix is recorded. Ask: only a change to the process will move it; name a team to own that change."
+    )
 
 
 def test_one_ask_per_segment_whatever_the_kinds_of_leak(ctx):
@@ -661,13 +665,16 @@ def test_one_ask_per_segment_whatever_the_kinds_of_leak(ctx):
     groups = pd.concat([ctx.groups, pd.DataFrame([slow]).assign(tracked=False)], ignore_index=True)
     asks = report.leadership_asks(replace(ctx, groups=groups, runs=runs))
     assert len(asks) == 2
-    assert asks[0] == (
-        "Persistent for 4 months, unaddressed.",
-        "Billing incidents leak in 2 ways for the 4th month running: repeat incidents 23 of 60 (38%, "
-        "usually 10%); slow resolution 12 of 60 (20%, usually 20%). They touched 13 clients this month. "
-        "2 clients left this month after Billing incidents, worth $600k a year. Process cause: no "
-        "visibility; not classified yet for slow resolution. No fix is recorded. Ask: have the retro name "
-        "its process cause, then give a team the fix.",
+    assert asks[0][0] == "Stable but bad, persistent for 4 months, unaddressed."
+    assert asks[0][1].startswith(
+        "Billing incidents leak in 2 ways for 4 months running, every month the store holds (since July "
+        "2026): repeat incidents 23 of 60 (38%, against 10% in the rest of this month); slow resolution 12 "
+        "of 60 (20%, against 20% in the rest of this month). Stable but bad: "
+    )
+    assert asks[0][1].endswith(
+        "They touched 13 clients this month. 2 clients left this month after Billing incidents, worth $600k "
+        "a year. Process cause: no visibility; not classified yet for slow resolution. No fix is recorded. "
+        "Ask: have the retro name its process cause, then give a team the fix."
     )
 
 
@@ -699,9 +706,9 @@ def test_fix_verdict_with_interval(ctx):
     section = report.did_fixes_work(ctx)
     text = _text(section)
     assert (
-        "Partner leads never contacted fell from 38% to 2% after the fix of 2026-09-01 (Route partner leads "
-        "to "
-        "Sales); this is very unlikely to be chance."
+        "The fix of 1 September 2026 (Route partner leads to Sales) worked: partner leads never contacted "
+        "ran at 2.5% from September 2026, against 38% before it (limits 15%–60%); 2 of 2 months since are "
+        "below the old lower limit, a shift. The exact test on the months either side agrees."
     ) in text
     assert "38% of 80 (2026-07 to 2026-08)" in text
     assert "2% of 80 (2026-09 to 2026-10) -35 points (-46 to -23) Worked" in text

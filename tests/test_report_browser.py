@@ -540,7 +540,9 @@ def test_sample_report_is_standalone_and_small(sample_report, browser):
     first = page.inner_text("ol.retro-asks > li:first-child")
     page.context.close()
     # Leadership goes first: the recurring billing incidents that precede churn, never fixed (story 4).
-    assert first.startswith("Persistent for 12 months, unaddressed. Billing incidents leak in 3 ways")
+    assert first.startswith(
+        "Stable but bad, persistent for 12 months, unaddressed. Billing incidents leak in 3 ways"
+    )
     assert "clients left this month after Billing incidents" in first
     assert "No fix is recorded." in first
 
@@ -555,7 +557,9 @@ def test_sample_report_prints_whole_charts(sample_report, browser):
 def test_sample_report_judges_the_partner_fix(sample_report):
     text = sample_report.read_text(encoding="utf-8")
     assert re.search(
-        r"Partner leads never contacted fell from \d+% to \d+% after the fix of 2026-07-01", text
+        r"The fix of 1 July 2026 \(Route partner leads by territory to the regional queues\) worked: partner "
+        r"leads never contacted ran at [\d.]+% from July 2026, against \d+% before it",
+        text,
     )
 
 

@@ -49,7 +49,14 @@ def test_run_writes_the_period_folder(october):
     import nbformat
 
     folder = october / "reports" / "2026-10"
-    for name in ("retro.ipynb", "leadership-report.html", "leaks.csv", "groups.csv", "data-quality.csv"):
+    for name in (
+        "retro.ipynb",
+        "leadership-report.html",
+        "leaks.csv",
+        "groups.csv",
+        "data-quality.csv",
+        "behaviour.csv",
+    ):
         assert (folder / name).is_file(), name
     executed = nbformat.read(folder / "retro.ipynb", as_version=4)
     errors_out = [

@@ -190,3 +190,74 @@ def test_uncontacted_leads_never_win_so_they_put_revenue_at_risk(period):
     assert within("web_form_win_rate_uncontacted", period, row["win_rate_leaked"])
     assert row["win_rate_other"] > 0.05
     assert 0 < estimate.low < estimate.revenue_at_risk < estimate.high
+
+
+# --- signal or noise: the stories on their process behaviour charts -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory):
+    """All twelve months run in order into one store, then the past retros' labels and fixes."""
+    from toolkit.pipeline import run_period
+    from toolkit.store import Store, seed_events
+
+    path = tmp_path_factory.mktemp("stories") / "sample.sqlite"
+    for period in PERIODS:
+        run_period(period, recipe="sample", folder=SAMPLE / period, config=CONFIG, store=path)
+    with Store(path) as s:
+        seed_events(s, SAMPLE / "events.csv")
+    return path
+
+
+def test_the_partner_routing_fix_shows_a_shift_and_worked(sample_store):
+    from toolkit.history import behaviour, fix_verdicts
+    from toolkit.store import Store
+
+    with Store(sample_store) as s:
+        verdict = fix_verdicts(s, PERIODS[-1]).set_index("group_key").loc["uncontacted|source=partner"]
+        chart = behaviour(s, PERIODS[-1])
+    assert verdict["effective_date"] == pd.Timestamp("2026-07-01")
+    assert (verdict["shift"], verdict["verdict"], verdict["test_verdict"]) == ("down", "worked", "worked")
+    assert verdict["beyond"] == len(AFTER_FIX)  # every month since is below the old lower limit
+    partner = chart[chart["series"] == "uncontacted|source=partner"].set_index("period")
+    # Rebased at the fix: the months before and after have limits of their own.
+    assert set(partner.loc[BEFORE_FIX, "baseline_to"]) == {"2026-06"}
+    assert set(partner.loc[AFTER_FIX, "baseline_from"]) == {"2026-07"}
+    assert (partner.loc[AFTER_FIX, "rate"] < verdict["old_lower"]).all()
+    assert (
+        "worked" in verdict["sentence"]
+        and "The exact test on the months either side agrees." in (verdict["sentence"])
+    )
+
+
+@pytest.mark.parametrize("key", ["slow_resolution|category=Billing", "repeat_incident|category=Billing"])
+def test_the_never_fixed_billing_challenge_is_stable_but_bad(sample_store, key):
+    from toolkit.history import persistent, states
+    from toolkit.store import Store
+
+    with Store(sample_store) as s:
+        state = states(s, PERIODS[-1]).set_index("series").loc[key]
+        runs = persistent(s, PERIODS[-1]).set_index("group_key")
+    assert state["state"] == "stable but bad", state.to_dict()
+    assert state["months_running"] == 12 and state["running_since"] == PERIODS[0] == state["data_from"]
+    assert state["lower"] > state["target"]  # the rest of the process runs far below its range
+    assert runs.loc[key, "periods"] == 12 and pd.isna(runs.loc[key, "fix_id"])
+
+
+def test_the_march_outage_is_a_single_point_signal_that_does_not_persist(sample_store):
+    from toolkit.history import behaviour, persistent, states
+    from toolkit.history.limits import ABOVE
+    from toolkit.store import Store
+
+    with Store(sample_store) as s:
+        chart = behaviour(s, PERIODS[-1])
+        now = states(s, PERIODS[-1]).set_index("series")
+        runs = persistent(s, PERIODS[-1], persist_periods=1)
+    slow = chart[chart["series"] == "slow_resolution"].set_index("period")
+    assert slow.index[slow["signal"].str.contains(ABOVE)].tolist() == ["2026-03"]
+    assert now.loc["slow_resolution", "one_offs"] == "2026-03"
+    assert now.loc["slow_resolution", "state"] == "stable"
+    outage = [k for k in now.index if "Outage" in k]
+    assert outage, now.index.tolist()
+    assert (now.loc[outage, "months_running"] == 0).all()
+    assert not runs["group_key"].str.contains("Outage").any()

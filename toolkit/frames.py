@@ -308,6 +308,24 @@ PERSISTENT_COLUMNS = [
     "fix_sentence",
 ]
 
+#: A process behaviour chart's points (``toolkit.history.behaviour``, ``reports/<period>/behaviour.csv``):
+#: one row per series (a leak type, a group key, or ``fix:<id>``) and month.
+BEHAVIOUR_COLUMNS = [
+    "series",
+    "period",
+    "population",
+    "leaks",
+    "rate",
+    "chart",
+    "centre",
+    "lower",
+    "upper",
+    "signal",
+    "baseline_from",
+    "baseline_to",
+    "provisional",
+]
+
 #: Fix verdicts (``toolkit.history.fix_effectiveness``).
 EFFECT_COLUMNS = [
     "fix_id",
@@ -317,6 +335,7 @@ EFFECT_COLUMNS = [
     "owner_team",
     "effective_date",
     "groups",
+    "subject",
     "before_periods",
     "after_periods",
     "before_leaks",

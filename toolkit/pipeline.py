@@ -20,8 +20,8 @@ from toolkit.analyse.leaks import find_leaks, summarise
 from toolkit.analyse.period import PeriodRun
 from toolkit.csvsafe import write_csv
 from toolkit.errors import ConfigError
-from toolkit.frames import Dataset
-from toolkit.history import tracked_segments
+from toolkit.frames import BEHAVIOUR_COLUMNS, Dataset
+from toolkit.history import behaviour, tracked_segments
 from toolkit.ingest import load_dataset
 from toolkit.periods import check_period
 from toolkit.settings.config import Config, load_config
@@ -129,6 +129,18 @@ def write_outputs(run: PeriodRun, out_dir: str | Path) -> dict[str, Path]:
     paths["facts"] = out / "run.json"
     paths["facts"].write_text(json.dumps(run_facts(run), indent=2, ensure_ascii=False), encoding="utf-8")
     return paths
+
+
+def write_behaviour(store: str | Path, period: str, out_dir: str | Path) -> Path:
+    """Write ``behaviour.csv``: every series' process behaviour chart up to ``period``.
+
+    One row per series (a leak type, a group key, or ``fix:<id>`` for a fix on a cause) and month,
+    columns :data:`toolkit.frames.BEHAVIOUR_COLUMNS` (:func:`toolkit.history.behaviour`). It reads
+    the whole store, labels and fixes included, so it is written when the report is built.
+    """
+    with Store(store) as s:
+        chart = behaviour(s, period)
+    return write_csv(chart[BEHAVIOUR_COLUMNS], Path(out_dir) / "behaviour.csv")
 
 
 def churn_incidents(run: PeriodRun) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from toolkit import errors
 from toolkit.periods import check_period
-from toolkit.pipeline import run_period
+from toolkit.pipeline import run_period, write_behaviour
 from toolkit.present.report.render import render_report
 
 NOTEBOOKS = ("retro.ipynb", "classify.ipynb", "leadership_report.ipynb")
@@ -156,8 +156,9 @@ def build_report(
     notebooks_dir: Path | None = None,
     recipe: str = "",
 ) -> Path:
-    """Execute the leadership report notebook for ``period`` and export it as standalone HTML."""
+    """Write ``behaviour.csv``, execute the leadership report notebook and export it as standalone HTML."""
     out_dir = reports_dir / period
+    write_behaviour(store, period, out_dir)
     executed = execute(
         notebook_path(notebooks_dir, "leadership_report.ipynb"),
         out_dir / "leadership_report.ipynb",

@@ -55,7 +55,8 @@ def fix_effectiveness(
     exact test (two-sided, exact at any count). Verdict: ``worked`` (fell, p < 0.05), ``worse``
     (rose, p < 0.05), ``no change``, or ``too early`` (no full month after the date, fewer than
     ``min_population`` records after it, or no month before it to compare with). ``sentence`` says
-    it in plain words. Columns :data:`EFFECT_COLUMNS`, one row per fix not withdrawn.
+    it in plain words, ``subject`` what the fix is judged on. Columns :data:`EFFECT_COLUMNS`, one
+    row per fix not withdrawn.
     """
     upto = check_period(upto_period)
     n_before = window if before is None else before
@@ -147,7 +148,6 @@ def fix_effectiveness(
     out["groups"] = (
         out["fix_id"].map(targets.groupby("fix_id")["group_key"].nunique()).fillna(0).astype("int64")
     )
-    out["sentence"] = [
-        verdict_sentence(row, subjects.get(row["fix_id"], ""), min_population) for _, row in out.iterrows()
-    ]
+    out["subject"] = out["fix_id"].map(subjects).fillna("")
+    out["sentence"] = [verdict_sentence(row, row["subject"], min_population) for _, row in out.iterrows()]
     return out[EFFECT_COLUMNS].reset_index(drop=True)

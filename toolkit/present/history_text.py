@@ -1,4 +1,4 @@
-"""What ``retro history`` prints: persistent, unaddressed challenges and each fix's verdict, as plain text."""
+"""What ``retro history`` prints: persistent, unaddressed challenges, fixes, each leak type's state."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pandas as pd
 
 from toolkit.analyse.leaks import leak_name
 from toolkit.figures import money
-from toolkit.history import fix_effectiveness, unaddressed
+from toolkit.history import behaviour, fix_verdicts, persistent, states, unaddressed
+from toolkit.history.verdicts import running_words, state_sentence
 from toolkit.store import check_period
 
 if TYPE_CHECKING:
@@ -25,31 +26,53 @@ def _touched(leak_type: str, accounts: float, value: float) -> str:
 
 
 def describe_history(store: Store, period: str, config: Any = None) -> str:
-    """Plain-text history up to ``period``: persistent unaddressed challenges and each fix's verdict.
+    """Plain-text history up to ``period``: persistent unaddressed challenges, fixes and each leak type.
 
-    ``config`` (a :class:`toolkit.settings.config.Config`) supplies ``persist_periods`` and the fix windows;
-    defaults 3 each.
+    The same verdicts as the report: each challenge's state on its process behaviour chart
+    (:func:`toolkit.history.states`), each fix judged by a shift beside the exact test
+    (:func:`toolkit.history.fix_verdicts`). ``config`` (a :class:`toolkit.settings.config.Config`)
+    supplies ``persist_periods`` and the fix windows; defaults 3 each.
     """
     period = check_period(period)
     persist = getattr(config, "persist_periods", 3)
     before, after = getattr(config, "fix_before", 3), getattr(config, "fix_after", 3)
-    effects = fix_effectiveness(store, period, before=before, after=after)
-    still = unaddressed(store, period, persist, window=max(before, after))
-    lines = [f"Persistent and unaddressed up to {period} (present {persist}+ months in a row):"]
+    chart = behaviour(store, period)
+    effects = fix_verdicts(store, period, before=before, after=after, chart=chart)
+    now = states(store, period, chart).set_index("series") if len(chart) else pd.DataFrame()
+    still = unaddressed(store, period, persist, window=max(before, after), chart=chart)
+    lines = [
+        f"Persistent and unaddressed up to {period} ({persist}+ months in a row above the segment's own "
+        "limits, or at a stable level above its target):"
+    ]
     if still.empty:
         lines.append("  none")
     for r in still.itertuples():
         cause = r.cause if isinstance(r.cause, str) else "not classified"
         fix = "no fix" if pd.isna(r.fix_id) else f"fix of {r.fix_effective_date:%Y-%m-%d}: {r.fix_verdict}"
+        st = now.loc[r.group_key]
         lines.append(
-            f"  - {leak_name(r.leak_type)}: {r.label}: {r.periods} months since {r.first_period}, "
+            f"  - {leak_name(r.leak_type)}: {r.label}: "
+            f"{running_words(int(st['months_running']), st['running_since'], st['data_from'])}, "
             f"{r.leaks:,} leaks{_touched(r.leak_type, r.accounts, r.value_at_risk)}; "
             f"cause {cause}; {fix}"
         )
+        lines.append(f"    {state_sentence(st)}")
+    judged = persistent(store, period, persist, window=max(before, after), chart=chart)
+    judged = judged[judged["fix_verdict"] == "too early"]
+    if len(judged):
+        lines.append("Persistent, a fix being judged (too early to tell):")
+        for r in judged.itertuples():
+            lines.append(f"  - {leak_name(r.leak_type)}: {r.label}: fix of {r.fix_effective_date:%Y-%m-%d}")
     lines.append("")
     lines.append(f"Fixes ({len(effects)}):")
     if effects.empty:
         lines.append("  none recorded")
     for r in effects.itertuples():
         lines.append(f"  - [{r.verdict}] {r.sentence}")
+    types = now[now["level"] == "leak_type"] if len(now) else now
+    if len(types):
+        lines.append("")
+        lines.append(f"Each leak type in {period}:")
+        for series, st in types.iterrows():
+            lines.append(f"  - {leak_name(str(series))}: {state_sentence(st)}")
     return "\n".join(lines)

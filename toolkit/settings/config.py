@@ -187,7 +187,8 @@ class Config:
             (
                 "persist_periods",
                 str(self.persist_periods),
-                f"A challenge is persistent once it appears in {self.persist_periods} months in a row.",
+                f"A challenge is persistent once a segment has leaked badly {self.persist_periods} months in "
+                "a row: above its own process limits, or stable above the rest of the process.",
             ),
             (
                 "fix_window",

@@ -21,7 +21,9 @@ The package's modules, one concern each (import from ``toolkit.present.charts``,
 * :mod:`~toolkit.present.charts.speed`: :func:`speed_to_lead`, :func:`hour_of_week_heatmap`;
 * :mod:`~toolkit.present.charts.incidents`: :func:`incident_recurrence`, :func:`incidents_before_churn`;
 * :mod:`~toolkit.present.charts.history`: :func:`trend`, :func:`pareto`;
-* :mod:`~toolkit.present.charts.widget`: :func:`group_bar`, the labelling widget's evidence chart.
+* :mod:`~toolkit.present.charts.widget`: :func:`group_bar`, the labelling widget's evidence chart;
+* :mod:`~toolkit.present.charts.behaviour`: :func:`behaviour_chart` (a series inside its process
+  limits, signals and rebases marked) and :func:`sparkline` (the same at widget-card size).
 
 :data:`CHARTS` maps the chart keys a leak type names (``LeakType.chart``, ``report_charts``) to the
 function drawing its records.
@@ -33,6 +35,7 @@ from collections.abc import Callable
 
 from matplotlib.figure import Figure
 
+from toolkit.present.charts.behaviour import behaviour_chart, sparkline
 from toolkit.present.charts.history import NOT_A_LEAK, UNCLASSIFIED, pareto, trend
 from toolkit.present.charts.incidents import incident_recurrence, incidents_before_churn
 from toolkit.present.charts.labels import DAY_NAMES, DAYS, group_label, leak_words
@@ -77,6 +80,7 @@ __all__ = [
     "SEQUENTIAL",
     "UNCLASSIFIED",
     "alt_text",
+    "behaviour_chart",
     "figure_to_data_uri",
     "figure_to_png",
     "finding",
@@ -88,6 +92,7 @@ __all__ = [
     "incidents_before_churn",
     "leak_words",
     "pareto",
+    "sparkline",
     "speed_to_lead",
     "stalled_by_stage",
     "trend",

@@ -11,13 +11,16 @@ import json
 import numpy as np
 import pandas as pd
 
+from toolkit.history.verdicts import running_words, state_sentence
+from toolkit.periods import end as period_end
 from toolkit.periods import month_name
-from toolkit.present import words
-from toolkit.present.markup import join, table, tag
-from toolkit.present.report.blocks import Section, group_trend, para, section
+from toolkit.present import charts, words
+from toolkit.present.markup import Markup, join, table, tag
+from toolkit.present.report.blocks import Section, embed_chart, para, section
 from toolkit.present.report.context import ReportContext, records_of
 from toolkit.present.report.phrases import (
     LEAD_VALUE,
+    LEAK_ORDER,
     VERDICT_WORDS,
     cause_name,
     dimensions_of,
@@ -33,9 +36,12 @@ def challenges(ctx: ReportContext) -> pd.DataFrame:
     groups-frame columns (this month's figures) plus ``months`` (consecutive months up to now, from
     :func:`toolkit.history.persistent`), ``persistent`` (at least ``persist_periods``), ``cause``,
     ``note`` and ``cause_period`` (the latest label up to now), ``fix_id, fix, fix_team, fix_date,
-    verdict`` (the latest fix for the segment or its cause, judged by
-    :func:`toolkit.history.fix_effectiveness`) and ``unaddressed`` (persistent with no fix, or a fix
-    that made no change or made things worse). Most pressing first.
+    verdict`` (the latest fix in effect for the segment or its cause, judged on its process behaviour
+    chart by :func:`toolkit.history.fix_verdicts`), ``state``, ``state_sentence``,
+    ``months_running``, ``running_since``, ``data_from`` (:func:`toolkit.history.states`),
+    ``planned`` (a fix recorded to take effect after the period, in words), ``unaddressed``
+    (persistent with no fix in effect, or one that has not worked; a fix too early to judge is its
+    own state) and ``status`` in words. Most pressing first.
     """
     g = ctx.groups_of(ctx.period)
     g = g.loc[g["dimensions"].map(dimensions_of).map(bool)]
@@ -52,7 +58,34 @@ def challenges(ctx: ReportContext) -> pd.DataFrame:
         ("verdict", "verdict"),
     ):
         out[col] = fix_id.map(effects[source]) if not effects.empty else None
-    out["unaddressed"] = out["persistent"] & (out["fix"].isna() | out["verdict"].isin(["no change", "worse"]))
+    states = ctx.states.set_index("series") if len(ctx.states) else pd.DataFrame()
+    for col in ("state", "months_running", "running_since", "data_from"):
+        out[col] = out["group_key"].map(states[col]) if col in states else None
+    out["state_sentence"] = [
+        state_sentence(states.loc[k]) if k in states.index else "" for k in out["group_key"]
+    ]
+    out["planned"] = [_planned_fix(ctx, r) for _, r in out.iterrows()]
+    being_judged = out["fix"].notna() & (out["verdict"] == "too early")
+    out["unaddressed"] = (
+        out["persistent"] & ~being_judged & (out["fix"].isna() | (out["verdict"] != "worked"))
+    )
+    out["status"] = np.select(
+        [
+            ~out["persistent"],
+            being_judged,
+            out["fix"].notna() & (out["verdict"] == "worked"),
+            out["fix"].isna() & out["planned"].map(bool),
+            out["fix"].notna(),
+        ],
+        [
+            "New",
+            "Fix being judged: too early to tell",
+            "Fix worked",
+            "Fix planned, not in effect",
+            "Fix not working",
+        ],
+        default="Unaddressed",
+    )
     out["lost_value"] = [_lost_clients(ctx, d)[1] for d in out["dimensions"]]
     # Money at stake orders what leadership sees first: revenue at risk plus clients' value lost.
     out["stake"] = out["revenue_at_risk"].fillna(0) + out["lost_value"].fillna(0)
@@ -64,15 +97,16 @@ def challenges(ctx: ReportContext) -> pd.DataFrame:
 
 def _challenge_sentence(row: pd.Series, ctx: ReportContext) -> str:
     """One finding with its numbers: what, how long, whom it touched, what it cost, cause and fix."""
-    running = _running(int(row["months"]), ctx)
+    running = _running(row, ctx)
     noun = words.population_noun(row["leak_type"])
     clients = row["leak_type"] not in LEAD_VALUE and pd.notna(row["accounts"]) and row["accounts"] > 0
     verb = f"touched {quantity(row['accounts'], 'clients')}" if clients else "leaked"
     parts = [
         f"{challenge_subject(row)} {verb} {running}: {int(row['leaks']):,} of {int(row['population']):,} "
         f"{noun} this month ({words.percent(row['rate'])}, against {words.percent(row['baseline_rate'])} "
-        "usually)."
+        "for the rest of this month)."
     ]
+    parts.append(row.get("state_sentence") or "")
     parts.append(_clients_left(ctx, row))
     parts.append(_at_risk(row["revenue_at_risk"]))
     parts.append(_cause_words(row, ctx))
@@ -80,9 +114,28 @@ def _challenge_sentence(row: pd.Series, ctx: ReportContext) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _running(months: int, ctx: ReportContext) -> str:
-    """How long a segment has leaked: ``for the 3rd month running``, or ``in October 2026`` when new."""
-    return f"for the {words.ordinal(months)} month running" if months > 1 else f"in {ctx.month}"
+def _running(row: pd.Series, ctx: ReportContext) -> str:
+    """How long a segment has leaked badly, and the store's first month; ``in October 2026`` when new."""
+    months = int(row["months"])
+    if months <= 1 or not isinstance(row.get("running_since"), str) or not row["running_since"]:
+        return f"in {ctx.month}"
+    return f"for {running_words(months, row['running_since'], row['data_from'])}"
+
+
+def _planned_fix(ctx: ReportContext, row: pd.Series) -> str:
+    """``fix planned from 1 November 2026: …``: a fix for the segment or its cause not yet in effect."""
+    f = ctx.fixes
+    later = f.loc[
+        (f["effective_date"] >= period_end(ctx.period))
+        & ((f["group_key"] == row["group_key"]) | (f["cause"].notna() & (f["cause"] == row.get("cause"))))
+    ]
+    if later.empty:
+        return ""
+    first = later.sort_values("effective_date").iloc[0]
+    return (
+        f"fix planned from {pd.Timestamp(first['effective_date']):%-d %B %Y}: “{first['description']}” "
+        f"({first['owner_team']})"
+    )
 
 
 def _at_risk(revenue: float) -> str:
@@ -131,6 +184,9 @@ def _cause_words(row: pd.Series, ctx: ReportContext) -> str:
 
 def _fix_words(row: pd.Series) -> str:
     if not isinstance(row.get("fix"), str):
+        planned = row.get("planned")
+        if isinstance(planned, str) and planned:
+            return f"No fix is in effect yet: {planned}."
         return "No fix is recorded."
     text = f"Fix: “{row['fix']}” ({row['fix_team']}, from {pd.Timestamp(row['fix_date']):%d %B %Y})"
     verdict = row.get("verdict")
@@ -139,38 +195,102 @@ def _fix_words(row: pd.Series) -> str:
     )
 
 
+#: Persistent challenges drawn as small multiples, most pressing first (behaviour.csv has them all).
+MAX_PANELS = 6
+#: How a challenge's state opens its item on the first screen.
+STATE_HEADS = {
+    "stable but bad": "Stable but bad",
+    "got worse": "Got worse",
+    "improved": "Improved",
+    "too early": "Too early to tell",
+    "stable": "Stable",
+}
+
+
+def _decisions(c: pd.DataFrame) -> pd.Series:
+    """Which segments are one decision: the same segment over several kinds of leak, and segments
+    of the same dimensions sharing a cause (evenings and weekends, both no capacity)."""
+    theme = c["dimensions"].map(lambda d: json.dumps(dimensions_of(d), sort_keys=True))
+    cause = c.groupby(theme)["cause"].transform(lambda x: x.dropna().iloc[0] if x.notna().any() else None)
+    family = c["dimensions"].map(lambda d: json.dumps(sorted(dimensions_of(d))))
+    return pd.Series(
+        [
+            json.dumps([k, f]) if isinstance(k, str) else t
+            for k, f, t in zip(cause, family, theme, strict=True)
+        ],
+        index=c.index,
+    )
+
+
 def leadership_asks(ctx: ReportContext) -> list[tuple[str, str]]:
     """What leadership should act on, most pressing first: (short heading, sentence ending in the ask).
 
     Unaddressed persistent challenges first, then persistent ones whose fix is being judged, then
-    this month's other segments, by money at stake. Segments with the same process dimensions
-    (billing incidents that are slow, repeat and precede churn) are one thing to act on: one item.
+    this month's other segments, by money at stake. Segments that share a cause and a family of
+    segments (evenings and weekends, both no capacity; Billing incidents that are slow, repeat and
+    precede churn) are one decision: one item, stated from the analyst's note, with the owning team
+    and date of a recorded fix. The heading says the segment's state on its own chart.
     """
     c = challenges(ctx)
-    theme = c["dimensions"].map(lambda d: json.dumps(dimensions_of(d), sort_keys=True))
     out = []
-    for _, rows in c.groupby(theme, sort=False):  # a handful of themes, not data rows
+    for _, rows in c.groupby(_decisions(c), sort=False):  # a handful of decisions
         row = rows.iloc[0]
         named = rows["cause"].map(lambda x: isinstance(x, str)).all()
+        state = STATE_HEADS.get(row.get("state"), "")
+        months = int(rows["months"].max())
+        lead = f"{state}, persistent for {months} months" if state else f"Persistent for {months} months"
         if rows["unaddressed"].any():
-            head = f"Persistent for {rows['months'].max()} months, unaddressed."
+            head = f"{lead}, unaddressed."
+            planned = rows["planned"].map(bool).any() and rows["fix"].isna().all()
             if rows["fix"].map(lambda x: isinstance(x, str)).any():
-                ask = "Ask: the fix has not changed the rate; revisit it with its owning team."
+                ask = "Ask: the fix has not moved the rate out of its old limits; revisit it with its team."
+            elif planned:
+                ask = "Ask: hold the owning team to the planned date; the chart will judge it from then."
+            elif row.get("state") == "got worse":
+                ask = f"Ask: find what changed in {month_name(row['since'])}, then name a team to own a fix."
             elif named:
-                ask = "Ask: name a team to own a fix."
+                ask = "Ask: only a change to the process will move it; name a team to own that change."
             else:
                 ask = "Ask: have the retro name its process cause, then give a team the fix."
         elif rows["persistent"].any():
-            head = f"Persistent for {rows['months'].max()} months, fix under way."
-            ask = "Ask: check the verdict at the next retro."
+            head = f"{lead}, fix being judged."
+            ask = "Ask: it is too early to tell; check the chart's verdict at the next retro."
         else:
             head = "New this month."
             ask = (
                 "Ask: decide whether it needs a fix now." if named else "Ask: have the retro name its cause."
             )
-        text = _challenge_sentence(row, ctx) if len(rows) == 1 else _theme_sentence(rows, ctx)
+        if len(rows) == 1:
+            text = _challenge_sentence(row, ctx)
+        elif rows["dimensions"].map(lambda d: json.dumps(dimensions_of(d), sort_keys=True)).nunique() == 1:
+            text = _theme_sentence(rows, ctx)
+        else:
+            text = _family_sentence(rows, ctx)
         out.append((head, f"{text} {ask}"))
     return out
+
+
+def _family_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
+    """One decision for several segments that share a cause: each with its figures, the note, the fix."""
+    first = rows.iloc[0]
+    cause = cause_name(first["cause"]).lower()
+    running = _running(rows.loc[rows["months"].idxmax()], ctx)
+    parts = [
+        f"{challenge_subject(r)}: {int(r['leaks']):,} of {int(r['population']):,} "
+        f"({words.percent(r['rate'])}, against {words.percent(r['baseline_rate'])} in the rest of this month)"
+        for _, r in rows.iterrows()
+    ]
+    text = [
+        f"{len(rows)} segments leak for one reason, {cause}, so they are one decision. They leaked "
+        f"{running}: {'; '.join(parts)}."
+    ]
+    note = first.get("note")
+    if isinstance(note, str) and note.strip():
+        text.append(f"The retro's note: “{note.strip()}”")
+    text.append(first.get("state_sentence") or "")
+    fixed = rows.loc[rows["fix"].map(lambda x: isinstance(x, str))]
+    text.append(_fix_words(fixed.iloc[0] if len(fixed) else first))
+    return " ".join(t for t in text if t)
 
 
 def _theme_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
@@ -180,13 +300,14 @@ def _theme_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
     subject = (
         label.strip() if isinstance(label, str) and label.strip() else group_words("", first["dimensions"])
     )
-    running = _running(int(rows["months"].max()), ctx)
+    running = _running(rows.loc[rows["months"].idxmax()], ctx)
     parts = [
         f"{words.leak_name(r['leak_type']).lower()} {int(r['leaks']):,} of {int(r['population']):,} "
-        f"({words.percent(r['rate'])}, usually {words.percent(r['baseline_rate'])})"
+        f"({words.percent(r['rate'])}, against {words.percent(r['baseline_rate'])} in the rest of this month)"
         for _, r in rows.iterrows()
     ]
     text = [f"{subject[:1].upper()}{subject[1:]} leak in {len(rows)} ways {running}: {'; '.join(parts)}."]
+    text.append(rows.loc[rows["months"].idxmax()].get("state_sentence") or "")
     clients = rows.loc[~rows["leak_type"].isin(LEAD_VALUE), "accounts"].dropna()
     if len(clients) and clients.max() > 0:
         text.append(f"They touched {quantity(clients.max(), 'clients')} this month.")
@@ -204,14 +325,19 @@ def _theme_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
 
 
 def persistent_unaddressed(ctx: ReportContext) -> Section:
-    """Section 2: each persistent challenge, how long, whom and what it touched, its cause and fix."""
+    """Section 2: each persistent challenge, its state on its own chart, how long, cause, fix, pictures."""
     persist = ctx.config.persist_periods
     title = "Persistent and unaddressed: leadership goes first"
     body: list[object] = [
         para(
-            f"A challenge is persistent when the same segment leaks well above the usual rate for {persist} "
-            "months in a row or more. It is unaddressed when no fix is recorded, or the recorded fix has not "
-            "changed the rate. Failures that persist cost clients and revenue, so leadership goes first."
+            f"A challenge is persistent when a segment has leaked badly for {persist} months in a row or "
+            "more: "
+            "above its own natural process limits, or stable at a level above what the rest of the process "
+            "achieves. Each segment's limits come from its own months (a p-chart, or Laney's p′-chart when "
+            "its rate moves more than its size explains); a point outside them, or a long run on one side "
+            "of the centre (Anhøj's rules), is a signal; anything else is the process doing what it always "
+            "does. It is unaddressed when no fix is in effect, or the fix has not shifted the rate below the "
+            "limits from before it."
         )
     ]
     stored = ctx.summary.loc[ctx.summary["period"] <= ctx.period, "period"].nunique()
@@ -227,6 +353,7 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
     p = c.loc[c["persistent"]]
     if p.empty:
         body.append(para("No challenge has persisted that long."))
+        body.append(_leak_type_charts(ctx))
         return section(title, "persistent", body)
     unaddressed = int(p["unaddressed"].sum())
     verb = "is" if unaddressed == 1 else "are"
@@ -248,17 +375,109 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
     shown = pd.DataFrame(
         {
             "Challenge": [challenge_subject(r) for _, r in p.iterrows()],
+            "State": p["state"].map(lambda x: STATE_HEADS.get(x, "")),
             "Months running": p["months"],
             "Clients touched": p["accounts"].where(~p["leak_type"].isin(LEAD_VALUE)).astype("Int64"),
             "Leaks this month": p["leaks"],
             "Process cause": p["cause"].map(cause_name),
-            "Fix": p["fix"].map(lambda f: f if isinstance(f, str) else "None recorded"),
-            "Status": np.where(p["unaddressed"], "Unaddressed", "Fix under way"),
+            "Fix": [
+                r["fix"] if isinstance(r["fix"], str) else (r["planned"] or "None recorded")
+                for _, r in p.iterrows()
+            ],
+            "Status": p["status"],
         }
     )
     body.append(table(shown, formats={"Leaks this month": "{:,}"}))
-    keys = p["group_key"].head(4).tolist()
-    # Only the fixes of the lines drawn: any other fix would read as if it were theirs.
-    own = ctx.fixes["group_key"].isin(keys) | ctx.fixes["cause"].isin(p["cause"].dropna())
-    body.append(group_trend(ctx, keys, ctx.fixes.loc[own]))
+    drawn = p.head(MAX_PANELS)
+    heading = "Each persistent challenge on its own chart"
+    if len(p) > MAX_PANELS:
+        heading = f"The {MAX_PANELS} most pressing persistent challenges, each on its own chart"
+    body.append(
+        _small_multiples(
+            ctx,
+            [(r["group_key"], challenge_subject(r), r.get("state")) for _, r in drawn.iterrows()],
+            heading,
+        )
+    )
+    body.append(_leak_type_charts(ctx))
     return section(title, "persistent", body)
+
+
+def _chart_title(state: str | None, row: pd.Series) -> str:
+    """A panel's finding: ``Stable but bad: 57–100% every month``, ``Improved since July 2026``."""
+    low, high = words.percent(row["lower"]), words.percent(row["upper"])
+    band = low if low == high else f"{low}–{high}"
+    if state == "stable but bad":
+        return f"Stable but bad: {band} every month"
+    if state == "got worse":
+        return f"Got worse since {month_name(row['since'])}"
+    if state == "improved":
+        return f"Improved since {month_name(row['since'])}"
+    if state == "too early":
+        return f"Limits reset at a fix in {month_name(row['since'])}: too early to tell"
+    return f"Stable: {band}, no signal"
+
+
+def _small_multiples(ctx: ReportContext, series: list[tuple[str, str, object]], heading: str) -> Markup:
+    """One process behaviour chart per series, side by side on a wide screen, stacked on a phone."""
+    chart, states = ctx.behaviour, ctx.states.set_index("series") if len(ctx.states) else pd.DataFrame()
+    panels = []
+    for key, name, state in series:
+        rows = chart.loc[chart["series"] == key] if len(chart) else chart
+        if len(rows) < 2 or key not in states.index:
+            continue
+        fig = charts.behaviour_chart(rows, _chart_title(state, states.loc[key]), name)
+        panels.append(embed_chart(fig))
+    if not panels:
+        return Markup("")
+    grid = tag(
+        "div",
+        join(panels),
+        cls="retro-multiples",
+        style="display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:0.5rem 1rem",
+    )
+    return join([tag("h3", heading), grid])
+
+
+def _leak_type_charts(ctx: ReportContext) -> Markup:
+    """Each measured leak type's rate inside its limits: signal or noise, month by month."""
+    st = ctx.states
+    if st.empty:
+        return Markup("")
+    types = st.loc[st["level"] == "leak_type"].set_index("series")
+    order = [t for t in LEAK_ORDER if t in types.index]
+    return _small_multiples(
+        ctx,
+        [(t, words.leak_name(t), types.loc[t, "state"]) for t in order],
+        "Each leak type, month by month: signal or noise",
+    )
+
+
+def rate_change_words(ctx: ReportContext, leak_types: tuple[str, ...], now: float, before: float) -> str:
+    """A month-on-month change said only when a chart shows a signal; otherwise that it is noise.
+
+    ``now`` and ``before`` are the headline rate this month and last. With a signal on any of
+    ``leak_types``' charts: ``down 4 points from 60% last month, a signal: never contacted improved
+    since July 2026`` (the first, and how many more); without one: ``60% last month; within the
+    usual range, no signal``.
+    """
+    st = ctx.states.set_index("series") if len(ctx.states) else pd.DataFrame()
+    moved = [
+        f"{words.leak_name(t).lower()} {st.loc[t, 'state']} since {month_name(st.loc[t, 'since'])}"
+        for t in leak_types
+        if t in st.index and st.loc[t, "state"] in ("got worse", "improved")
+    ]
+    if moved:
+        pts = abs(now - before) * 100
+        way = (
+            "about the same as" if pts < 0.5 else f"{'up' if now > before else 'down'} {pts:.0f} points from"
+        )
+        more = f" (and {len(moved) - 1} more)" if len(moved) > 1 else ""
+        return f"{way} {words.percent(before)} last month, a signal: {moved[0]}{more}"
+    reset = [t for t in leak_types if t in st.index and st.loc[t, "state"] == "too early"]
+    if reset:
+        return (
+            f"{words.percent(before)} last month; limits reset at a fix in "
+            f"{month_name(st.loc[reset[0], 'since'])}: too early to call it a shift"
+        )
+    return f"{words.percent(before)} last month; within the usual range, no signal"

@@ -30,11 +30,14 @@ class ReportContext:
     Frames are the store's (``toolkit.store.Store``) and the period's files (docs/ARCHITECTURE.md).
     ``records`` and ``quality`` are None when the period's folder lacks them; ``notes`` lists,
     as sentences, inputs that were missing. ``runs`` is :func:`toolkit.history.persistent` with a
-    run length for every segment, ``effects`` :func:`toolkit.history.fix_effectiveness` with the
-    configured windows, ``facts`` the run's ``run.json`` (:func:`toolkit.pipeline.run_facts`), and
-    ``churn_incidents`` the incidents of the clients lost in the period, in the window before each
-    left (``churn_incidents.parquet``; None for runs that did not write it), and
-    ``not_measured`` maps each leak type that could not be measured to the sentence saying why.
+    run length for every segment, ``effects`` :func:`toolkit.history.fix_verdicts` with the
+    configured windows (each fix judged on its chart, the exact test beside it), ``behaviour``
+    every series' process behaviour chart, ``states`` what each does now
+    (:func:`toolkit.history.states`), ``facts`` the run's ``run.json``
+    (:func:`toolkit.pipeline.run_facts`), ``churn_incidents`` the incidents of the clients lost in
+    the period, in the window before each left (``churn_incidents.parquet``; None for runs that did
+    not write it), and ``not_measured`` maps each leak type that could not be measured to the
+    sentence saying why.
     Analysts' free text (notes, fix descriptions, teams) has e-mails and phones masked.
     """
 
@@ -56,6 +59,8 @@ class ReportContext:
     notes: tuple[str, ...] = ()
     facts: dict = field(default_factory=dict)
     churn_incidents: pd.DataFrame | None = None
+    behaviour: pd.DataFrame = field(default_factory=pd.DataFrame)
+    states: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def month(self) -> str:
@@ -129,12 +134,15 @@ def load_context(
         fixes = s.fixes()
         # Every group's run of consecutive months up to now (persist_periods=1, so new segments get
         # their run length too) and every fix's verdict.
-        runs = history.persistent(s, period, persist_periods=1)
-        effects = history.fix_effectiveness(s, period, before=cfg.fix_before, after=cfg.fix_after)
+        chart = history.behaviour(s, period)
+        window = max(cfg.fix_before, cfg.fix_after)
+        runs = history.persistent(s, period, persist_periods=1, window=window, chart=chart)
+        states = history.states(s, period, chart)
+        effects = history.fix_verdicts(s, period, before=cfg.fix_before, after=cfg.fix_after, chart=chart)
     # Analysts' free text may hold an e-mail or a phone number: mask them as the loader does for data.
     labels = _masked(labels, ("note",))
     fixes = _masked(fixes, ("description", "owner_team"))
-    effects = _masked(effects, ("description", "owner_team", "sentence"))
+    effects = _masked(effects, ("description", "owner_team", "sentence", "test_sentence"))
     run = periods.loc[periods["period"] == period].iloc[0]
     records = _read_records(folder / "records.parquet")
     churn_incidents = _read_records(folder / "churn_incidents.parquet")
@@ -171,6 +179,8 @@ def load_context(
         facts=facts,
         churn_incidents=churn_incidents,
         notes=tuple(notes),
+        behaviour=chart,
+        states=states,
     )
 
 

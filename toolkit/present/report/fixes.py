@@ -20,8 +20,9 @@ def did_fixes_work(ctx: ReportContext) -> Section:
         para(
             f"Each fix is judged on the leak rate of what it covers in the {cfg.fix_before} months before it "
             f"took effect against up to {cfg.fix_after} full months after. The interval is the range the "
-            "true change most likely lies in (95% confidence); a fix has worked only when a fall this large "
-            "is very unlikely to be chance."
+            "true change most likely lies in (95% confidence). A fix has worked only when its process "
+            "behaviour chart shows a shift: months since it below the limits from before it, or a run on "
+            "the lower side too long for chance; the exact test is stated beside it."
         )
     ]
     e = ctx.effects.loc[ctx.effects["effective_date"] < period_end(ctx.period)]

@@ -8,18 +8,10 @@ from toolkit.periods import previous as previous_period
 from toolkit.present import words
 from toolkit.present.markup import Markup, join, tag
 from toolkit.present.report.blocks import Section, para
-from toolkit.present.report.challenges import leadership_asks
+from toolkit.present.report.challenges import leadership_asks, rate_change_words
 from toolkit.present.report.context import ReportContext
 from toolkit.present.report.phrases import LEAD_FLOW, quantity
 from toolkit.settings.config import format_duration
-
-
-def _points(change: float) -> str:
-    """A change of rate in percentage points, signed in words."""
-    pts = abs(change) * 100
-    if pts < 0.5:
-        return "about the same as"
-    return f"{'up' if change > 0 else 'down'} {pts:.0f} point{'s' if round(pts) != 1 else ''} from"
 
 
 def headline_figures(ctx: ReportContext) -> dict[str, float | None]:
@@ -106,7 +98,7 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
         grace = format_duration(ctx.config.contact_grace)
         kpis.append(_kpi(f"{f['leads']:,.0f}", "new leads", f"in {ctx.month}, {grace} old or more"))
         change = (
-            f"{_points(f['lead_rate'] - f['lead_rate_prev'])} {words.percent(f['lead_rate_prev'])} last month"
+            rate_change_words(ctx, LEAD_FLOW, f["lead_rate"], f["lead_rate_prev"])
             if f["lead_rate"] is not None and f["lead_rate_prev"] is not None
             else "no earlier month to compare"
         )

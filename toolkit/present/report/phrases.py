@@ -51,6 +51,7 @@ VERDICT_WORDS = {
     "no change": "No change shown",
     "worse": "Made it worse",
     "too early": "Too early to tell",
+    "planned": "Planned, not in effect yet",
 }
 
 
