@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import shutil
+import sqlite3
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,10 @@ from click.testing import CliRunner
 from conftest import FIXTURES, LEADS_HEADER, LEADS_RECIPE, lead_rows
 
 from toolkit.cli import cli
-from toolkit.errors import InputError, RecipeError, RetroError, ValidationError
+from toolkit.errors import InputError, RecipeError, RetroError, StoreError, ValidationError
 from toolkit.ingest import load_dataset
 from toolkit.ingest.recipe import shipped_recipes
+from toolkit.store import Store
 
 BAD = FIXTURES / "bad"
 AS_OF = "2026-10-31"
@@ -464,3 +466,87 @@ def test_retro_check_exits_2_without_traceback(case: Case, tmp_path: Path) -> No
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert str(caught.value).splitlines()[0] in result.output
+
+
+# --------------------------------------------------------------------------- the store given
+
+
+def _foreign_db(path: Path) -> Path:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+    conn.execute("INSERT INTO customers VALUES (1, 'Ann')")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def _damaged_store(path: Path, how: str) -> Path:
+    with Store(path):
+        pass
+    if how == "dropped table":
+        conn = sqlite3.connect(path)
+        conn.execute("DROP TABLE fix_events")
+        conn.commit()
+        conn.close()
+    else:  # bytes overwritten in the pages after the first (the header stays an SQLite header)
+        data = bytearray(path.read_bytes())
+        for i in range(4096, len(data), 7):
+            data[i] = 0x55
+        path.write_bytes(bytes(data))
+    return path
+
+
+DAMAGED_FIX = (
+    "nothing was written to it. Restore the file from a backup copy; without one, move it aside and run "
+    "`retro run --backfill` to recompute the metrics into a new store (labels and fixes come back only "
+    "from a backup or an events CSV, with `retro run --events`)."
+)
+STORE_CASES = {
+    "another application's database": (
+        _foreign_db,
+        "{store} is an SQLite database of another application (tables: customers; schema version 0), "
+        "not a retro store; it was not changed. Give the path of a retro store, or a new path to create "
+        "one.",
+    ),
+    "a text file": (
+        lambda p: (p.write_text("hello\n"), p)[1],
+        "{store} is not a retro store (SQLite says: file is not a database); it was not changed. Give the "
+        "path of a store file, or a new path to create one.",
+    ),
+    "a store with a dropped table": (
+        lambda p: _damaged_store(p, "dropped table"),
+        f"{{store}} is a damaged retro store (table fix_events missing); {DAMAGED_FIX}",
+    ),
+    "a store with damaged pages": (
+        lambda p: _damaged_store(p, "pages"),
+        "{store} is a damaged retro store (SQLite's integrity check says: Page ",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", STORE_CASES, ids=list(STORE_CASES))
+def test_a_file_that_is_not_an_intact_store_is_refused_and_never_written(case: str, tmp_path: Path) -> None:
+    make, message = STORE_CASES[case]
+    store = make(tmp_path / "store.sqlite")
+    before = store.read_bytes()
+    with pytest.raises(StoreError) as caught:
+        Store(store)
+    assert str(caught.value).startswith(message.format(store=store))
+    assert "\n" not in str(caught.value)
+    assert store.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.sqlite"]  # no WAL, no backup
+
+
+@pytest.mark.parametrize("command", ["history", "report", "run"])
+def test_every_command_on_a_damaged_store_exits_2_before_running_anything(
+    command: str, tmp_path: Path
+) -> None:
+    store = _damaged_store(tmp_path / "store.sqlite", "dropped table")
+    out = [] if command == "history" else ["--quiet", "--out", str(tmp_path / "reports")]
+    result = CliRunner().invoke(cli, [command, "--period", "2026-10", "--store", str(store), *out])
+    assert result.exit_code == 2, result.output
+    assert (
+        result.output
+        == f"Error: {store} is a damaged retro store (table fix_events missing); {DAMAGED_FIX}\n"
+    )
+    assert not (tmp_path / "reports").exists()

@@ -105,6 +105,15 @@ def execute(notebook: Path, output: Path, parameters: dict) -> Path:
     return output
 
 
+def open_store(store: str | Path) -> None:
+    """Open (or create) the store once before any notebook runs: a file that is not an intact retro
+    store is refused here, in one line, not in a notebook cell."""
+    from toolkit.store import Store
+
+    with Store(store):
+        pass
+
+
 def month_folders(exports: str | Path) -> dict[str, Path]:
     """Subfolders of ``exports`` named ``YYYY-MM``, in calendar order."""
     root = Path(exports)
@@ -157,6 +166,7 @@ def build_report(
     recipe: str = "",
 ) -> Path:
     """Execute the leadership report notebook for ``period`` and export it as standalone HTML."""
+    open_store(store)
     out_dir = reports_dir / period
     executed = execute(
         notebook_path(notebooks_dir, "leadership_report.ipynb"),
@@ -198,6 +208,7 @@ def run(
     Returns the path of the leadership report.
     """
     period = check_period(period)
+    open_store(store)
     if exports is not None and folder is None and not (leads or incidents or accounts):
         months = month_folders(exports)
         if period not in months:
