@@ -22,6 +22,7 @@ from toolkit.cli import cli
 from toolkit.errors import InputError, RecipeError, RetroError, StoreError, ValidationError
 from toolkit.ingest import load_dataset
 from toolkit.ingest.recipe import shipped_recipes
+from toolkit.pipeline import run_period
 from toolkit.store import Store
 
 BAD = FIXTURES / "bad"
@@ -550,3 +551,57 @@ def test_every_command_on_a_damaged_store_exits_2_before_running_anything(
         == f"Error: {store} is a damaged retro store (table fix_events missing); {DAMAGED_FIX}\n"
     )
     assert not (tmp_path / "reports").exists()
+
+
+# --------------------------------------------------------------------------- the period asked for
+
+SAMPLE_OCTOBER = FIXTURES.parent.parent / "data" / "sample" / "2026-10"
+AS_OF_FIX = "Write it as 2026-10-31 (the end of that day) or 2026-10-31 18:00."
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "yesterday"], f"as_of 'yesterday' is not a date and time. {AS_OF_FIX}"),
+        (["--as-of", "2026-13-45"], f"as_of '2026-13-45' is not a date and time. {AS_OF_FIX}"),
+        (
+            ["--period", "2026-10\n"],
+            "period '2026-10\\n' is not a calendar month; write it as YYYY-MM, e.g. 2026-10.",
+        ),
+    ],
+    ids=["as-of yesterday", "as-of month 13", "period with a newline"],
+)
+def test_run_refuses_a_bad_argument_before_any_notebook_or_store(args, message, tmp_path: Path) -> None:
+    base = {"--period": "2026-10", "--store": str(tmp_path / "s.sqlite"), "--out": str(tmp_path / "reports")}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    argv = ["run", "--quiet", "--folder", str(SAMPLE_OCTOBER), *[x for kv in base.items() for x in kv]]
+    result = CliRunner().invoke(cli, argv)
+    assert (result.exit_code, result.output) == (2, f"Error: {message}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"period": "2027-01"},
+            "the exports hold no lead created and no incident opened in January 2027 (they hold leads from "
+            "2026-05-18 to 2026-10-31 and incidents from 2026-07-01 to 2026-10-31), so there is nothing to "
+            "report for 2027-01. Check --period, or give the folder with the 2027-01 exports.",
+        ),
+        (
+            {"period": "2026-10", "as_of": "2026-09-15"},
+            "as_of 2026-09-15 23:59 is before October 2026 starts, so nothing of 2026-10 was known then. "
+            "Give --as-of the moment the 2026-10 export was taken, or the --period the exports are for.",
+        ),
+    ],
+    ids=["a period the exports do not cover", "as-of before the period"],
+)
+def test_a_period_the_exports_cannot_describe_is_refused_not_reported_clean(
+    kwargs, message, tmp_path
+) -> None:
+    store = tmp_path / "s.sqlite"
+    with pytest.raises(InputError) as caught:
+        run_period(recipe="sample", folder=SAMPLE_OCTOBER, store=store, out_dir=tmp_path / "out", **kwargs)
+    assert str(caught.value) == message
+    assert not store.exists() and not (tmp_path / "out").exists()

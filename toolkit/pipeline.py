@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit import periods
 from toolkit.analyse.cost import cost_of_leaks
 from toolkit.analyse.groups import find_groups
 from toolkit.analyse.leaks import find_leaks, summarise
 from toolkit.analyse.period import PeriodRun
 from toolkit.csvsafe import write_csv
+from toolkit.errors import InputError
 from toolkit.frames import Dataset
 from toolkit.history import tracked_segments
 from toolkit.ingest import load_dataset
@@ -43,6 +45,7 @@ def analyse(data: Dataset, config: Config, period: str, as_of: pd.Timestamp | No
     """Find the leaks, their groups, the summary and the cost for ``period`` (pure)."""
     period = check_period(period)
     result = find_leaks(data, config, period, as_of=as_of)
+    check_period_data(data, period, result.as_of)
     groups = find_groups(result, config)
     return PeriodRun(
         period=period,
@@ -54,6 +57,37 @@ def analyse(data: Dataset, config: Config, period: str, as_of: pd.Timestamp | No
         groups=groups,
         cost=cost_of_leaks(data, result, config),
     )
+
+
+def check_period_data(data: Dataset, period: str, as_of: pd.Timestamp) -> None:
+    """Refuse a period the exports cannot describe, rather than report it as a clean month.
+
+    An ``as_of`` before the period starts knows nothing of it (and would store an earlier month's
+    stock as this one's); exports with no lead created and no incident opened in the period are the
+    wrong month's, or the wrong period was asked for. Raises InputError naming what the exports hold.
+    """
+    start, end = periods.bounds(period, data.timezone)
+    name = periods.month_name(period)
+    spans = []
+    for dataset, column in (("leads", "created_at"), ("incidents", "opened_at")):
+        frame = data.frame(dataset)
+        if frame is None or column not in frame or frame[column].notna().sum() == 0:
+            continue
+        times = frame[column].dropna()
+        if ((times >= start) & (times < end)).any():
+            break
+        spans.append(f"{dataset} from {times.min():%Y-%m-%d} to {times.max():%Y-%m-%d}")
+    else:
+        held = f" (they hold {' and '.join(spans)})" if spans else ""
+        raise InputError(
+            f"the exports hold no lead created and no incident opened in {name}{held}, so there is "
+            f"nothing to report for {period}. Check --period, or give the folder with the {period} exports."
+        )
+    if as_of < start:
+        raise InputError(
+            f"as_of {as_of:%Y-%m-%d %H:%M} is before {name} starts, so nothing of {period} was known then. "
+            f"Give --as-of the moment the {period} export was taken, or the --period the exports are for."
+        )
 
 
 def save(run: PeriodRun, store: Store) -> None:
@@ -200,9 +234,7 @@ def run_period(
         max_excluded_share=config.max_excluded_share,
         timezone=timezone,
     )
-    stamp = pd.Timestamp(as_of) if as_of is not None else None
-    if stamp is not None and stamp.tzinfo is None:
-        stamp = stamp.tz_localize(data.timezone)
+    stamp = periods.parse_as_of(as_of, data.timezone) if as_of is not None else None
     run = analyse(data, config, period, as_of=stamp)
     if store is not None:
         with Store(store) as s:

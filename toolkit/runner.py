@@ -20,7 +20,7 @@ from jupyter_client import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from toolkit import errors
-from toolkit.periods import check_period
+from toolkit.periods import check_period, parse_as_of
 from toolkit.pipeline import run_period
 from toolkit.present.report.render import render_report
 
@@ -208,6 +208,8 @@ def run(
     Returns the path of the leadership report.
     """
     period = check_period(period)
+    if as_of is not None:
+        parse_as_of(as_of)  # a bad --as-of is refused here, not in a notebook cell
     open_store(store)
     if exports is not None and folder is None and not (leads or incidents or accounts):
         months = month_folders(exports)

@@ -4,7 +4,6 @@ in the future, one file (and the file it joins) at a time, then what fails the l
 from __future__ import annotations
 
 import difflib
-import re
 import zoneinfo
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +22,7 @@ from toolkit.ingest.problems import Problems, concat_problems, format_problems, 
 from toolkit.ingest.readers import inspect, read_columns
 from toolkit.ingest.recipe import DatasetRecipe, Recipe, load_recipe
 from toolkit.ingest.values import excel_signs
+from toolkit.periods import parse_as_of
 
 
 @dataclass
@@ -206,15 +206,7 @@ def _limit(as_of: Any, timezone: str) -> tuple[pd.Timestamp, str]:
     if as_of is None:
         now = pd.Timestamp.now(tz=timezone).floor("s")
         return now, f"the time of loading ({now:%Y-%m-%d %H:%M})"
-    try:
-        stamp = pd.Timestamp(as_of)
-    except (ValueError, TypeError):
-        raise ConfigError(
-            f"as_of '{as_of}' is not a date and time. Write it as 2026-10-31 or 2026-10-31 18:00."
-        ) from None
-    if isinstance(as_of, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of.strip()):
-        stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)  # a date means the whole day
-    stamp = stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
+    stamp = parse_as_of(as_of, timezone)
     return stamp, f"as_of ({stamp:%Y-%m-%d %H:%M})"
 
 
