@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import shutil
 import sqlite3
 import zipfile
@@ -22,7 +23,7 @@ from toolkit.cli import cli
 from toolkit.errors import InputError, RecipeError, RetroError, StoreError, ValidationError
 from toolkit.ingest import load_dataset
 from toolkit.ingest.recipe import shipped_recipes
-from toolkit.pipeline import run_period
+from toolkit.pipeline import check_period_folder, run_period
 from toolkit.store import Store
 
 BAD = FIXTURES / "bad"
@@ -605,3 +606,53 @@ def test_a_period_the_exports_cannot_describe_is_refused_not_reported_clean(
         run_period(recipe="sample", folder=SAMPLE_OCTOBER, store=store, out_dir=tmp_path / "out", **kwargs)
     assert str(caught.value) == message
     assert not store.exists() and not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- the period folder
+
+
+@pytest.fixture(scope="module")
+def two_stores(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """October of the sample run into store A, whose files fill reports/2026-10, and into store B."""
+    root = tmp_path_factory.mktemp("two_stores")
+    a, b, reports = root / "a.sqlite", root / "b.sqlite", root / "reports"
+    run_period("2026-10", recipe="sample", folder=SAMPLE_OCTOBER, store=a, out_dir=reports / "2026-10")
+    run_period("2026-10", recipe="sample", folder=SAMPLE_OCTOBER, store=b)
+    return a, b, reports
+
+
+def test_report_refuses_a_period_folder_another_store_wrote(two_stores) -> None:
+    a, b, reports = two_stores
+    made = json.loads((reports / "2026-10" / "run.json").read_text(encoding="utf-8"))["made_by"]
+    with Store(a) as s_a, Store(b) as s_b:
+        run_a, run_b = (s.periods()["run_at"].iloc[0] for s in (s_a, s_b))
+    assert made["store"] == str(a.resolve())
+    result = CliRunner().invoke(
+        cli, ["report", "--quiet", "--period", "2026-10", "--store", str(b), "--out", str(reports)]
+    )
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {reports / '2026-10'} was not written by the run of 2026-10 in {b} (it was made by the "
+        f"run of {run_a:%Y-%m-%d %H:%M:%S} UTC with the store {a}; {b} holds the run of "
+        f"{run_b:%Y-%m-%d %H:%M:%S} UTC), so the report would mix two runs' figures. Rebuild the folder "
+        f"from this store: retro run --period 2026-10 --store {b} --out {reports} --folder {SAMPLE_OCTOBER}, "
+        "with the recipe that period was run with.\n"
+    )
+    assert not (reports / "2026-10" / "leadership-report.html").exists()
+
+
+def test_the_store_that_wrote_the_period_folder_may_build_its_report(two_stores) -> None:
+    a, _, reports = two_stores
+    check_period_folder("2026-10", a, reports / "2026-10")  # no error
+
+
+def test_report_refuses_a_period_folder_whose_store_has_no_run_of_it(two_stores, tmp_path) -> None:
+    _, _, reports = two_stores
+    empty = tmp_path / "new.sqlite"
+    with pytest.raises(InputError) as caught:
+        check_period_folder("2026-10", empty, reports / "2026-10")
+    assert str(caught.value).startswith(
+        f"{reports / '2026-10'} was not written by the run of 2026-10 in {empty} ({empty} holds no run of "
+        "2026-10), so the report would mix two runs' figures. Rebuild the folder from this store: retro run "
+        f"--period 2026-10 --store {empty} --out {reports} --folder {SAMPLE_OCTOBER},"
+    )

@@ -109,12 +109,14 @@ def save(run: PeriodRun, store: Store) -> None:
     )
 
 
-def write_outputs(run: PeriodRun, out_dir: str | Path) -> dict[str, Path]:
+def write_outputs(run: PeriodRun, out_dir: str | Path, made_by: dict | None = None) -> dict[str, Path]:
     """Write the period's shareable files (no personal data, formula-safe) into ``out_dir``.
 
     ``leaks.csv`` (one row per leaking record), ``groups.csv``, ``data-quality.csv``,
     ``records.parquet`` (every population record, for the report's distributions) and ``run.json``
-    (:func:`run_facts`: what could not be measured, notes, the cost estimate, personal data removed).
+    (:func:`run_facts`: what could not be measured, notes, the cost estimate, personal data removed;
+    and ``made_by``, the store, run and input fingerprints the files come from, which
+    :func:`check_period_folder` compares before a report is built on them).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -129,7 +131,8 @@ def write_outputs(run: PeriodRun, out_dir: str | Path) -> dict[str, Path]:
     paths["churn_incidents"] = out / "churn_incidents.parquet"
     churn_incidents(run).to_parquet(paths["churn_incidents"], index=False)
     paths["facts"] = out / "run.json"
-    paths["facts"].write_text(json.dumps(run_facts(run), indent=2, ensure_ascii=False), encoding="utf-8")
+    facts = {**run_facts(run), "made_by": made_by or {"store": None, "run_at": None, "inputs": {}}}
+    paths["facts"].write_text(json.dumps(facts, indent=2, ensure_ascii=False), encoding="utf-8")
     return paths
 
 
@@ -236,9 +239,63 @@ def run_period(
     )
     stamp = periods.parse_as_of(as_of, data.timezone) if as_of is not None else None
     run = analyse(data, config, period, as_of=stamp)
+    made_by = None
     if store is not None:
         with Store(store) as s:
             save(run, s)
+            made_by = _made_by(s, period)
     if out_dir is not None:
-        write_outputs(run, out_dir)
+        write_outputs(run, out_dir, made_by)
     return run
+
+
+def _made_by(store: Store, period: str) -> dict | None:
+    """The store's run of ``period``, as the period folder records it: store path, run moment, inputs."""
+    runs = store.periods()
+    row = runs[runs["period"] == period]
+    if row.empty:
+        return None
+    return {
+        "store": str(store.path.resolve()),
+        "run_at": row["run_at"].iloc[0].isoformat(),
+        "inputs": dict(row["fingerprints"].iloc[0]),
+    }
+
+
+def check_period_folder(period: str, store: str | Path, folder: str | Path) -> None:
+    """Refuse to build a report on a period folder that another store, or another run, wrote.
+
+    The report reads both the store and ``folder`` (``reports/<period>``); files written by another
+    store's run (two stores sharing a reports folder) would put one run's figures beside another's.
+    ``run.json`` records the store, run moment and input fingerprints that made the folder; they must
+    be the store's run of ``period``. A folder without ``run.json`` is left to the report, which says
+    what it cannot show. Raises InputError with the command that rebuilds the folder.
+    """
+    folder = Path(folder)
+    facts_path = folder / "run.json"
+    if not facts_path.is_file():
+        return
+    try:
+        made = json.loads(facts_path.read_text(encoding="utf-8")).get("made_by") or {}
+    except (ValueError, AttributeError):
+        made = {}
+    with Store(store) as s:
+        ours = _made_by(s, period)
+    if ours is None:
+        why = f"{store} holds no run of {period}"
+    elif not made.get("run_at"):
+        why = "its run.json does not say which store and run made it"
+    elif (made["run_at"], made.get("inputs")) != (ours["run_at"], ours["inputs"]):
+        why = (
+            f"it was made by the run of {made['run_at'][:19].replace('T', ' ')} UTC with the store "
+            f"{made.get('store')}; {store} holds the run of {ours['run_at'][:19].replace('T', ' ')} UTC"
+        )
+    else:
+        return
+    inputs = sorted({str(Path(p).parent) for p in (ours or made or {}).get("inputs", {})})
+    where = f"--folder {inputs[0]}" if len(inputs) == 1 else "--folder <that month's exports>"
+    raise InputError(
+        f"{folder} was not written by the run of {period} in {store} ({why}), so the report would mix two "
+        f"runs' figures. Rebuild the folder from this store: retro run --period {period} --store {store} "
+        f"--out {folder.parent} {where}, with the recipe that period was run with."
+    )

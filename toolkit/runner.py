@@ -21,7 +21,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from toolkit import errors
 from toolkit.periods import check_period, parse_as_of
-from toolkit.pipeline import run_period
+from toolkit.pipeline import check_period_folder, run_period
 from toolkit.present.report.render import render_report
 
 NOTEBOOKS = ("retro.ipynb", "classify.ipynb", "leadership_report.ipynb")
@@ -168,6 +168,7 @@ def build_report(
     """Execute the leadership report notebook for ``period`` and export it as standalone HTML."""
     open_store(store)
     out_dir = reports_dir / period
+    check_period_folder(period, store, out_dir)
     executed = execute(
         notebook_path(notebooks_dir, "leadership_report.ipynb"),
         out_dir / "leadership_report.ipynb",
