@@ -15,12 +15,14 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, LEADS_HEADER, LEADS_RECIPE, lead_rows
 
 from toolkit.cli import cli
 from toolkit.errors import InputError, RecipeError, RetroError, StoreError, ValidationError
+from toolkit.history import missing_periods
 from toolkit.ingest import load_dataset
 from toolkit.ingest.recipe import shipped_recipes
 from toolkit.pipeline import check_period_folder, run_period
@@ -655,4 +657,59 @@ def test_report_refuses_a_period_folder_whose_store_has_no_run_of_it(two_stores,
         f"{reports / '2026-10'} was not written by the run of 2026-10 in {empty} ({empty} holds no run of "
         "2026-10), so the report would mix two runs' figures. Rebuild the folder from this store: retro run "
         f"--period 2026-10 --store {empty} --out {reports} --folder {SAMPLE_OCTOBER},"
+    )
+
+
+# --------------------------------------------------------------------------- months of a backfill
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda root: (root / "2026-8").mkdir(),
+            "{root}/2026-8 looks like a month's exports but is not named YYYY-MM, so it would be skipped: "
+            "rename it 2026-08 (or move it out of {root}).",
+        ),
+        (
+            lambda root: (root / "2026-08").symlink_to(root / "gone"),
+            "{root}/2026-08 is a link to {root}/gone, which does not exist, so 2026-08 cannot be read. Fix "
+            "the link, or remove it if that month has no exports.",
+        ),
+    ],
+    ids=["month folder not named YYYY-MM", "dangling link"],
+)
+def test_backfill_names_a_month_folder_it_cannot_read(make, message, tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "2026-10").symlink_to(SAMPLE_OCTOBER)
+    (exports / "notes").mkdir()  # a folder that is no month is left alone
+    make(exports)
+    store = tmp_path / "s.sqlite"
+    argv = ["run", "--quiet", "--period", "2026-10", "--exports", str(exports), "--backfill"]
+    result = CliRunner().invoke(cli, [*argv, "--store", str(store), "--out", str(tmp_path / "reports")])
+    assert (result.exit_code, result.output) == (2, "Error: " + message.format(root=exports) + "\n")
+    assert not (tmp_path / "reports").exists()
+
+
+def _store_with_runs(path: Path, months: list[str]) -> Path:
+    empty = pd.DataFrame({"leak_type": [], "leaks": [], "population": [], "rate": []})
+    groups = pd.DataFrame({c: [] for c in ("leak_type", "group_key", "leaks", "population")})
+    with Store(path) as s:
+        for month in months:
+            s.save_period(month, as_of=f"{month}-28", summary=empty, groups=groups)
+    return path
+
+
+def test_months_with_no_run_are_named_where_persistence_is_read(tmp_path: Path) -> None:
+    store = _store_with_runs(tmp_path / "s.sqlite", ["2025-12", "2026-01", "2026-03", "2026-04", "2026-06"])
+    with Store(store) as s:
+        assert missing_periods(s, "2026-06") == ["2026-02", "2026-05"]
+        assert missing_periods(s, "2026-01") == []
+    result = CliRunner().invoke(cli, ["history", "--period", "2026-06", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(
+        "Warning: the store has no run of 2026-02, 2026-05, so persistence restarts after each: a challenge "
+        "that ran through those months counts as new. Run them (retro run --period 2026-02 ..., or "
+        "--backfill with a folder per month) to join the months.\n"
     )

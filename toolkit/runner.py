@@ -8,6 +8,7 @@ executed copy is kept for debugging.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from importlib import resources
@@ -19,10 +20,12 @@ import papermill
 from jupyter_client import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
-from toolkit import errors
+from toolkit import errors, periods
+from toolkit.history import gap_warning, missing_periods
 from toolkit.periods import check_period, parse_as_of
 from toolkit.pipeline import check_period_folder, run_period
 from toolkit.present.report.render import render_report
+from toolkit.store import Store
 
 NOTEBOOKS = ("retro.ipynb", "classify.ipynb", "leadership_report.ipynb")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -108,14 +111,21 @@ def execute(notebook: Path, output: Path, parameters: dict) -> Path:
 def open_store(store: str | Path) -> None:
     """Open (or create) the store once before any notebook runs: a file that is not an intact retro
     store is refused here, in one line, not in a notebook cell."""
-    from toolkit.store import Store
-
     with Store(store):
         pass
 
 
+#: A folder name meant as a month but not written YYYY-MM (``2026-8``, ``2026_08``, ``202608``).
+_MONTH_LIKE = re.compile(r"\s*(\d{4})\s*[-_./ ]?\s*(\d{1,2})\s*")
+
+
 def month_folders(exports: str | Path) -> dict[str, Path]:
-    """Subfolders of ``exports`` named ``YYYY-MM``, in calendar order."""
+    """Subfolders of ``exports`` named ``YYYY-MM``, in calendar order.
+
+    Other folders are left alone, except those that must have been meant as a month: a name such
+    as ``2026-8`` or a link to a folder that does not exist raises InputError naming it and the fix,
+    since skipping it would leave a month out of the history without a word.
+    """
     root = Path(exports)
     if not root.is_dir():
         raise errors.InputError(
@@ -123,12 +133,29 @@ def month_folders(exports: str | Path) -> dict[str, Path]:
         )
     months = {}
     for p in sorted(root.iterdir()):
-        if p.is_dir():
-            try:
-                months[check_period(p.name)] = p
-            except errors.ConfigError:
-                continue
-    return months
+        if periods.PERIOD.fullmatch(p.name):
+            if p.is_symlink() and not p.exists():
+                raise errors.InputError(
+                    f"{p} is a link to {os.readlink(p)}, which does not exist, so {p.name} cannot be read. "
+                    "Fix the link, or remove it if that month has no exports."
+                )
+            if not p.is_dir():
+                raise errors.InputError(
+                    f"{p} is not a folder. Put {p.name}'s exports in a folder of that name."
+                )
+            months[p.name] = p
+        elif p.is_dir() and (like := _MONTH_LIKE.fullmatch(p.name)):
+            year, month = like.groups()
+            fix = (
+                f"rename it {year}-{int(month):02d}"
+                if 1 <= int(month) <= 12
+                else "rename it to the month it holds, as YYYY-MM"
+            )
+            raise errors.InputError(
+                f"{p} looks like a month's exports but is not named YYYY-MM, so it would be skipped: {fix} "
+                f"(or move it out of {root})."
+            )
+    return dict(sorted(months.items()))
 
 
 def backfill(
@@ -203,10 +230,12 @@ def run(
     events: Path | None = None,
     timezone: str | None = None,
     progress: Progress = _quiet,
+    warn: Progress = _quiet,
 ) -> Path:
     """The monthly run: (backfill), retro notebook (stores metrics), events, leadership report.
 
-    Returns the path of the leadership report.
+    ``warn`` gets what the analyst must not miss, such as months with no run before ``period``
+    (persistence restarts after each). Returns the path of the leadership report.
     """
     period = check_period(period)
     if as_of is not None:
@@ -232,7 +261,7 @@ def run(
             progress=progress,
         )
     if events is not None:
-        from toolkit.store import Store, seed_events
+        from toolkit.store import seed_events
 
         progress(f"Importing past labels and fixes from {events}")
         with Store(store) as s:
@@ -256,6 +285,10 @@ def run(
             "timezone": timezone,
         },
     )
+    with Store(store) as s:
+        gap = gap_warning(missing_periods(s, period))
+    if gap:
+        warn(gap)
     progress(f"Building the leadership report for {period}")
     return build_report(
         period,

@@ -4,10 +4,12 @@ Everything here reads a :class:`toolkit.store.Store` and returns new frames; not
 nothing depends on the order calls are made in. Modules: ``trends`` (rates per period), ``tracked``
 (earlier segments measured on a new period), ``labels`` (causes as of a period, suggestions),
 ``persistence`` (persistent and unaddressed challenges), ``fixes`` (fix effectiveness),
-``intervals`` (Wilson and Newcombe intervals), ``verdicts`` (verdicts in plain words).
+``intervals`` (Wilson and Newcombe intervals), ``verdicts`` (verdicts in plain words), ``gaps``
+(months with no run, where persistence restarts).
 """
 
 from toolkit.history.fixes import MIN_POPULATION, VERDICTS, fix_effectiveness
+from toolkit.history.gaps import gap_warning, missing_periods
 from toolkit.history.intervals import ALPHA, newcombe, wilson
 from toolkit.history.labels import suggestions
 from toolkit.history.persistence import persistent, unaddressed
@@ -19,6 +21,8 @@ __all__ = [
     "MIN_POPULATION",
     "VERDICTS",
     "fix_effectiveness",
+    "gap_warning",
+    "missing_periods",
     "newcombe",
     "persistent",
     "suggestions",
