@@ -20,12 +20,14 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, LEADS_HEADER, LEADS_RECIPE, lead_rows
 
+from toolkit.analyse.leaks import find_leaks
 from toolkit.cli import cli
 from toolkit.errors import InputError, RecipeError, RetroError, StoreError, ValidationError
 from toolkit.history import missing_periods
 from toolkit.ingest import load_dataset
 from toolkit.ingest.recipe import shipped_recipes
 from toolkit.pipeline import check_period_folder, run_period
+from toolkit.settings.config import load_config
 from toolkit.store import Store
 
 BAD = FIXTURES / "bad"
@@ -252,6 +254,18 @@ CASES = [
         "the date in the source system, or pass a later as_of if the export was taken later.",
         kwargs={"strict": True, "as_of": AS_OF},
     ),
+    *[
+        Case(
+            f"creation date in {year}",
+            {"leads.csv": leads(OK, f"L-2,{day} 00:00,,Web,Open,1,A-1,,")},
+            ValidationError,
+            "leads.csv: 1 problem found:\n"
+            f"leads.csv row 3, column 'Create Date': '{day} 00:00' is before the earliest plausible date "
+            "(2000-01-01, earliest_date in the config). Fix the date in the source system, or set an earlier "
+            "earliest_date in the config if such old records are real.",
+        )
+        for year, day in (("1900", "01/01/1900"), ("1677", "21/09/1677"), ("1999", "31/12/1999"))
+    ],
     Case(
         "resolved before opened",
         {"incidents.csv": "Ticket,Opened,Resolved,Priority\nT-1,2026-10-01 10:00,2026-10-01 09:00,P2\n"},
@@ -712,4 +726,46 @@ def test_months_with_no_run_are_named_where_persistence_is_read(tmp_path: Path) 
         "Warning: the store has no run of 2026-02, 2026-05, so persistence restarts after each: a challenge "
         "that ran through those months counts as new. Run them (retro run --period 2026-02 ..., or "
         "--backfill with a folder per month) to join the months.\n"
+    )
+
+
+# ------------------------------------------------------------------- dates and limits that never apply
+
+
+def test_a_placeholder_stage_date_is_no_stalled_deal(write) -> None:
+    header = LEADS_HEADER + ",Stage,Stage Since"
+    rows = [
+        f"L-{i},01/10/2026 09:00,,Web,Open,1,A-1,,,Proposal,{since} 00:00"
+        for i, since in enumerate(["01/01/1900", "01/09/2026", "25/10/2026"], start=1)
+    ]
+    recipe = write(
+        "r.yaml",
+        recipe_with(
+            "    account_id: Account ID\n",
+            "    account_id: Account ID\n    stage: Stage\n    stage_entered_at: Stage Since\n",
+        ),
+    )
+    data = load_dataset(recipe, leads=write("leads.csv", leads(*rows, header=header)), as_of=AS_OF)
+    quality = data.quality[["row", "column", "action"]].to_dict("records")
+    assert quality == [{"row": 2, "column": "Stage Since", "action": "value cleared"}]
+    result = find_leaks(data, load_config(None), "2026-10")
+    stalled = result.records[result.records["leak_type"] == "stalled"]
+    assert sorted(stalled["record_id"]) == ["L-2", "L-3"]  # the 1900 placeholder is no deal stalled 126 years
+    assert stalled.loc[stalled["leaked"], "record_id"].tolist() == ["L-2"]
+    assert result.notes["stalled"] == ["1 open deals with no known stage entry time were left out."]
+
+
+def test_a_stage_limit_for_a_stage_no_lead_is_in_is_stated(write) -> None:
+    data = load_dataset("sample", folder=SAMPLE_OCTOBER)
+    result = find_leaks(data, load_config(None, overrides={"stage_limit": {"Proposl": "60d"}}), "2026-10")
+    assert result.notes["stalled"] == [
+        "stage_limit names 'Proposl', which no lead of the export is in, so that limit applied to no deal "
+        "(stages in the export: 'Demo', 'Negotiation', 'New', 'Proposal', 'Qualified'). Check the spelling "
+        "in the config; other stages take the default limit of 14 days."
+    ]
+    assert (
+        "stalled"
+        not in find_leaks(
+            data, load_config(None, overrides={"stage_limit": {"proposal": "60d"}}), "2026-10"
+        ).notes
     )

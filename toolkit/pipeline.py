@@ -236,6 +236,7 @@ def run_period(
         accounts=accounts,
         max_excluded_share=config.max_excluded_share,
         timezone=timezone,
+        earliest_date=str(config.earliest_date),
     )
     stamp = periods.parse_as_of(as_of, data.timezone) if as_of is not None else None
     run = analyse(data, config, period, as_of=stamp)

@@ -15,7 +15,13 @@ import pandas as pd
 
 from toolkit.frames import COLUMNS, ID_COLUMN
 from toolkit.ingest.columns import EVENT_TIME, DayFirst, check_column, decide_dayfirst, timestamp_columns
-from toolkit.ingest.crosschecks import dates_out_of_order, future_dates, masked_text, repeated_ids
+from toolkit.ingest.crosschecks import (
+    DateWindow,
+    dates_out_of_order,
+    implausible_dates,
+    masked_text,
+    repeated_ids,
+)
 from toolkit.ingest.event_log import collapse_log
 from toolkit.ingest.joins import join_file
 from toolkit.ingest.problems import Finding, Problems
@@ -151,14 +157,13 @@ def assemble(
     file: str,
     mapped: dict[str, str],
     log_headers: dict[str, str],
-    limit: pd.Timestamp,
-    limit_label: str,
+    window: DateWindow,
     joined: JoinSource | None = None,
 ) -> Assembled:
     """The contract frame of one file of dataset ``name``, from its text.
 
-    ``mapped``: contract column -> header; ``log_headers``: the event log's key -> header; ``limit``
-    and ``limit_label``: the moment after which a date is in the future, and its name in messages;
+    ``mapped``: contract column -> header; ``log_headers``: the event log's key -> header; ``window``:
+    the earliest plausible date and the moment after which a date is in the future;
     ``joined``: the second file of a ``join``, already loaded.
 
     Takes ``text`` over: it is released once every problem is placed, before the kept rows are
@@ -196,9 +201,7 @@ def assemble(
         for values in sheet.persons.values():
             empty &= values.isna().to_numpy()
         sheet.typed["unassigned"] = pd.Series(empty, dtype=bool)
-    masked, flags = _check_across(
-        sheet, name, sec, date_only, set(join.headers) if join else set(), limit, limit_label
-    )
+    masked, flags = _check_across(sheet, name, sec, date_only, set(join.headers) if join else set(), window)
     excluded = _excluded_count(sheet.excluded, records)
     if records is not None:
         facts["event_log"] = {**records.info, "excluded_events": excluded}
@@ -297,8 +300,7 @@ def _check_across(
     sec: DatasetRecipe,
     date_only: set[str],
     joined: set[str],
-    limit: pd.Timestamp,
-    limit_label: str,
+    window: DateWindow,
 ) -> tuple[int, dict[str, np.ndarray]]:
     """The checks across columns, in order (each passes over the rows the ones before excluded);
     returns the values masked and the flags set. A joined file's dates were checked against its own rows."""
@@ -306,7 +308,7 @@ def _check_across(
     sheet.record(found)
     sheet.typed |= replaced
     dates = [c for c in timestamp_columns(name, sheet.headers) if c not in joined]
-    found, flags, cleared = future_dates(name, sheet.typed, dates, sheet.excluded, limit, limit_label)
+    found, flags, cleared = implausible_dates(name, sheet.typed, dates, sheet.excluded, window)
     sheet.record(found)
     sheet.typed |= cleared
     sheet.record([repeated_ids(name, sheet.typed, sheet.rows, sheet.excluded)])

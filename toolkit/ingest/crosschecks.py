@@ -1,9 +1,10 @@
-"""Checks across a file's typed columns: personal data in kept text, dates in the future, repeated ids,
-dates out of order. Each takes the columns and the rows already excluded, and returns what it found
-(problems, flags, replaced columns); none changes what it is given."""
+"""Checks across a file's typed columns: personal data in kept text, dates in the future or before the
+earliest plausible date, repeated ids, dates out of order. Each takes the columns and the rows already
+excluded, and returns what it found (problems, flags, replaced columns); none changes what it is given."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -68,45 +69,76 @@ def masked_text(
     return replaced, tuple(found), count
 
 
-def future_dates(
+#: The earliest plausible date by default (the config's ``earliest_date``): CRMs write 1900-01-01,
+#: 0001-01-01 or pandas' 1677 floor for "no date", which would count as a deal stalled for a century.
+EARLIEST_DATE = "2000-01-01"
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """The dates a file may hold: from ``earliest`` to ``latest`` (the export's moment), and the name
+    of ``latest`` in messages."""
+
+    earliest: pd.Timestamp
+    latest: pd.Timestamp
+    latest_label: str
+
+
+def implausible_dates(
     name: str,
     columns: dict[str, pd.Series],
     checked: Iterable[str],
     excluded: np.ndarray,
-    limit: pd.Timestamp,
-    limit_label: str,
+    window: DateWindow,
 ) -> tuple[tuple[Finding, ...], dict[str, np.ndarray], dict[str, pd.Series]]:
-    """Timestamps of the ``checked`` columns after ``limit``: the problems, the flags they set and the
-    planned dates cleared. A future creation time excludes the row; a future first contact or
-    resolution flags it out of that metric; any other future date has not happened yet and is cleared."""
+    """Timestamps of the ``checked`` columns after ``window.latest`` or before ``window.earliest``: the
+    problems, the flags they set and the values cleared. Such a creation time excludes the row; a first
+    contact or resolution flags it out of that metric; any other future date is a plan that has not
+    happened yet, any other too-early date a placeholder, and either is cleared."""
     dated = DATED_BY[name]
     found: list[Finding] = []
     flags: dict[str, np.ndarray] = {}
     cleared: dict[str, pd.Series] = {}
     excluded = excluded.copy()  # rows this check excludes are passed over by the columns after
+    earliest = f"the earliest plausible date ({window.earliest:%Y-%m-%d}, earliest_date in the config)"
     for col in checked:
-        fix = "Fix the date in the source system, or pass a later as_of if the export was taken later."
         if col not in columns:
             continue
-        future = (columns[col] > limit).fillna(False).to_numpy() & ~excluded
-        if not future.any():
-            continue
-        if col == dated:
-            action = "excluded"
-            excluded |= future
-        elif col == "first_contact_at":
-            action = SPEED
-            _or(flags, "exclude_speed", future)
-        elif col == "resolved_at":
-            action = RESOLUTION
-            _or(flags, "exclude_resolution", future)
-        else:
-            # An expected close date, a notice of churn: as known at the export it has not happened,
-            # so it is left empty (and cannot pass for the moment of the export).
-            action = "value cleared"
-            fix = "A planned date has not happened yet; if it is a typo, fix it in the source system."
-            cleared[col] = columns[col].mask(future)
-        found.append(Finding(future, col, f"is after {limit_label}", fix, action))
+        for wrong, problem, fix, other in (
+            (
+                columns[col] > window.latest,
+                f"is after {window.latest_label}",
+                "Fix the date in the source system, or pass a later as_of if the export was taken later.",
+                "A planned date has not happened yet; if it is a typo, fix it in the source system.",
+            ),
+            (
+                columns[col] < window.earliest,
+                f"is before {earliest}",
+                "Fix the date in the source system, or set an earlier earliest_date in the config if such "
+                "old records are real.",
+                "A placeholder for no date is read as no date; if the date is real, set an earlier "
+                "earliest_date in the config.",
+            ),
+        ):
+            mask = wrong.fillna(False).to_numpy() & ~excluded
+            if not mask.any():
+                continue
+            if col == dated:
+                action = "excluded"
+                excluded |= mask
+            elif col == "first_contact_at":
+                action = SPEED
+                _or(flags, "exclude_speed", mask)
+            elif col == "resolved_at":
+                action = RESOLUTION
+                _or(flags, "exclude_resolution", mask)
+            else:
+                # An expected close date, a notice of churn: as known at the export a future one has
+                # not happened, and a century-old one is a placeholder; either is left empty.
+                action = "value cleared"
+                fix = other
+                cleared[col] = cleared.get(col, columns[col]).mask(mask)
+            found.append(Finding(mask, col, problem, fix, action))
     return tuple(found), flags, cleared
 
 
