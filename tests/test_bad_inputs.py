@@ -19,14 +19,16 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, LEADS_HEADER, LEADS_RECIPE, lead_rows
+from matplotlib.text import Text
 
 from toolkit.analyse.leaks import find_leaks
 from toolkit.cli import cli
 from toolkit.errors import InputError, RecipeError, RetroError, StoreError, ValidationError
 from toolkit.history import missing_periods
-from toolkit.ingest import load_dataset
+from toolkit.ingest import format_problems, load_dataset
 from toolkit.ingest.recipe import shipped_recipes
 from toolkit.pipeline import check_period_folder, run_period
+from toolkit.present.charts.style import figure_to_data_uri, finish, new_figure
 from toolkit.settings.config import load_config
 from toolkit.store import Store
 
@@ -64,6 +66,11 @@ def _zip(files: dict[str, str]) -> bytes:
 
 
 OK = "L-1,01/10/2026 09:00,,Web,Open,100,A-1,,"
+RECIPE_LINES = LEADS_RECIPE.count("\n")
+#: Nine lists of nine aliases of the one before: 10**9 values once expanded, in 300 bytes.
+BILLION_LAUGHS = "lol0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10)
+)
 FIX_DATE = "Fix the row or set timestamps.format in the recipe."
 
 CASES = [
@@ -368,6 +375,38 @@ CASES = [
         "test.yaml is not valid YAML: line 7, column 18: mapping values are not allowed here. Check the "
         "indentation there, and put quotes around values that contain ': ', '#' or start with '%' or '*'.",
         recipe=recipe_with("lead_id: Lead ID", "lead_id: Lead: ID"),
+    ),
+    Case(
+        "recipe with an alias that refers to itself",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        f"test.yaml line {RECIPE_LINES + 1}: an alias (*name) refers to the mapping or list that holds it, "
+        "so it never ends. Remove the alias or point it elsewhere.",
+        recipe=LEADS_RECIPE + "extra: &loop\n  again: *loop\n",
+    ),
+    Case(
+        "recipe that is a billion laughs",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "test.yaml: its aliases (*name) expand to more than 20,000 values, far more than settings hold, so "
+        "it is not read. Write the values out instead of nesting aliases.",
+        recipe=LEADS_RECIPE + BILLION_LAUGHS,
+    ),
+    Case(
+        "recipe nested 2,000 deep",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "test.yaml is nested too deeply to read (settings need a handful of levels, 50 at most). Check its "
+        "indentation and brackets.",
+        recipe=LEADS_RECIPE + "extra: " + "[" * 2000 + "]" * 2000 + "\n",
+    ),
+    Case(
+        "recipe with a date that does not exist",
+        {"leads.csv": leads(OK)},
+        RecipeError,
+        "test.yaml line 1: '2026-02-30' is not a date (day is out of range for month). Fix it, or put it in "
+        "quotes if it is not meant as a date.",
+        recipe=recipe_with("name: test", "name: 2026-02-30"),
     ),
     Case(
         "recipe key given twice",
@@ -769,3 +808,67 @@ def test_a_stage_limit_for_a_stage_no_lead_is_in_is_stated(write) -> None:
             data, load_config(None, overrides={"stage_limit": {"proposal": "60d"}}), "2026-10"
         ).notes
     )
+
+
+@pytest.mark.parametrize(
+    ("column", "bad", "action"),
+    [
+        ("Amount", "twelve", "excluded from revenue at risk"),
+        ("Status", "Pending", "excluded from stalled deals and revenue at risk"),
+    ],
+)
+def test_a_bad_optional_value_costs_the_row_only_the_metrics_that_use_it(column, bad, action, write) -> None:
+    rows = [OK.replace("L-1", f"L-{i}") for i in range(1, 11)]
+    rows[3] = (
+        rows[3].replace(",100,", ",twelve,") if column == "Amount" else rows[3].replace(",Open,", f",{bad},")
+    )
+    data = load_dataset(write("test.yaml", LEADS_RECIPE), leads=write("leads.csv", leads(*rows)), as_of=AS_OF)
+    assert len(data.leads) == 10  # counted in every lead metric: created, contacted, never contacted
+    assert data.quality[["row", "column", "value", "action"]].to_dict("records") == [
+        {"row": 5, "column": column, "value": bad, "action": action}
+    ]
+    field = "value" if column == "Amount" else "status"
+    assert data.leads[field].isna().tolist() == [i == 3 for i in range(10)]
+
+
+def test_a_mapped_header_written_twice_is_read_from_the_first_column_and_said(write) -> None:
+    rows = [OK + ",Lost", OK.replace("L-1", "L-2") + ",Won"]
+    data = load_dataset(
+        write("test.yaml", LEADS_RECIPE),
+        leads=write("leads.csv", leads(*rows, header=LEADS_HEADER + ",Status")),
+    )
+    assert data.leads["status"].tolist() == ["open", "open"]
+    assert format_problems(data.quality) == (
+        "leads.csv, column 'Status': is written twice in the header (columns 5 and 10); status is read from "
+        "the first. Nothing to do if they hold the values of one multi-valued field; otherwise rename or "
+        "remove the extra column in the export, or map status to another header in leads.columns.status."
+    )
+
+
+def test_a_config_with_a_date_that_does_not_exist_is_one_line_exit_2(write) -> None:
+    config = write("config.yaml", "calendar:\n  holidays: [2026-12-25, 2026-02-30]\n")
+    result = CliRunner().invoke(
+        cli,
+        ["history", "--period", "2026-10", "--store", str(write("s.sqlite", b"")), "--config", str(config)],
+    )
+    assert (result.exit_code, result.output) == (
+        2,
+        "Error: config file config.yaml line 2: '2026-02-30' is not a date (day is out of range for month). "
+        "Fix it, or put it in quotes if it is not meant as a date.\n",
+    )
+
+
+# --------------------------------------------------------------------------- text on charts
+
+
+@pytest.mark.parametrize("typed", ["Plan $10k_$50k", "Cost $x^2$ tier", "50% off $"])
+def test_every_text_on_a_chart_is_drawn_as_typed(typed: str) -> None:
+    """A category or stage with dollar signs is no TeX: matplotlib would stop on it, or garble it."""
+    fig = new_figure(4, 3)
+    ax = fig.add_subplot()
+    ax.barh([typed, "Web"], [3, 4])
+    ax.set_xlabel(typed)
+    finish(fig, f"Leaks concentrate in {typed}", "alt")
+    assert figure_to_data_uri(fig).startswith("data:image/png;base64,")
+    drawn = [t for t in fig.findobj(Text) if typed in t.get_text()]
+    assert len(drawn) >= 3 and not any(t.get_parse_math() for t in drawn)

@@ -381,10 +381,10 @@ def test_personal_data_in_ids_and_bad_values_never_reaches_the_frame_or_the_qual
     data = _load(write, body=body)
     assert data.quality[["row", "column", "value", "action"]].values.tolist() == [
         [2, "Lead ID", "[email removed]", "excluded"],
-        [3, "Status", "call [phone removed]", "excluded"],
+        [3, "Status", "call [phone removed]", "excluded from stalled deals and revenue at risk"],
         [3, "Account ID", "[email removed]", "excluded from account metrics"],
     ]
-    assert len(data.leads) == 40
+    assert len(data.leads) == 41
 
 
 @pytest.mark.parametrize("before", ["sep=,\n", "\n\n", "sep=;\r\n"])

@@ -7,7 +7,7 @@ The steps (:mod:`~toolkit.ingest.event_log`, :mod:`~toolkit.ingest.columns`, :mo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,6 +16,7 @@ import pandas as pd
 from toolkit.frames import COLUMNS, ID_COLUMN
 from toolkit.ingest.columns import EVENT_TIME, DayFirst, check_column, decide_dayfirst, timestamp_columns
 from toolkit.ingest.crosschecks import (
+    OPTIONAL_VALUE_ACTIONS,
     DateWindow,
     dates_out_of_order,
     implausible_dates,
@@ -284,9 +285,16 @@ def _check_columns(
         checked = check_column(
             kind, col, sheet.raw[col], name=name, sec=sec, recipe=recipe, dayfirst=dayfirst
         )
-        sheet.record(checked.findings)
-        if checked.values is not None:
-            sheet.typed[col] = checked.values
+        findings, values = checked.findings, checked.values
+        if (optional := OPTIONAL_VALUE_ACTIONS.get(name, {}).get(col)) and values is not None:
+            # A bad amount, count or severity costs the row only the metrics that use that column.
+            findings = tuple(replace(f, action=optional) if f.action == "excluded" else f for f in findings)
+            for f in findings:
+                if f.mask is not None and f.action == optional:
+                    values = values.mask(pd.Series(np.asarray(f.mask, dtype=bool), index=values.index))
+        sheet.record(findings)
+        if values is not None:
+            sheet.typed[col] = values
         if checked.date_only:
             date_only.add(col)
         if checked.fallback is not None:

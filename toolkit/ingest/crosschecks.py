@@ -24,6 +24,17 @@ if TYPE_CHECKING:
 #: Metric a flag removes a row from, for the ``action`` column.
 SPEED = "excluded from speed-to-lead"
 RESOLUTION = "excluded from resolution time"
+#: Optional columns whose bad value leaves the row in every metric but those that use the column
+#: (the value is cleared): dataset -> column -> the ``action``. An unreadable time stays a reason to
+#: exclude the row, since an empty contact or resolution time would count as a leak.
+OPTIONAL_VALUE_ACTIONS = {
+    "leads": {
+        "value": "excluded from revenue at risk",
+        "status": "excluded from stalled deals and revenue at risk",
+    },
+    "incidents": {"severity": "excluded from slow resolution", "reopened": "value cleared"},
+    "accounts": {"annual_value": "excluded from value lost to churn"},
+}
 #: Per dataset: the start and end of its measured time, the flag and action of an end before its start.
 _MEASURED = {
     "leads": ("created_at", "first_contact_at", "exclude_speed", SPEED, "the lead was created"),

@@ -17,7 +17,7 @@ from toolkit.errors import ConfigError, InputError, RecipeError, ValidationError
 from toolkit.frames import ID_COLUMN, Dataset
 from toolkit.ingest.assemble import assemble, file_text
 from toolkit.ingest.crosschecks import EARLIEST_DATE, DateWindow
-from toolkit.ingest.headers import NOT_IN_EXPORT, Headers, map_headers
+from toolkit.ingest.headers import FIRST_OF_REPEATED, NOT_IN_EXPORT, Headers, map_headers
 from toolkit.ingest.joins import JoinSource
 from toolkit.ingest.problems import Problems, concat_problems, format_problems, sort_problems
 from toolkit.ingest.readers import inspect, read_columns
@@ -304,7 +304,11 @@ def load_dataset(
         )
     if strict:
         # Masking is the fix; a column the recipe marks optional may be absent from an export.
-        serious = quality[(quality["action"] != "masked") & ~quality["action"].str.startswith(NOT_IN_EXPORT)]
+        # A repeated header is how some systems write a multi-valued field: said, not refused.
+        serious = quality[
+            ~quality["action"].isin(["masked", FIRST_OF_REPEATED])
+            & ~quality["action"].str.startswith(NOT_IN_EXPORT)
+        ]
         if not serious.empty:
             n = len(serious)
             raise ValidationError(

@@ -18,7 +18,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from toolkit.errors import InputError
-from toolkit.ingest.rawfile import SAMPLE_BYTES, RawFile, RawTable, bad_rows_frame, unique_headers
+from toolkit.ingest.rawfile import (
+    SAMPLE_BYTES,
+    RawFile,
+    RawTable,
+    bad_rows_frame,
+    repeated_headers,
+    unique_headers,
+)
 
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -156,6 +163,7 @@ def inspect_csv(
         path=path,
         kind="csv",
         headers=unique_headers([h.strip() for h in headers]),
+        repeated=repeated_headers([h.strip() for h in headers]),
         skip=skip,
         encoding=enc,
         delimiter=delim,

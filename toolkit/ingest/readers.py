@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from toolkit.errors import InputError
 from toolkit.ingest.delimited import delimiter_name, inspect_csv, read_csv
-from toolkit.ingest.rawfile import SAMPLE_BYTES, Kind, RawFile, RawTable, unique_headers
+from toolkit.ingest.rawfile import SAMPLE_BYTES, Kind, RawFile, RawTable, repeated_headers, unique_headers
 
 __all__ = ["RawFile", "RawTable", "delimiter_name", "file_kind", "inspect", "read_columns"]
 
@@ -187,7 +187,13 @@ def _inspect_xlsx(path: Path, sheet: str | None) -> RawFile:
     headers = ["" if v is None else str(v).strip() for v in first]
     while headers and not headers[-1]:
         headers.pop()  # formatting can stretch a sheet past its last real column
-    return RawFile(path=path, kind="xlsx", headers=unique_headers(headers), sheet=name)
+    return RawFile(
+        path=path,
+        kind="xlsx",
+        headers=unique_headers(headers),
+        repeated=repeated_headers(headers),
+        sheet=name,
+    )
 
 
 def _cell_text(value: object) -> str | float:
