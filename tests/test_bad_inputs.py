@@ -9,6 +9,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
+import random
 import shutil
 import sqlite3
 import zipfile
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, LEADS_HEADER, LEADS_RECIPE, lead_rows
@@ -872,3 +875,81 @@ def test_every_text_on_a_chart_is_drawn_as_typed(typed: str) -> None:
     assert figure_to_data_uri(fig).startswith("data:image/png;base64,")
     drawn = [t for t in fig.findobj(Text) if typed in t.get_text()]
     assert len(drawn) >= 3 and not any(t.get_parse_math() for t in drawn)
+
+
+# ------------------------------------------------------------------ files that are not what they seem
+
+
+def _parquet(path: Path, damage: str) -> bytes:
+    """A small leads export as Parquet, with its first column's data pages or its footer damaged."""
+    frame = pd.DataFrame(
+        {"Lead ID": [f"L-{i}" for i in range(2000)], "Create Date": ["01/10/2026 09:00"] * 2000}
+    )
+    frame.to_parquet(path, index=False)
+    data = bytearray(path.read_bytes())
+    if damage == "footer":
+        return bytes(data[: len(data) // 2])
+    column = pq.ParquetFile(path).metadata.row_group(0).column(0)
+    start = column.dictionary_page_offset or column.data_page_offset
+    for i in range(start + 30, start + 60):
+        data[i] ^= 0xFF
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        (
+            "leads.csv",
+            lambda tmp: random.Random(17).randbytes(5000),
+            "leads.csv is not a text file: its first bytes are binary data, not the lines of a CSV. Check "
+            "that it is the export, and export it again as CSV (UTF-8) or XLSX.",
+        ),
+        (
+            "leads.parquet",
+            lambda tmp: _parquet(tmp / "made.parquet", "pages"),
+            "leads.parquet: the data of its columns 'Lead ID', 'Create Date' could not be read as Parquet "
+            "(Corrupt snappy compressed data): the file is damaged. Export it again.",
+        ),
+        (
+            "leads.parquet",
+            lambda tmp: _parquet(tmp / "made.parquet", "footer"),
+            "leads.parquet could not be read as Parquet (Parquet magic bytes not found in footer): the file "
+            "is damaged or not Parquet. Export it again.",
+        ),
+    ],
+    ids=["random bytes", "Parquet with damaged data pages", "Parquet cut short"],
+)
+def test_a_file_that_is_not_a_readable_export_is_named(name, make, message, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(make(tmp_path))
+    recipe = tmp_path / "test.yaml"
+    recipe.write_text(LEADS_RECIPE, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_dataset(recipe, leads=path, strict=True)
+    assert str(caught.value) == message
+    result = CliRunner().invoke(cli, ["check", "--recipe", str(recipe), "--leads", str(path)])
+    assert (result.exit_code, result.output) == (2, f"Error: {message}\n")
+
+
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    pipe = tmp_path / "leads.csv"
+    os.mkfifo(pipe)
+    recipe = tmp_path / "test.yaml"
+    recipe.write_text(LEADS_RECIPE, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_dataset(recipe, leads=pipe)
+    assert str(caught.value) == (
+        f"{pipe} is not a regular file (a named pipe, socket or device). Give the path of the export file "
+        "itself."
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-16"])
+def test_exports_in_utf16_or_utf32_read_like_utf8_with_or_without_a_byte_order_mark(encoding, write) -> None:
+    text = leads(OK, "L-2,02/10/2026 10:00,,Wéb,Won,2,A-2,,")
+    recipe = write("test.yaml", LEADS_RECIPE)
+    want = load_dataset(recipe, leads=write("utf8.csv", text), strict=True).leads
+    got = load_dataset(recipe, leads=write("leads.csv", text.encode(encoding)), strict=True)
+    pd.testing.assert_frame_equal(got.leads, want)
+    assert got.read_info["leads"]["encoding"] == encoding

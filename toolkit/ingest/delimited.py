@@ -36,10 +36,31 @@ def delimiter_name(delimiter: str) -> str:
     return _DELIMITER_NAMES.get(delimiter, repr(delimiter))
 
 
-def _detect_encoding(head: bytes, tail: bytes) -> str:
-    """UTF-8 if the sampled bytes decode as UTF-8, else Windows-1252 (else Latin-1, which never fails)."""
+def _detect_encoding(head: bytes, tail: bytes) -> str | None:
+    """The encoding of a CSV from samples of its start and end; None when it is not text at all.
+
+    A byte order mark names UTF-32 or UTF-16; without one, the zero bytes of ASCII text in UTF-16 or
+    UTF-32 give them away. Then UTF-8 if the samples decode as UTF-8, else Windows-1252 (else
+    Latin-1, which never fails), unless zero bytes or control characters say the file is binary.
+    """
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    sample = head[: len(head) - len(head) % 4]
+    if sample and sample.count(0) > len(sample) // 3:
+        for encoding, width, at in (
+            ("utf-32-le", 4, 0),
+            ("utf-32-be", 4, 3),
+            ("utf-16-le", 2, 0),
+            ("utf-16-be", 2, 1),
+        ):
+            # ASCII in that encoding: every character's one non-zero byte sits at the same offset.
+            nonzero = [i % width for i, b in enumerate(sample) if b]
+            if nonzero and all(i == at for i in nonzero):
+                return encoding
+    if head.count(0) > len(head) // 100:
+        return None  # zero bytes that are no UTF-16 or UTF-32: binary data
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         # The tail sample may start inside a character: begin after its first line break.
@@ -47,6 +68,9 @@ def _detect_encoding(head: bytes, tail: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    if control > len(head) // 100:
+        return None  # zero bytes, control characters: not text in any 8-bit encoding either
     try:
         (head + tail).decode("cp1252")
         return "cp1252"
@@ -126,6 +150,11 @@ def inspect_csv(
     file); ``encoding`` and ``delimiter`` from the recipe, detected when None."""
     whole = size <= SAMPLE_BYTES
     enc = encoding or _detect_encoding(head, tail)
+    if enc is None:
+        raise InputError(
+            f"{path.name} is not a text file: its first bytes are binary data, not the lines of a CSV. Check "
+            "that it is the export, and export it again as CSV (UTF-8) or XLSX."
+        )
     try:
         codecs.lookup(enc)
     except LookupError:

@@ -82,6 +82,12 @@ def inspect(
         raise InputError(f"{path} does not exist. Check the path, or the file name in the recipe.")
     if path.is_dir():
         raise InputError(f"{path} is a folder, not a file.")
+    if not path.is_file():
+        # A named pipe would block the read forever; a device never ends.
+        raise InputError(
+            f"{path} is not a regular file (a named pipe, socket or device). Give the path of the export "
+            "file itself."
+        )
     size = path.stat().st_size
     with path.open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
@@ -234,20 +240,35 @@ def _read_xlsx(raw: RawFile, headers: list[str]) -> RawTable:
 # --- Parquet --------------------------------------------------------------------------------------
 
 
+def _first_line(exc: Exception) -> str:
+    """An Arrow error's first sentence (it may run over several lines and sentences)."""
+    line = (str(exc).strip().splitlines() or ["unreadable"])[0]
+    return line.split(". ")[0].strip().rstrip(".:")
+
+
 def _inspect_parquet(path: Path) -> RawFile:
     import pyarrow.parquet as pq
 
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{path.name} could not be read as Parquet: {exc}. Export it again.") from None
+        raise InputError(
+            f"{path.name} could not be read as Parquet ({_first_line(exc)}): the file is damaged or not "
+            "Parquet. Export it again."
+        ) from None
     return RawFile(path=path, kind="parquet", headers=tuple(schema.names))
 
 
 def _read_parquet(raw: RawFile, headers: list[str]) -> RawTable:
     import pyarrow.parquet as pq
 
-    table = pq.read_table(raw.path, columns=headers)
+    try:
+        table = pq.read_table(raw.path, columns=headers)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(
+            f"{raw.name}: the data of its columns {', '.join(repr(h) for h in headers)} could not be read as "
+            f"Parquet ({_first_line(exc)}): the file is damaged. Export it again."
+        ) from None
     frame = table.to_pandas()
     for col in frame.columns:
         s = frame[col]
