@@ -953,3 +953,45 @@ def test_exports_in_utf16_or_utf32_read_like_utf8_with_or_without_a_byte_order_m
     got = load_dataset(recipe, leads=write("leads.csv", text.encode(encoding)), strict=True)
     pd.testing.assert_frame_equal(got.leads, want)
     assert got.read_info["leads"]["encoding"] == encoding
+
+
+# --------------------------------------------------------------------------- where outputs go
+
+
+def test_out_that_is_a_file_is_one_line_exit_2(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    out.write_text("not a folder")
+    argv = ["run", "--quiet", "--period", "2026-10", "--folder", str(SAMPLE_OCTOBER), "--out", str(out)]
+    result = CliRunner().invoke(cli, [*argv, "--store", str(tmp_path / "s.sqlite")])
+    assert (result.exit_code, result.output) == (
+        2,
+        f"Error: {out} is a file, not a folder: give --out the folder the reports go in (it is created if "
+        "missing).\n",
+    )
+
+
+def test_a_report_path_that_is_a_folder_is_one_line_exit_2(two_stores) -> None:
+    a, _, reports = two_stores
+    report = reports / "2026-10" / "leadership-report.html"
+    report.mkdir()
+    try:
+        result = CliRunner().invoke(
+            cli, ["report", "--quiet", "--period", "2026-10", "--store", str(a), "--out", str(reports)]
+        )
+    finally:
+        report.rmdir()
+    assert (result.exit_code, result.output) == (
+        2,
+        f"Error: {report} is a folder, so the report cannot be written there. Move or rename that folder.\n",
+    )
+
+
+def test_recipe_suggest_out_that_is_a_folder_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["recipe", "suggest", str(SAMPLE_OCTOBER / "incidents.csv"), "--out", str(tmp_path)]
+    )
+    assert (result.exit_code, result.output) == (
+        2,
+        f"Error: --out {tmp_path} is a folder; give the path of the recipe file to write, e.g. "
+        f"{tmp_path / 'mine.yaml'}.\n",
+    )

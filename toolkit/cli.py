@@ -339,6 +339,10 @@ def recipe_suggest(file, out):
     """Suggest a starting recipe for an export FILE, with comments on what to check."""
     from toolkit.ingest.suggest import suggest_recipe
 
+    if out is not None and out.is_dir():
+        raise errors.ConfigError(
+            f"--out {out} is a folder; give the path of the recipe file to write, e.g. {out / 'mine.yaml'}."
+        )
     text = suggest_recipe(file).yaml()
     if out is None:
         click.echo(text, nl=False)

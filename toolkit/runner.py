@@ -28,6 +28,7 @@ from toolkit.present.report.render import render_report
 from toolkit.store import Store
 
 NOTEBOOKS = ("retro.ipynb", "classify.ipynb", "leadership_report.ipynb")
+REPORT_NAME = "leadership-report.html"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 Progress = Callable[[str], None]
@@ -106,6 +107,21 @@ def execute(notebook: Path, output: Path, parameters: dict) -> Path:
             f"The executed notebook is kept at {output} for debugging."
         ) from None
     return output
+
+
+def check_reports_dir(reports_dir: Path, period: str) -> None:
+    """Refuse, in one line, a reports folder (or its period folder, or the report) that cannot be written."""
+    for folder in (reports_dir, reports_dir / period):
+        if folder.exists() and not folder.is_dir():
+            raise errors.ConfigError(
+                f"{folder} is a file, not a folder: give --out the folder the reports go in (it is created "
+                "if missing)."
+            )
+    report = reports_dir / period / REPORT_NAME
+    if report.is_dir():
+        raise errors.InputError(
+            f"{report} is a folder, so the report cannot be written there. Move or rename that folder."
+        )
 
 
 def open_store(store: str | Path) -> None:
@@ -193,6 +209,7 @@ def build_report(
     recipe: str = "",
 ) -> Path:
     """Execute the leadership report notebook for ``period`` and export it as standalone HTML."""
+    check_reports_dir(reports_dir, period)
     open_store(store)
     out_dir = reports_dir / period
     check_period_folder(period, store, out_dir)
@@ -207,9 +224,7 @@ def build_report(
             "recipe": recipe,
         },
     )
-    return render_report(
-        executed, out_dir / "leadership-report.html", title=f"Process retro {period}: leadership report"
-    )
+    return render_report(executed, out_dir / REPORT_NAME, title=f"Process retro {period}: leadership report")
 
 
 def run(
@@ -240,6 +255,7 @@ def run(
     period = check_period(period)
     if as_of is not None:
         parse_as_of(as_of)  # a bad --as-of is refused here, not in a notebook cell
+    check_reports_dir(reports_dir, period)
     open_store(store)
     if exports is not None and folder is None and not (leads or incidents or accounts):
         months = month_folders(exports)
