@@ -995,3 +995,16 @@ def test_recipe_suggest_out_that_is_a_folder_is_one_line_exit_2(tmp_path: Path) 
         f"Error: --out {tmp_path} is a folder; give the path of the recipe file to write, e.g. "
         f"{tmp_path / 'mine.yaml'}.\n",
     )
+
+
+@pytest.mark.parametrize("column", ["Email", "Lead Source"], ids=["dropped column", "kept column"])
+def test_a_cell_of_two_megabytes_is_read_not_blamed_on_quoting(column: str, write) -> None:
+    big = "x" * (2 * 1024 * 1024 + 1)
+    row = ["L-99", "01/10/2026 09:00", "", "Web", "Open", "1", "A-1", "", "Sam"]
+    row[LEADS_HEADER.split(",").index(column)] = f'"{big}"'
+    text = LEADS_HEADER + "\n" + lead_rows(5) + ",".join(row) + "\n" + lead_rows(5, 6)
+    data = load_dataset(write("test.yaml", LEADS_RECIPE), leads=write("leads.csv", text), strict=True)
+    assert data.leads["lead_id"].tolist() == [f"L-{i}" for i in range(1, 6)] + ["L-99"] + [
+        f"L-{i}" for i in range(6, 11)
+    ]
+    assert (data.leads["source"] == big).sum() == (column == "Lead Source")

@@ -217,7 +217,14 @@ def _csv_source(raw: RawFile) -> Iterator[pa.NativeFile]:
         yield view
 
 
-def _arrow_read(raw: RawFile, headers: list[str], *, careful: bool, bad: list) -> pa.Table:
+#: pyarrow's block (1 MB by default) must hold the longest row: a row with a long note, or a cell
+#: of a few megabytes in a column no one reads, is read again with blocks this large.
+LARGE_BLOCK = 1 << 28
+
+
+def _arrow_read(
+    raw: RawFile, headers: list[str], *, careful: bool, bad: list, block_size: int | None = None
+) -> pa.Table:
     """Read with pyarrow. The fast pass splits the file at line breaks across threads; the careful
     pass allows line breaks inside quoted values and numbers bad rows (single-threaded)."""
 
@@ -233,6 +240,7 @@ def _arrow_read(raw: RawFile, headers: list[str], *, careful: bool, bad: list) -
                 skip_rows=raw.skip + 1,
                 encoding="utf8" if raw.encoding in ("utf-8", "utf8") else raw.encoding,
                 use_threads=not careful,
+                **({"block_size": block_size} if block_size else {}),
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=raw.delimiter,
@@ -265,7 +273,13 @@ def read_csv(raw: RawFile, headers: list[str]) -> RawTable:
         if again:
             # A line break inside quotes, or a row of the wrong width: read again, carefully.
             bad.clear()
-            table = _arrow_read(raw, headers, careful=True, bad=bad)
+            try:
+                table = _arrow_read(raw, headers, careful=True, bad=bad)
+            except pa.ArrowInvalid as exc:
+                if "straddl" not in str(exc):  # a row longer than pyarrow's block
+                    raise
+                bad.clear()
+                table = _arrow_read(raw, headers, careful=True, bad=bad, block_size=LARGE_BLOCK)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         if "UTF8" in str(exc) and raw.encoding in ("utf-8", "utf8"):
             return read_csv(replace(raw, encoding="cp1252"), headers)
