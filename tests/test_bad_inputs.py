@@ -75,6 +75,14 @@ BILLION_LAUGHS = "lol0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "
     f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10)
 )
 FIX_DATE = "Fix the row or set timestamps.format in the recipe."
+SERIAL_FIX = (
+    "Excel wrote the dates as numbers: format the column as a date in Excel (e.g. dd/mm/yyyy hh:mm) before "
+    "saving as CSV, or export the CSV straight from the source system."
+)
+FORMULA_FIX = (
+    "The file was saved with formulas instead of their values: in Excel copy the column and paste it back "
+    "as values before saving, or export straight from the source system."
+)
 
 CASES = [
     Case(
@@ -276,6 +284,42 @@ CASES = [
         )
         for year, day in (("1900", "01/01/1900"), ("1677", "21/09/1677"), ("1999", "31/12/1999"))
     ],
+    Case(
+        "Excel serial date in a row",
+        {"leads.csv": leads(OK, "L-2,46296.25,,Web,Open,1,A-1,,")},
+        ValidationError,
+        "leads.csv: 1 problem found:\n"
+        "leads.csv row 3, column 'Create Date': '46296.25' is an Excel date serial number (days since "
+        f"1899-12-30), not a date. {SERIAL_FIX}",
+    ),
+    Case(
+        "Excel serial dates in the whole column",
+        {"leads.csv": leads("L-1,46296.25,,Web,Open,1,A-1,,", "L-2,46297.5,,Web,Open,1,A-1,,")},
+        ValidationError,
+        "leads.csv cannot be loaded with this recipe:\n"
+        "leads.csv, column 'Create Date': every value is an Excel date serial number such as '46296.25' "
+        f"(days since 1899-12-30). {SERIAL_FIX}",
+        kwargs={},
+    ),
+    Case(
+        "formulas saved without their values",
+        {"leads.csv": leads(OK, "L-2,=A1+1,,Web,Open,=B2*2,A-1,,")},
+        ValidationError,
+        "leads.csv: 2 problems found:\n"
+        "leads.csv row 3, column 'Create Date': '=A1+1' is a spreadsheet formula, not its value. "
+        f"{FORMULA_FIX}\n"
+        f"leads.csv row 3, column 'Amount': '=B2*2' is a spreadsheet formula, not its value. {FORMULA_FIX}",
+    ),
+    Case(
+        "required column missing, a personal-data column never suggested",
+        {"leads.csv": leads(OK, header=LEADS_HEADER.replace("Lead ID", "Lead Name"))},
+        ValidationError,
+        "leads.csv cannot be loaded with this recipe:\n"
+        "leads.csv: the recipe maps lead_id to 'Lead ID', which is not a column. Columns found: 'Lead Name', "
+        "'Create Date', 'First Contact', 'Lead Source', 'Status', 'Amount', 'Account ID', 'Email', 'Owner'. "
+        "Fix leads.columns.lead_id in the recipe.",
+        kwargs={},
+    ),
     Case(
         "resolved before opened",
         {"incidents.csv": "Ticket,Opened,Resolved,Priority\nT-1,2026-10-01 10:00,2026-10-01 09:00,P2\n"},

@@ -6,7 +6,7 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 
-from toolkit.frames import ID_COLUMN, REQUIRED
+from toolkit.frames import ID_COLUMN, REQUIRED, person_hint
 from toolkit.ingest.problems import Problems
 from toolkit.ingest.readers import RawFile, delimiter_name
 from toolkit.ingest.recipe import DatasetRecipe
@@ -50,8 +50,11 @@ class Headers:
         return next((hit for a in aliases if (hit := self.find(a)) is not None), None)
 
     def closest(self, aliases: tuple[str, ...]) -> str | None:
-        """The file header most like any alias (for 'did you mean'), or None when none is close."""
-        by_norm = {norm(h): h for h in reversed(self.headers)}
+        """The file header most like any alias (for 'did you mean'), or None when none is close.
+
+        A header naming a person or a person's details (``Lead Name``, ``Owner Email``) is never
+        offered: mapping it would carry personal data into the analysis."""
+        by_norm = {norm(h): h for h in reversed(self.headers) if person_hint(h) is None}
         best: tuple[float, str] | None = None
         for alias in aliases:
             for hit in difflib.get_close_matches(norm(alias), list(by_norm), n=1, cutoff=0.6):
