@@ -21,6 +21,7 @@ from toolkit.ingest.crosschecks import (
     dates_out_of_order,
     implausible_dates,
     masked_text,
+    person_names,
     repeated_ids,
 )
 from toolkit.ingest.event_log import collapse_log
@@ -312,7 +313,9 @@ def _check_across(
 ) -> tuple[int, dict[str, np.ndarray]]:
     """The checks across columns, in order (each passes over the rows the ones before excluded);
     returns the values masked and the flags set. A joined file's dates were checked against its own rows."""
-    replaced, found, masked = masked_text(name, sheet.typed, sheet.headers, sec.scan)
+    names = person_names(sheet.persons)
+    sheet.problems.names = names  # the values quoted in the data-quality table are masked too
+    replaced, found, masked = masked_text(name, sheet.typed, sheet.headers, sec.scan, names)
     sheet.record(found)
     sheet.typed |= replaced
     dates = [c for c in timestamp_columns(name, sheet.headers) if c not in joined]

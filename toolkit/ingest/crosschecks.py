@@ -4,6 +4,7 @@ excluded, and returns what it found (problems, flags, replaced columns); none ch
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ import pyarrow as pa
 from toolkit.frames import COLUMNS, ID_COLUMN
 from toolkit.ingest.columns import DATED_BY
 from toolkit.ingest.headers import norm
-from toolkit.ingest.pii import scan
+from toolkit.ingest.pii import names_pattern, scan
 from toolkit.ingest.problems import Finding
 from toolkit.ingest.recipe import ALLOWED_VALUES
 
@@ -52,24 +53,28 @@ def _local_day(values: pd.Series) -> pd.Series:
 
 
 def masked_text(
-    name: str, columns: dict[str, pd.Series], headers: dict[str, str], scanned: tuple[str, ...] | None
+    name: str,
+    columns: dict[str, pd.Series],
+    headers: dict[str, str],
+    scanned: tuple[str, ...] | None,
+    names: re.Pattern | None = None,
 ) -> tuple[dict[str, pd.Series], tuple[Finding, ...], int]:
-    """Kept free-text columns with e-mail addresses and phone numbers masked: the columns that held
-    any, the problems (action ``masked``) and how many values were masked. ``scanned`` limits the scan
-    to those headers (the recipe's ``scan``)."""
+    """Kept free-text columns with e-mail addresses, phone numbers and people's ``names`` masked: the
+    columns that held any, the problems (action ``masked``) and how many values were masked. Every kept
+    text column is scanned unless ``scanned`` (the recipe's ``scan``) names the headers to scan."""
     text_cols = [c for c in columns if COLUMNS[name].get(c) == "text" and c not in ALLOWED_VALUES]
     if scanned is not None:
         listed = {norm(h) for h in scanned}
         text_cols = [c for c in text_cols if norm(headers.get(c, "")) in listed]
     replaced, found, count = {}, [], 0
     for col in text_cols:
-        masked, hit = scan(columns[col])
+        masked, hit = scan(columns[col], names)
         if hit.any():
             found.append(
                 Finding(
                     hit.to_numpy(),
                     col,
-                    "held an e-mail address or phone number, now masked",
+                    "held an e-mail address, phone number or person's name, now masked",
                     "Nothing to do here; remove personal data from this field in the source system.",
                     "masked",
                     values=masked,
@@ -78,6 +83,33 @@ def masked_text(
             count += int(hit.sum())
             replaced[col] = masked
     return replaced, tuple(found), count
+
+
+#: Values of a person column that are no person (a queue or team owning the work, a placeholder).
+_NOT_A_PERSON = re.compile(
+    r"\b(queue|team|group|desk|unassigned|system|admin|bot|support|sales|partner|integration|api|default|"
+    r"none|unknown|n/?a|null|service|ops|emea|apac|amer)\b",
+    re.IGNORECASE,
+)
+
+
+def person_names(persons: dict[str, pd.Series]) -> re.Pattern | None:
+    """The pattern of the people named in a file's person columns (owners, assignees), to mask them in
+    kept text: values of one to four words of letters, not a queue or a team."""
+    names = set()
+    for values in persons.values():
+        for value in values.dropna().astype(str).unique():
+            words = value.split()
+            if (
+                1 <= len(words) <= 4
+                and all(_NAME_WORD.fullmatch(w) for w in words)
+                and not _NOT_A_PERSON.search(value)
+            ):
+                names.add(value)
+    return names_pattern(names)
+
+
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
 
 #: The earliest plausible date by default (the config's ``earliest_date``): CRMs write 1900-01-01,
