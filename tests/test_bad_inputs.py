@@ -240,6 +240,24 @@ CASES = [
         "Excel.",
     ),
     Case(
+        "ids that are phone numbers",
+        {
+            "leads.csv": leads(
+                OK,
+                "+44 20 7946 0958,01/10/2026 10:00,,Web,Open,1,06 12 34 56 78,,",
+                "1234567890,01/10/2026 10:00,,Web,Open,1,A-1,,",
+            )
+        },
+        ValidationError,
+        "leads.csv: 2 problems found:\n"
+        "leads.csv row 3, column 'Lead ID': '[phone removed]' is a phone number, which is personal data and "
+        "cannot be an id. Map a column that identifies the lead without naming a person (e.g. its record id) "
+        "to lead_id.\n"
+        "leads.csv row 3, column 'Account ID': '[phone removed]' is a phone number, which is personal data "
+        "and cannot be an id. Map a column that identifies the account without naming a person (e.g. its "
+        "record id) to account_id.",
+    ),
+    Case(
         "latin-1 text with an unknown status",
         {"leads.csv": BAD / "latin1_status.csv"},
         ValidationError,

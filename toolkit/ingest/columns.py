@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.frames import COLUMNS, ID_COLUMN, REQUIRED
-from toolkit.ingest.pii import EMAIL
+from toolkit.ingest.pii import EMAIL, PHONE_MASK, mask_text
 from toolkit.ingest.problems import RECORD, Finding, in_format
 from toolkit.ingest.recipe import ALLOWED_VALUES
 from toolkit.ingest.timestamps import AmbiguousDates, ParsedTimestamps, dayfirst_evidence, parse_timestamps
@@ -141,8 +141,26 @@ def check_id(name: str, col: str, raw: pd.Series) -> Checked:
         )
     )
     s = s.where(~email)
+    # A phone number as people write it (grouped, or with +): personal data. Bare digit runs are ids.
+    shaped = (
+        s.str.contains(r"^\s*(?:\+|\(\d)?[\d ().\-]{8,}\s*$", na=False).to_numpy()
+        & s.str.contains(r"[ +(]", na=False).to_numpy()
+    )
+    phone = shaped.copy()
+    phone[shaped] = [mask_text(v).strip() == PHONE_MASK for v in s[shaped]]
+    found.append(
+        Finding(
+            phone,
+            col,
+            "is a phone number, which is personal data and cannot be an id",
+            f"Map a column that identifies the {'account' if col == 'account_id' else record} without naming "
+            f"a person (e.g. its record id) to {col}.",
+            action,
+        )
+    )
+    s = s.where(~phone)
     if primary:
-        missing = s.isna().to_numpy() & ~damaged & ~email
+        missing = s.isna().to_numpy() & ~damaged & ~email & ~phone
         fix = f"Every {record} needs an id: fill it in, or remove the row."
         found.append(Finding(missing, col, "no value", fix))
     return Checked(s.astype("str"), tuple(found))
