@@ -1070,3 +1070,24 @@ def test_a_cell_of_two_megabytes_is_read_not_blamed_on_quoting(column: str, writ
         f"L-{i}" for i in range(6, 11)
     ]
     assert (data.leads["source"] == big).sum() == (column == "Lead Source")
+
+
+def test_workbook_formulas_saved_without_their_values_are_named(tmp_path: Path) -> None:
+    """A program that writes workbooks without calculating them leaves formulas with no cached value."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(LEADS_HEADER.split(","))
+    wb.active.append(["L-1", "01/10/2026 09:00", None, "Web", "Open", 100, "A-1", None, None])
+    wb.active.append(["L-2", "=TODAY()", None, "Web", "Open", "=F2*2", "A-1", None, None])
+    wb.save(tmp_path / "leads.xlsx")
+    recipe = tmp_path / "test.yaml"
+    recipe.write_text(recipe_with("  file: leads.csv\n", "  file: leads.xlsx\n"), encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_dataset(recipe, leads=tmp_path / "leads.xlsx", strict=True)
+    assert str(caught.value) == (
+        "leads.xlsx: 2 problems found:\n"
+        "leads.xlsx row 3, column 'Create Date': '=TODAY()' is a spreadsheet formula, not its value. "
+        f"{FORMULA_FIX}\n"
+        f"leads.xlsx row 3, column 'Amount': '=F2*2' is a spreadsheet formula, not its value. {FORMULA_FIX}"
+    )

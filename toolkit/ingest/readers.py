@@ -145,13 +145,14 @@ def _drop_blank_rows(table: RawTable) -> RawTable:
 
 
 @contextmanager
-def _workbook(path: Path) -> Iterator:
-    """An openpyxl workbook, read-only; opened from a handle so a misnamed extension does not matter."""
+def _workbook(path: Path, *, formulas: bool = False) -> Iterator:
+    """An openpyxl workbook, read-only, with each cell's cached value (``formulas``: its formula);
+    opened from a handle so a misnamed extension does not matter."""
     import openpyxl
 
     with path.open("rb") as handle:
         try:
-            wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            wb = openpyxl.load_workbook(handle, read_only=True, data_only=not formulas)
         except Exception as exc:  # openpyxl raises many types for a damaged zip or XML
             raise InputError(
                 f"{path.name} could not be opened as an Excel workbook ({type(exc).__name__}). Open and save "
@@ -225,6 +226,21 @@ def _typed_column(values: list) -> pd.Series:
     return s.map(_cell_text).astype("str")
 
 
+def _formulas_without_values(raw: RawFile, positions: list[int], cols: list[list]) -> None:
+    """Put the formula text (``=A1+1``) in the empty cells that are formulas saved without a value
+    (by a program that writes workbooks without calculating them), so the checks name them instead
+    of reading an empty cell."""
+    with _workbook(raw.path, formulas=True) as wb:
+        for i, values in enumerate(
+            wb[raw.sheet].iter_rows(min_row=2, max_col=len(raw.headers), values_only=True)
+        ):
+            for out, pos in zip(cols, positions, strict=True):
+                if i < len(out) and out[i] is None and pos < len(values):
+                    value = values[pos]
+                    if isinstance(value, str) and value.startswith("="):
+                        out[i] = value
+
+
 def _read_xlsx(raw: RawFile, headers: list[str]) -> RawTable:
     positions = [raw.headers.index(h) for h in headers]
     cols: list[list] = [[] for _ in headers]
@@ -233,6 +249,8 @@ def _read_xlsx(raw: RawFile, headers: list[str]) -> RawTable:
         for values in wb[raw.sheet].iter_rows(min_row=2, max_col=len(raw.headers), values_only=True):
             for out, pos in zip(cols, positions, strict=True):
                 out.append(values[pos] if pos < len(values) else None)
+    if any(v is None for c in cols for v in c):
+        _formulas_without_values(raw, positions, cols)
     frame = pd.DataFrame({h: _typed_column(c) for h, c in zip(headers, cols, strict=True)})
     return RawTable(frame, np.arange(2, len(frame) + 2))
 
