@@ -32,10 +32,10 @@ PHONE_MASK = "[phone removed]"
 NAME_MASK = "[name removed]"
 
 EMAIL = r"[\w.%+'’-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}"
-#: A run of digit groups that may be a phone: an optional + or 00, an optional (area code), groups
-#: of digits joined by one space, dot or hyphen. :func:`_is_phone` then counts its digits.
+#: A run of digit groups that may be a phone: an optional + or 00, then groups of digits, or an
+#: (area code), joined by one space, dot or hyphen. :func:`_is_phone` then counts its digits.
 _PHONE_RUN = re.compile(
-    r"(?<![\w.,/:+\-])(?:\+|00)?(?:\(\d{1,4}\)[ .\-]?)?\d{1,5}(?:[ .\-]\d{1,8}){0,6}(?![\w,/:])"
+    r"(?<![\w.,/:+\-])(?:\+|00)?(?:\(\d{1,4}\)|\d{1,5})(?:[ .\-]?\(\d{1,4}\)|[ .\-]\d{1,8}){0,6}(?![\w,/:])"
     r"|(?<![\w.,/:+\-])\+?\d{10,15}(?![\w,/:])"
 )
 _DATE = re.compile(r"\d{4}[.\-]\d{1,2}[.\-]\d{1,2}|\d{1,2}[.\-]\d{1,2}[.\-]\d{4}")
