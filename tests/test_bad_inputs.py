@@ -747,6 +747,7 @@ def test_report_refuses_a_period_folder_another_store_wrote(two_stores) -> None:
     with Store(a) as s_a, Store(b) as s_b:
         run_a, run_b = (s.periods()["run_at"].iloc[0] for s in (s_a, s_b))
     assert made["store"] == str(a.resolve())
+    assert made["missing_months"] == []  # October is the store's first run: no month before it is missing
     result = CliRunner().invoke(
         cli, ["report", "--quiet", "--period", "2026-10", "--store", str(b), "--out", str(reports)]
     )

@@ -21,7 +21,7 @@ from toolkit.analyse.period import PeriodRun
 from toolkit.csvsafe import write_csv
 from toolkit.errors import InputError
 from toolkit.frames import Dataset
-from toolkit.history import tracked_segments
+from toolkit.history import missing_periods, tracked_segments
 from toolkit.ingest import load_dataset
 from toolkit.periods import check_period
 from toolkit.settings.config import Config, load_config
@@ -131,7 +131,10 @@ def write_outputs(run: PeriodRun, out_dir: str | Path, made_by: dict | None = No
     paths["churn_incidents"] = out / "churn_incidents.parquet"
     churn_incidents(run).to_parquet(paths["churn_incidents"], index=False)
     paths["facts"] = out / "run.json"
-    facts = {**run_facts(run), "made_by": made_by or {"store": None, "run_at": None, "inputs": {}}}
+    facts = {
+        **run_facts(run),
+        "made_by": made_by or {"store": None, "run_at": None, "inputs": {}, "missing_months": []},
+    }
     paths["facts"].write_text(json.dumps(facts, indent=2, ensure_ascii=False), encoding="utf-8")
     return paths
 
@@ -251,7 +254,8 @@ def run_period(
 
 
 def _made_by(store: Store, period: str) -> dict | None:
-    """The store's run of ``period``, as the period folder records it: store path, run moment, inputs."""
+    """The store's run of ``period``, as the period folder records it: store path, run moment, inputs,
+    and the months before it with no run (``missing_months``: persistence restarts after each)."""
     runs = store.periods()
     row = runs[runs["period"] == period]
     if row.empty:
@@ -260,6 +264,7 @@ def _made_by(store: Store, period: str) -> dict | None:
         "store": str(store.path.resolve()),
         "run_at": row["run_at"].iloc[0].isoformat(),
         "inputs": dict(row["fingerprints"].iloc[0]),
+        "missing_months": missing_periods(store, period),
     }
 
 
