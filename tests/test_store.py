@@ -112,7 +112,7 @@ def test_not_a_database_is_a_store_error(tmp_path):
     with pytest.raises(StoreError) as err:
         Store(path)
     assert str(err.value) == (
-        f"{path} is not a retro store (SQLite says: file is not a database). "
+        f"{path} is not a retro store (SQLite says: file is not a database); it was not changed. "
         "Give the path of a store file, or a new path to create one."
     )
 

@@ -33,6 +33,11 @@ class _Progress:
             click.echo(f"[{time.perf_counter() - self.start:6.1f}s] {message}", err=True)
 
 
+def _warn(message: str) -> None:
+    """A warning the analyst must read, on stderr even with --quiet."""
+    click.echo(f"Warning: {message}", err=True)
+
+
 def _fail(exc: errors.RetroError) -> None:
     click.echo(f"Error: {exc}", err=True)
     sys.exit(exc.exit_code)
@@ -187,6 +192,7 @@ def run(
         timezone=timezone,
         events=_abs(events),
         progress=progress,
+        warn=_warn,
     )
     progress(f"Wrote {html}")
     _warn_from(html.parent / "run.json")
@@ -212,7 +218,9 @@ def report(period, config, store, out, notebooks, quiet):
     """Rebuild the leadership report of a period (after labelling)."""
     progress = _Progress(quiet)
     from toolkit import runner
+    from toolkit.history import gap_warning, missing_periods
     from toolkit.periods import check_period
+    from toolkit.store import Store
 
     check_period(period)
     if not Path(store).is_file():
@@ -221,6 +229,10 @@ def report(period, config, store, out, notebooks, quiet):
     html = runner.build_report(
         period, store=_abs(store), config=_abs(config), reports_dir=_abs(out), notebooks_dir=_abs(notebooks)
     )
+    with Store(store) as s:
+        gap = gap_warning(missing_periods(s, period))
+    if gap:
+        _warn(gap)
     progress(f"Wrote {html}")
     if not quiet:
         click.echo(html)
@@ -306,6 +318,7 @@ def classify(period, store, notebooks, out, port, analyst):
 @click.option("--config", type=EXISTING, help="YAML file overriding thresholds.")
 def history(period, store, config):
     """Print the persistent, unaddressed challenges and each fix's verdict up to a period."""
+    from toolkit.history import gap_warning, missing_periods
     from toolkit.periods import check_period
     from toolkit.present.history_text import describe_history
     from toolkit.settings.config import load_config
@@ -316,6 +329,9 @@ def history(period, store, config):
         raise errors.StoreError(f"{store} does not exist. Run `retro run --period {period}` first.")
     with Store(store) as s:
         click.echo(describe_history(s, period, load_config(config)))
+        gap = gap_warning(missing_periods(s, period))
+    if gap:
+        _warn(gap)
 
 
 @cli.group()
@@ -354,6 +370,10 @@ def recipe_suggest(file, out):
     """Suggest a starting recipe for an export FILE, with comments on what to check."""
     from toolkit.ingest.suggest import suggest_recipe
 
+    if out is not None and out.is_dir():
+        raise errors.ConfigError(
+            f"--out {out} is a folder; give the path of the recipe file to write, e.g. {out / 'mine.yaml'}."
+        )
     text = suggest_recipe(file).yaml()
     if out is None:
         click.echo(text, nl=False)

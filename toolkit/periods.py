@@ -7,11 +7,14 @@ history and the report read a month the same way.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pandas as pd
 
 from toolkit.errors import ConfigError, RetroError
 
+#: A moment as --as-of takes it: a date, maybe a time of day, maybe an offset.
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?([+-]\d{2}:?\d{2}|Z)?")
 #: A calendar month, the whole text (``fullmatch``: a trailing newline is not a month).
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -22,6 +25,29 @@ def check_period(period: object, *, what: str = "period", error: type[RetroError
     if not PERIOD.fullmatch(text):
         raise error(f"{what} {text!r} is not a calendar month; write it as YYYY-MM, e.g. 2026-10.")
     return text
+
+
+def parse_as_of(as_of: object, timezone: str | None = None) -> pd.Timestamp:
+    """The moment ``as_of`` names: a date and time, or a date alone meaning the end of that day.
+
+    Naive moments are taken in ``timezone`` (left naive without one). Raises ConfigError, naming the
+    value and how to write it, for anything else (``yesterday``, ``2026-13-45``).
+    """
+    text = "" if isinstance(as_of, datetime) else str(as_of).strip()
+    try:
+        if text and not _MOMENT.fullmatch(text):
+            raise ValueError(text)
+        stamp = pd.Timestamp(text or as_of)
+    except ValueError:
+        raise ConfigError(
+            f"as_of {text!r} is not a date and time. Write it as 2026-10-31 (the end of that day) or "
+            "2026-10-31 18:00."
+        ) from None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)  # a date means the whole day
+    if timezone is not None:
+        stamp = stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
+    return stamp
 
 
 def bounds(period: str, timezone: str) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -13,19 +13,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit import periods
 from toolkit.analyse.conversion import conversion
 from toolkit.analyse.cost import cost_of_leaks
 from toolkit.analyse.groups import find_groups
 from toolkit.analyse.leaks import find_leaks, summarise
 from toolkit.analyse.period import PeriodRun
 from toolkit.csvsafe import write_csv
-from toolkit.errors import ConfigError
+from toolkit.errors import InputError
 from toolkit.frames import BEHAVIOUR_COLUMNS, Dataset
-from toolkit.history import behaviour, tracked_segments
+from toolkit.history import behaviour, missing_periods, tracked_segments
 from toolkit.ingest import load_dataset
 from toolkit.periods import check_period
 from toolkit.settings.config import Config, load_config
-from toolkit.settings.values import BadValue, is_date_only, moment
+from toolkit.settings.values import is_date_only
 from toolkit.store import Store
 
 
@@ -57,19 +58,15 @@ def as_of_from(data: Dataset, config: Config, given: str | pd.Timestamp | None) 
 def analyse(data: Dataset, config: Config, period: str, as_of: str | pd.Timestamp | None = None) -> PeriodRun:
     """Find the leaks, their groups, the summary and the cost for ``period`` (pure).
 
-    ``as_of`` as text is read by :func:`toolkit.settings.values.moment` (a date alone is the end of
+    ``as_of`` as text is read by :func:`toolkit.periods.parse_as_of` (a date alone is the end of
     that day); naive moments are in the export's zone.
     """
     period = check_period(period)
-    try:
-        stamp = moment(as_of, "") if isinstance(as_of, str) else as_of
-    except BadValue:
-        raise ConfigError(
-            f"as_of '{as_of}' is not a date and time. Write it as 2026-10-31 or 2026-10-31 18:00."
-        ) from None
+    stamp = periods.parse_as_of(as_of, data.timezone) if isinstance(as_of, str) else as_of
     if stamp is not None and stamp.tzinfo is None:
         stamp = stamp.tz_localize(data.timezone)
     result = find_leaks(data, config, period, as_of=stamp)
+    check_period_data(data, period, result.as_of)
     groups = find_groups(result, config)
     return PeriodRun(
         as_of_from=as_of_from(data, config, as_of),
@@ -83,6 +80,37 @@ def analyse(data: Dataset, config: Config, period: str, as_of: str | pd.Timestam
         groups=groups,
         cost=cost_of_leaks(data, result, config),
     )
+
+
+def check_period_data(data: Dataset, period: str, as_of: pd.Timestamp) -> None:
+    """Refuse a period the exports cannot describe, rather than report it as a clean month.
+
+    An ``as_of`` before the period starts knows nothing of it (and would store an earlier month's
+    stock as this one's); exports with no lead created and no incident opened in the period are the
+    wrong month's, or the wrong period was asked for. Raises InputError naming what the exports hold.
+    """
+    start, end = periods.bounds(period, data.timezone)
+    name = periods.month_name(period)
+    spans = []
+    for dataset, column in (("leads", "created_at"), ("incidents", "opened_at")):
+        frame = data.frame(dataset)
+        if frame is None or column not in frame or frame[column].notna().sum() == 0:
+            continue
+        times = frame[column].dropna()
+        if ((times >= start) & (times < end)).any():
+            break
+        spans.append(f"{dataset} from {times.min():%Y-%m-%d} to {times.max():%Y-%m-%d}")
+    else:
+        held = f" (they hold {' and '.join(spans)})" if spans else ""
+        raise InputError(
+            f"the exports hold no lead created and no incident opened in {name}{held}, so there is "
+            f"nothing to report for {period}. Check --period, or give the folder with the {period} exports."
+        )
+    if as_of < start:
+        raise InputError(
+            f"as_of {as_of:%Y-%m-%d %H:%M} is before {name} starts, so nothing of {period} was known then. "
+            f"Give --as-of the moment the {period} export was taken, or the --period the exports are for."
+        )
 
 
 def save(run: PeriodRun, store: Store) -> None:
@@ -104,13 +132,15 @@ def save(run: PeriodRun, store: Store) -> None:
     )
 
 
-def write_outputs(run: PeriodRun, out_dir: str | Path) -> dict[str, Path]:
+def write_outputs(run: PeriodRun, out_dir: str | Path, made_by: dict | None = None) -> dict[str, Path]:
     """Write the period's shareable files (no personal data, formula-safe) into ``out_dir``.
 
     ``leaks.csv`` (one row per leaking record), ``groups.csv``, ``data-quality.csv``, ``conversion.csv``
     (won, lost, open and win rate of the period's leads, where the export has outcomes),
     ``records.parquet`` (every population record, for the report's distributions) and ``run.json``
-    (:func:`run_facts`: what could not be measured, notes, the cost estimate, personal data removed).
+    (:func:`run_facts`: what could not be measured, notes, the cost estimate, personal data removed;
+    and ``made_by``, the store, run and input fingerprints the files come from, which
+    :func:`check_period_folder` compares before a report is built on them).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -127,7 +157,11 @@ def write_outputs(run: PeriodRun, out_dir: str | Path) -> dict[str, Path]:
     if run.conversion is not None:
         paths["conversion"] = write_csv(run.conversion.table, out / "conversion.csv")
     paths["facts"] = out / "run.json"
-    paths["facts"].write_text(json.dumps(run_facts(run), indent=2, ensure_ascii=False), encoding="utf-8")
+    facts = {
+        **run_facts(run),
+        "made_by": made_by or {"store": None, "run_at": None, "inputs": {}, "missing_months": []},
+    }
+    paths["facts"].write_text(json.dumps(facts, indent=2, ensure_ascii=False), encoding="utf-8")
     return paths
 
 
@@ -268,11 +302,68 @@ def run_period(
         accounts=accounts,
         max_excluded_share=config.max_excluded_share,
         timezone=timezone,
+        earliest_date=str(config.earliest_date),
     )
     run = analyse(data, config, period, as_of=as_of)
+    made_by = None
     if store is not None:
         with Store(store) as s:
             save(run, s)
+            made_by = _made_by(s, period)
     if out_dir is not None:
-        write_outputs(run, out_dir)
+        write_outputs(run, out_dir, made_by)
     return run
+
+
+def _made_by(store: Store, period: str) -> dict | None:
+    """The store's run of ``period``, as the period folder records it: store path, run moment, inputs,
+    and the months before it with no run (``missing_months``: persistence restarts after each)."""
+    runs = store.periods()
+    row = runs[runs["period"] == period]
+    if row.empty:
+        return None
+    return {
+        "store": str(store.path.resolve()),
+        "run_at": row["run_at"].iloc[0].isoformat(),
+        "inputs": dict(row["fingerprints"].iloc[0]),
+        "missing_months": missing_periods(store, period),
+    }
+
+
+def check_period_folder(period: str, store: str | Path, folder: str | Path) -> None:
+    """Refuse to build a report on a period folder that another store, or another run, wrote.
+
+    The report reads both the store and ``folder`` (``reports/<period>``); files written by another
+    store's run (two stores sharing a reports folder) would put one run's figures beside another's.
+    ``run.json`` records the store, run moment and input fingerprints that made the folder; they must
+    be the store's run of ``period``. A folder without ``run.json`` is left to the report, which says
+    what it cannot show. Raises InputError with the command that rebuilds the folder.
+    """
+    folder = Path(folder)
+    facts_path = folder / "run.json"
+    if not facts_path.is_file():
+        return
+    try:
+        made = json.loads(facts_path.read_text(encoding="utf-8")).get("made_by") or {}
+    except (ValueError, AttributeError):
+        made = {}
+    with Store(store) as s:
+        ours = _made_by(s, period)
+    if ours is None:
+        why = f"{store} holds no run of {period}"
+    elif not made.get("run_at"):
+        why = "its run.json does not say which store and run made it"
+    elif (made["run_at"], made.get("inputs")) != (ours["run_at"], ours["inputs"]):
+        why = (
+            f"it was made by the run of {made['run_at'][:19].replace('T', ' ')} UTC with the store "
+            f"{made.get('store')}; {store} holds the run of {ours['run_at'][:19].replace('T', ' ')} UTC"
+        )
+    else:
+        return
+    inputs = sorted({str(Path(p).parent) for p in (ours or made or {}).get("inputs", {})})
+    where = f"--folder {inputs[0]}" if len(inputs) == 1 else "--folder <that month's exports>"
+    raise InputError(
+        f"{folder} was not written by the run of {period} in {store} ({why}), so the report would mix two "
+        f"runs' figures. Rebuild the folder from this store: retro run --period {period} --store {store} "
+        f"--out {folder.parent} {where}, with the recipe that period was run with."
+    )

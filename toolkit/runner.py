@@ -8,6 +8,7 @@ executed copy is kept for debugging.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from importlib import resources
@@ -19,12 +20,15 @@ import papermill
 from jupyter_client import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
-from toolkit import errors
-from toolkit.periods import check_period
-from toolkit.pipeline import run_period, write_behaviour
+from toolkit import errors, periods
+from toolkit.history import gap_warning, missing_periods
+from toolkit.periods import check_period, parse_as_of
+from toolkit.pipeline import check_period_folder, run_period, write_behaviour
 from toolkit.present.report.render import render_report
+from toolkit.store import Store
 
 NOTEBOOKS = ("retro.ipynb", "classify.ipynb", "leadership_report.ipynb")
+REPORT_NAME = "leadership-report.html"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 Progress = Callable[[str], None]
@@ -105,8 +109,39 @@ def execute(notebook: Path, output: Path, parameters: dict) -> Path:
     return output
 
 
+def check_reports_dir(reports_dir: Path, period: str) -> None:
+    """Refuse, in one line, a reports folder (or its period folder, or the report) that cannot be written."""
+    for folder in (reports_dir, reports_dir / period):
+        if folder.exists() and not folder.is_dir():
+            raise errors.ConfigError(
+                f"{folder} is a file, not a folder: give --out the folder the reports go in (it is created "
+                "if missing)."
+            )
+    report = reports_dir / period / REPORT_NAME
+    if report.is_dir():
+        raise errors.InputError(
+            f"{report} is a folder, so the report cannot be written there. Move or rename that folder."
+        )
+
+
+def open_store(store: str | Path) -> None:
+    """Open (or create) the store once before any notebook runs: a file that is not an intact retro
+    store is refused here, in one line, not in a notebook cell."""
+    with Store(store):
+        pass
+
+
+#: A folder name meant as a month but not written YYYY-MM (``2026-8``, ``2026_08``, ``202608``).
+_MONTH_LIKE = re.compile(r"\s*(\d{4})\s*[-_./ ]?\s*(\d{1,2})\s*")
+
+
 def month_folders(exports: str | Path) -> dict[str, Path]:
-    """Subfolders of ``exports`` named ``YYYY-MM``, in calendar order."""
+    """Subfolders of ``exports`` named ``YYYY-MM``, in calendar order.
+
+    Other folders are left alone, except those that must have been meant as a month: a name such
+    as ``2026-8`` or a link to a folder that does not exist raises InputError naming it and the fix,
+    since skipping it would leave a month out of the history without a word.
+    """
     root = Path(exports)
     if not root.is_dir():
         raise errors.InputError(
@@ -114,12 +149,29 @@ def month_folders(exports: str | Path) -> dict[str, Path]:
         )
     months = {}
     for p in sorted(root.iterdir()):
-        if p.is_dir():
-            try:
-                months[check_period(p.name)] = p
-            except errors.ConfigError:
-                continue
-    return months
+        if periods.PERIOD.fullmatch(p.name):
+            if p.is_symlink() and not p.exists():
+                raise errors.InputError(
+                    f"{p} is a link to {os.readlink(p)}, which does not exist, so {p.name} cannot be read. "
+                    "Fix the link, or remove it if that month has no exports."
+                )
+            if not p.is_dir():
+                raise errors.InputError(
+                    f"{p} is not a folder. Put {p.name}'s exports in a folder of that name."
+                )
+            months[p.name] = p
+        elif p.is_dir() and (like := _MONTH_LIKE.fullmatch(p.name)):
+            year, month = like.groups()
+            fix = (
+                f"rename it {year}-{int(month):02d}"
+                if 1 <= int(month) <= 12
+                else "rename it to the month it holds, as YYYY-MM"
+            )
+            raise errors.InputError(
+                f"{p} looks like a month's exports but is not named YYYY-MM, so it would be skipped: {fix} "
+                f"(or move it out of {root})."
+            )
+    return dict(sorted(months.items()))
 
 
 def backfill(
@@ -157,7 +209,10 @@ def build_report(
     recipe: str = "",
 ) -> Path:
     """Write ``behaviour.csv``, execute the leadership report notebook and export it as standalone HTML."""
+    check_reports_dir(reports_dir, period)
+    open_store(store)
     out_dir = reports_dir / period
+    check_period_folder(period, store, out_dir)
     write_behaviour(store, period, out_dir)
     executed = execute(
         notebook_path(notebooks_dir, "leadership_report.ipynb"),
@@ -170,9 +225,7 @@ def build_report(
             "recipe": recipe,
         },
     )
-    return render_report(
-        executed, out_dir / "leadership-report.html", title=f"Process retro {period}: leadership report"
-    )
+    return render_report(executed, out_dir / REPORT_NAME, title=f"Process retro {period}: leadership report")
 
 
 def run(
@@ -193,12 +246,18 @@ def run(
     events: Path | None = None,
     timezone: str | None = None,
     progress: Progress = _quiet,
+    warn: Progress = _quiet,
 ) -> Path:
     """The monthly run: (backfill), retro notebook (stores metrics), events, leadership report.
 
-    Returns the path of the leadership report.
+    ``warn`` gets what the analyst must not miss, such as months with no run before ``period``
+    (persistence restarts after each). Returns the path of the leadership report.
     """
     period = check_period(period)
+    if as_of is not None:
+        parse_as_of(as_of)  # a bad --as-of is refused here, not in a notebook cell
+    check_reports_dir(reports_dir, period)
+    open_store(store)
     if exports is not None and folder is None and not (leads or incidents or accounts):
         months = month_folders(exports)
         if period not in months:
@@ -219,7 +278,7 @@ def run(
             progress=progress,
         )
     if events is not None:
-        from toolkit.store import Store, seed_events
+        from toolkit.store import seed_events
 
         progress(f"Importing past labels and fixes from {events}")
         with Store(store) as s:
@@ -243,6 +302,10 @@ def run(
             "timezone": timezone,
         },
     )
+    with Store(store) as s:
+        gap = gap_warning(missing_periods(s, period))
+    if gap:
+        warn(gap)
     progress(f"Building the leadership report for {period}")
     return build_report(
         period,

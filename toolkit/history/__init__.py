@@ -6,11 +6,13 @@ nothing depends on the order calls are made in. Modules: ``trends`` (rates per p
 ``persistence`` (persistent and unaddressed challenges), ``fixes`` (fix effectiveness),
 ``intervals`` (Wilson and Newcombe intervals), ``verdicts`` (verdicts in plain words), ``limits``
 (process limits and signal rules), ``behaviour`` (a process behaviour chart per series, rebased at
-fixes), ``series_states`` (what each series does now) and ``shifts`` (fixes judged by a shift).
+fixes), ``series_states`` (what each series does now), ``shifts`` (fixes judged by a shift) and
+``gaps`` (months with no run, where persistence restarts).
 """
 
 from toolkit.history.behaviour import behaviour
 from toolkit.history.fixes import MIN_POPULATION, VERDICTS, fix_effectiveness
+from toolkit.history.gaps import gap_warning, missing_periods
 from toolkit.history.intervals import ALPHA, newcombe, wilson
 from toolkit.history.labels import suggestions
 from toolkit.history.persistence import persistent, unaddressed
@@ -27,6 +29,8 @@ __all__ = [
     "fix_effectiveness",
     "fix_shifts",
     "fix_verdicts",
+    "gap_warning",
+    "missing_periods",
     "newcombe",
     "persistent",
     "states",

@@ -7,7 +7,7 @@ The steps (:mod:`~toolkit.ingest.event_log`, :mod:`~toolkit.ingest.columns`, :mo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,7 +15,15 @@ import pandas as pd
 
 from toolkit.frames import COLUMNS, ID_COLUMN
 from toolkit.ingest.columns import EVENT_TIME, DayFirst, check_column, decide_dayfirst, timestamp_columns
-from toolkit.ingest.crosschecks import dates_out_of_order, future_dates, masked_text, repeated_ids
+from toolkit.ingest.crosschecks import (
+    OPTIONAL_VALUE_ACTIONS,
+    DateWindow,
+    dates_out_of_order,
+    implausible_dates,
+    masked_text,
+    person_names,
+    repeated_ids,
+)
 from toolkit.ingest.event_log import collapse_log
 from toolkit.ingest.joins import join_file
 from toolkit.ingest.problems import Finding, Problems
@@ -154,14 +162,13 @@ def assemble(
     file: str,
     mapped: dict[str, str],
     log_headers: dict[str, str],
-    limit: pd.Timestamp,
-    limit_label: str,
+    window: DateWindow,
     joined: JoinSource | None = None,
 ) -> Assembled:
     """The contract frame of one file of dataset ``name``, from its text.
 
-    ``mapped``: contract column -> header; ``log_headers``: the event log's key -> header; ``limit``
-    and ``limit_label``: the moment after which a date is in the future, and its name in messages;
+    ``mapped``: contract column -> header; ``log_headers``: the event log's key -> header; ``window``:
+    the earliest plausible date and the moment after which a date is in the future;
     ``joined``: the second file of a ``join``, already loaded.
 
     Takes ``text`` over: it is released once every problem is placed, before the kept rows are
@@ -213,9 +220,7 @@ def assemble(
         for values in sheet.persons.values():
             empty &= values.isna().to_numpy()
         sheet.typed["unassigned"] = pd.Series(empty, dtype=bool)
-    masked, flags = _check_across(
-        sheet, name, sec, date_only, set(join.headers) if join else set(), limit, limit_label
-    )
+    masked, flags = _check_across(sheet, name, sec, date_only, set(join.headers) if join else set(), window)
     excluded = _excluded_count(sheet.excluded, records)
     if records is not None:
         facts["event_log"] = {**records.info, "excluded_events": excluded}
@@ -300,9 +305,16 @@ def _check_columns(
         checked = check_column(
             kind, col, sheet.raw[col], name=name, sec=sec, recipe=recipe, dayfirst=dayfirst
         )
-        sheet.record(checked.findings)
-        if checked.values is not None:
-            sheet.typed[col] = checked.values
+        findings, values = checked.findings, checked.values
+        if (optional := OPTIONAL_VALUE_ACTIONS.get(name, {}).get(col)) and values is not None:
+            # A bad amount, count or severity costs the row only the metrics that use that column.
+            findings = tuple(replace(f, action=optional) if f.action == "excluded" else f for f in findings)
+            for f in findings:
+                if f.mask is not None and f.action == optional:
+                    values = values.mask(pd.Series(np.asarray(f.mask, dtype=bool), index=values.index))
+        sheet.record(findings)
+        if values is not None:
+            sheet.typed[col] = values
         if checked.date_only:
             date_only.add(col)
         if checked.fallback is not None:
@@ -320,16 +332,17 @@ def _check_across(
     sec: DatasetRecipe,
     date_only: set[str],
     joined: set[str],
-    limit: pd.Timestamp,
-    limit_label: str,
+    window: DateWindow,
 ) -> tuple[int, dict[str, np.ndarray]]:
     """The checks across columns, in order (each passes over the rows the ones before excluded);
     returns the values masked and the flags set. A joined file's dates were checked against its own rows."""
-    replaced, found, masked = masked_text(name, sheet.typed, sheet.headers, sec.scan)
+    names = person_names(sheet.persons)
+    sheet.problems.names = names  # the values quoted in the data-quality table are masked too
+    replaced, found, masked = masked_text(name, sheet.typed, sheet.headers, sec.scan, names)
     sheet.record(found)
     sheet.typed |= replaced
     dates = [c for c in timestamp_columns(name, sheet.headers) if c not in joined]
-    found, flags, cleared = future_dates(name, sheet.typed, dates, sheet.excluded, limit, limit_label)
+    found, flags, cleared = implausible_dates(name, sheet.typed, dates, sheet.excluded, window)
     sheet.record(found)
     sheet.typed |= cleared
     sheet.record([repeated_ids(name, sheet.typed, sheet.rows, sheet.excluded)])

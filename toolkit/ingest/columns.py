@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.frames import COLUMNS, ID_COLUMN, REQUIRED
-from toolkit.ingest.pii import EMAIL
+from toolkit.ingest.pii import EMAIL, PHONE_MASK, mask_text
 from toolkit.ingest.problems import RECORD, Finding, in_format
 from toolkit.ingest.recipe import ALLOWED_VALUES
 from toolkit.ingest.timestamps import AmbiguousDates, ParsedTimestamps, dayfirst_evidence, parse_timestamps
@@ -141,11 +141,69 @@ def check_id(name: str, col: str, raw: pd.Series) -> Checked:
         )
     )
     s = s.where(~email)
+    # A phone number as people write it (grouped, or with +): personal data. Bare digit runs are ids.
+    shaped = (
+        s.str.contains(r"^\s*(?:\+|\(\d)?[\d ().\-]{8,}\s*$", na=False).to_numpy()
+        & s.str.contains(r"[ +(]", na=False).to_numpy()
+    )
+    phone = shaped.copy()
+    phone[shaped] = [mask_text(v).strip() == PHONE_MASK for v in s[shaped]]
+    found.append(
+        Finding(
+            phone,
+            col,
+            "is a phone number, which is personal data and cannot be an id",
+            f"Map a column that identifies the {'account' if col == 'account_id' else record} without naming "
+            f"a person (e.g. its record id) to {col}.",
+            action,
+        )
+    )
+    s = s.where(~phone)
     if primary:
-        missing = s.isna().to_numpy() & ~damaged & ~email
+        missing = s.isna().to_numpy() & ~damaged & ~email & ~phone
         fix = f"Every {record} needs an id: fill it in, or remove the row."
         found.append(Finding(missing, col, "no value", fix))
     return Checked(s.astype("str"), tuple(found))
+
+
+#: A date Excel wrote as its serial number (days since 1899-12-30): 25569 is 1970, 73051 is 2099.
+_EXCEL_SERIAL = re.compile(r"\s*\d{5}(\.\d+)?\s*")
+SERIAL_PROBLEM = "is an Excel date serial number (days since 1899-12-30), not a date"
+SERIAL_FIX = (
+    "Excel wrote the dates as numbers: format the column as a date in Excel (e.g. dd/mm/yyyy hh:mm) before "
+    "saving as CSV, or export the CSV straight from the source system."
+)
+FORMULA_PROBLEM = "is a spreadsheet formula, not its value"
+FORMULA_FIX = (
+    "The file was saved with formulas instead of their values: in Excel copy the column and paste it back "
+    "as values before saving, or export straight from the source system."
+)
+
+
+def is_excel_serial(values: pd.Series) -> np.ndarray:
+    """Which text values are Excel date serial numbers between 1970 and 2099."""
+    text = values.astype("str")
+    shaped = text.str.fullmatch(_EXCEL_SERIAL.pattern).fillna(False).to_numpy(dtype=bool)
+    number = pd.to_numeric(text.where(shaped), errors="coerce")
+    return shaped & number.between(25569, 73051).fillna(False).to_numpy(dtype=bool)
+
+
+def is_formula(values: pd.Series) -> np.ndarray:
+    """Which text values are spreadsheet formulas (``=A1+1``) rather than values."""
+    return values.astype("str").str.match(r"\s*=[A-Za-z(]").fillna(False).to_numpy(dtype=bool)
+
+
+def _failed(
+    failed: np.ndarray, raw: pd.Series, col: str, problem: str, fix: str, dates: bool
+) -> list[Finding]:
+    """Values that failed a parse, told apart: formulas, Excel date serials (``dates``), the rest."""
+    formula = failed & is_formula(raw) if failed.any() else failed
+    serial = failed & ~formula & is_excel_serial(raw) if dates and failed.any() else np.zeros_like(failed)
+    return [
+        Finding(formula, col, FORMULA_PROBLEM, FORMULA_FIX),
+        Finding(serial, col, SERIAL_PROBLEM, SERIAL_FIX),
+        Finding(failed & ~formula & ~serial, col, problem, fix),
+    ]
 
 
 def _readings(example: str) -> str:
@@ -180,17 +238,25 @@ def parse_column(
     required = col in REQUIRED[name] or col == EVENT_TIME
     if required and present.any() and failed[present].all():
         example = raw[present].iloc[0]
-        return None, (
-            Finding(
-                None,
-                col,
-                f"none of the {int(present.sum()):,} values is a date {in_format(parsed.formats)} "
-                f"(e.g. '{example}')",
-                f"Set timestamps.format under {name} in the recipe to the format the file uses, "
-                "e.g. '%d/%m/%Y %H:%M' for 31/12/2026 17:45.",
-                "cannot load",
-            ),
+        problem = (
+            f"none of the {int(present.sum()):,} values is a date {in_format(parsed.formats)} "
+            f"(e.g. '{example}')"
         )
+        fix = (
+            f"Set timestamps.format under {name} in the recipe to the format the file uses, "
+            "e.g. '%d/%m/%Y %H:%M' for 31/12/2026 17:45."
+        )
+        if is_excel_serial(raw[present]).all():
+            problem = (
+                f"every value is an Excel date serial number such as '{example}' (days since 1899-12-30)"
+            )
+            fix = SERIAL_FIX
+        elif is_formula(raw[present]).all():
+            problem, fix = (
+                f"every value is a spreadsheet formula such as '{example}', not its value",
+                FORMULA_FIX,
+            )
+        return None, (Finding(None, col, problem, fix, "cannot load"),)
     if zone != timezone:
         parsed = replace(parsed, values=parsed.values.dt.tz_convert(timezone))
     return parsed, ()
@@ -204,14 +270,14 @@ def check_timestamp(
     parsed, fatal = parse_column(name, col, raw, sec.timestamps.format_for(col), zone, timezone, dayfirst)
     if parsed is None:
         return Checked(None, fatal)
-    found = [
-        Finding(
-            parsed.failed.to_numpy(),
-            col,
-            f"is not a date {in_format(parsed.formats)}",
-            "Fix the row or set timestamps.format in the recipe.",
-        )
-    ]
+    found = _failed(
+        parsed.failed.to_numpy(),
+        raw,
+        col,
+        f"is not a date {in_format(parsed.formats)}",
+        "Fix the row or set timestamps.format in the recipe.",
+        dates=True,
+    )
     if col in REQUIRED[name]:
         found.append(
             Finding(
@@ -276,11 +342,13 @@ def check_number(name: str, col: str, raw: pd.Series, opts: NumberOptions) -> Ch
             f"If the file writes numbers like 1{other.replace(',', '.')}234{other}50, set numbers.decimal: "
             f"'{other}' under {name} in the recipe; otherwise fix the row.",
         ),
-        Finding(
+        *_failed(
             (failed & ~fits_other).to_numpy(),
+            raw,
             col,
             "is not a number",
             "Fix the row: write an amount such as 1234.50 or $1,234.50.",
+            dates=False,
         ),
     )
     return Checked(values, found)

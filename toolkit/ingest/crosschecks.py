@@ -1,9 +1,11 @@
-"""Checks across a file's typed columns: personal data in kept text, dates in the future, repeated ids,
-dates out of order. Each takes the columns and the rows already excluded, and returns what it found
-(problems, flags, replaced columns); none changes what it is given."""
+"""Checks across a file's typed columns: personal data in kept text, dates in the future or before the
+earliest plausible date, repeated ids, dates out of order. Each takes the columns and the rows already
+excluded, and returns what it found (problems, flags, replaced columns); none changes what it is given."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,7 +15,7 @@ import pyarrow as pa
 from toolkit.frames import COLUMNS, ID_COLUMN
 from toolkit.ingest.columns import DATED_BY
 from toolkit.ingest.headers import norm
-from toolkit.ingest.pii import scan
+from toolkit.ingest.pii import names_pattern, scan
 from toolkit.ingest.problems import Finding
 from toolkit.ingest.recipe import ALLOWED_VALUES
 
@@ -23,6 +25,17 @@ if TYPE_CHECKING:
 #: Metric a flag removes a row from, for the ``action`` column.
 SPEED = "excluded from speed-to-lead"
 RESOLUTION = "excluded from resolution time"
+#: Optional columns whose bad value leaves the row in every metric but those that use the column
+#: (the value is cleared): dataset -> column -> the ``action``. An unreadable time stays a reason to
+#: exclude the row, since an empty contact or resolution time would count as a leak.
+OPTIONAL_VALUE_ACTIONS = {
+    "leads": {
+        "value": "excluded from revenue at risk",
+        "status": "excluded from stalled deals and revenue at risk",
+    },
+    "incidents": {"severity": "excluded from slow resolution", "reopened": "value cleared"},
+    "accounts": {"annual_value": "excluded from value lost to churn"},
+}
 #: Per dataset: the start and end of its measured time, the flag and action of an end before its start.
 _MEASURED = {
     "leads": ("created_at", "first_contact_at", "exclude_speed", SPEED, "the lead was created"),
@@ -40,24 +53,28 @@ def _local_day(values: pd.Series) -> pd.Series:
 
 
 def masked_text(
-    name: str, columns: dict[str, pd.Series], headers: dict[str, str], scanned: tuple[str, ...] | None
+    name: str,
+    columns: dict[str, pd.Series],
+    headers: dict[str, str],
+    scanned: tuple[str, ...] | None,
+    names: re.Pattern | None = None,
 ) -> tuple[dict[str, pd.Series], tuple[Finding, ...], int]:
-    """Kept free-text columns with e-mail addresses and phone numbers masked: the columns that held
-    any, the problems (action ``masked``) and how many values were masked. ``scanned`` limits the scan
-    to those headers (the recipe's ``scan``)."""
+    """Kept free-text columns with e-mail addresses, phone numbers and people's ``names`` masked: the
+    columns that held any, the problems (action ``masked``) and how many values were masked. Every kept
+    text column is scanned unless ``scanned`` (the recipe's ``scan``) names the headers to scan."""
     text_cols = [c for c in columns if COLUMNS[name].get(c) == "text" and c not in ALLOWED_VALUES]
     if scanned is not None:
         listed = {norm(h) for h in scanned}
         text_cols = [c for c in text_cols if norm(headers.get(c, "")) in listed]
     replaced, found, count = {}, [], 0
     for col in text_cols:
-        masked, hit = scan(columns[col])
+        masked, hit = scan(columns[col], names)
         if hit.any():
             found.append(
                 Finding(
                     hit.to_numpy(),
                     col,
-                    "held an e-mail address or phone number, now masked",
+                    "held an e-mail address, phone number or person's name, now masked",
                     "Nothing to do here; remove personal data from this field in the source system.",
                     "masked",
                     values=masked,
@@ -68,45 +85,103 @@ def masked_text(
     return replaced, tuple(found), count
 
 
-def future_dates(
+#: Values of a person column that are no person (a queue or team owning the work, a placeholder).
+_NOT_A_PERSON = re.compile(
+    r"\b(queue|team|group|desk|unassigned|system|admin|bot|support|sales|partner|integration|api|default|"
+    r"none|unknown|n/?a|null|service|ops|emea|apac|amer)\b",
+    re.IGNORECASE,
+)
+
+
+def person_names(persons: dict[str, pd.Series]) -> re.Pattern | None:
+    """The pattern of the people named in a file's person columns (owners, assignees), to mask them in
+    kept text: values of one to four words of letters, not a queue or a team."""
+    names = set()
+    for values in persons.values():
+        for value in values.dropna().astype(str).unique():
+            words = value.split()
+            if (
+                1 <= len(words) <= 4
+                and all(_NAME_WORD.fullmatch(w) for w in words)
+                and not _NOT_A_PERSON.search(value)
+            ):
+                names.add(value)
+    return names_pattern(names)
+
+
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+
+
+#: The earliest plausible date by default (the config's ``earliest_date``): CRMs write 1900-01-01,
+#: 0001-01-01 or pandas' 1677 floor for "no date", which would count as a deal stalled for a century.
+EARLIEST_DATE = "2000-01-01"
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """The dates a file may hold: from ``earliest`` to ``latest`` (the export's moment), and the name
+    of ``latest`` in messages."""
+
+    earliest: pd.Timestamp
+    latest: pd.Timestamp
+    latest_label: str
+
+
+def implausible_dates(
     name: str,
     columns: dict[str, pd.Series],
     checked: Iterable[str],
     excluded: np.ndarray,
-    limit: pd.Timestamp,
-    limit_label: str,
+    window: DateWindow,
 ) -> tuple[tuple[Finding, ...], dict[str, np.ndarray], dict[str, pd.Series]]:
-    """Timestamps of the ``checked`` columns after ``limit``: the problems, the flags they set and the
-    planned dates cleared. A future creation time excludes the row; a future first contact or
-    resolution flags it out of that metric; any other future date has not happened yet and is cleared."""
+    """Timestamps of the ``checked`` columns after ``window.latest`` or before ``window.earliest``: the
+    problems, the flags they set and the values cleared. Such a creation time excludes the row; a first
+    contact or resolution flags it out of that metric; any other future date is a plan that has not
+    happened yet, any other too-early date a placeholder, and either is cleared."""
     dated = DATED_BY[name]
     found: list[Finding] = []
     flags: dict[str, np.ndarray] = {}
     cleared: dict[str, pd.Series] = {}
     excluded = excluded.copy()  # rows this check excludes are passed over by the columns after
+    earliest = f"the earliest plausible date ({window.earliest:%Y-%m-%d}, earliest_date in the config)"
     for col in checked:
-        fix = "Fix the date in the source system, or pass a later as_of if the export was taken later."
         if col not in columns:
             continue
-        future = (columns[col] > limit).fillna(False).to_numpy() & ~excluded
-        if not future.any():
-            continue
-        if col == dated:
-            action = "excluded"
-            excluded |= future
-        elif col == "first_contact_at":
-            action = SPEED
-            _or(flags, "exclude_speed", future)
-        elif col == "resolved_at":
-            action = RESOLUTION
-            _or(flags, "exclude_resolution", future)
-        else:
-            # An expected close date, a notice of churn: as known at the export it has not happened,
-            # so it is left empty (and cannot pass for the moment of the export).
-            action = "value cleared"
-            fix = "A planned date has not happened yet; if it is a typo, fix it in the source system."
-            cleared[col] = columns[col].mask(future)
-        found.append(Finding(future, col, f"is after {limit_label}", fix, action))
+        for wrong, problem, fix, other in (
+            (
+                columns[col] > window.latest,
+                f"is after {window.latest_label}",
+                "Fix the date in the source system, or pass a later as_of if the export was taken later.",
+                "A planned date has not happened yet; if it is a typo, fix it in the source system.",
+            ),
+            (
+                columns[col] < window.earliest,
+                f"is before {earliest}",
+                "Fix the date in the source system, or set an earlier earliest_date in the config if such "
+                "old records are real.",
+                "A placeholder for no date is read as no date; if the date is real, set an earlier "
+                "earliest_date in the config.",
+            ),
+        ):
+            mask = wrong.fillna(False).to_numpy() & ~excluded
+            if not mask.any():
+                continue
+            if col == dated:
+                action = "excluded"
+                excluded |= mask
+            elif col == "first_contact_at":
+                action = SPEED
+                _or(flags, "exclude_speed", mask)
+            elif col == "resolved_at":
+                action = RESOLUTION
+                _or(flags, "exclude_resolution", mask)
+            else:
+                # An expected close date, a notice of churn: as known at the export a future one has
+                # not happened, and a century-old one is a placeholder; either is left empty.
+                action = "value cleared"
+                fix = other
+                cleared[col] = cleared.get(col, columns[col]).mask(mask)
+            found.append(Finding(mask, col, problem, fix, action))
     return tuple(found), flags, cleared
 
 

@@ -16,13 +16,14 @@ import pyarrow as pa
 from toolkit.errors import ConfigError, InputError, RecipeError, ValidationError
 from toolkit.frames import ID_COLUMN, Dataset
 from toolkit.ingest.assemble import assemble, file_text
-from toolkit.ingest.headers import NOT_IN_EXPORT, Headers, map_headers
+from toolkit.ingest.crosschecks import EARLIEST_DATE, DateWindow
+from toolkit.ingest.headers import FIRST_OF_REPEATED, NOT_IN_EXPORT, Headers, map_headers
 from toolkit.ingest.joins import JoinSource
 from toolkit.ingest.problems import Problems, concat_problems, format_problems, sort_problems
 from toolkit.ingest.readers import inspect, read_columns
 from toolkit.ingest.recipe import DatasetRecipe, Recipe, load_recipe
 from toolkit.ingest.values import excel_signs
-from toolkit.settings.values import BadValue, moment
+from toolkit.periods import parse_as_of
 
 
 @dataclass
@@ -70,8 +71,7 @@ def _load_one(
     sec: DatasetRecipe,
     path: Path,
     recipe: Recipe,
-    limit: pd.Timestamp,
-    limit_label: str,
+    window: DateWindow,
     section: str | None = None,
 ) -> Loaded:
     raw = inspect(path, sheet=sec.sheet, encoding=sec.encoding, delimiter=sec.delimiter)
@@ -103,9 +103,7 @@ def _load_one(
                 f"{join_path} does not exist: recipe '{recipe.name}' joins {name} from {raw.name} with "
                 f"{sec.join.file}, which should sit beside it. Put it there, or fix {name}.join.file."
             )
-        joined = _load_one(
-            name, _join_section(sec, name), join_path, recipe, limit, limit_label, f"{name}.join"
-        )
+        joined = _load_one(name, _join_section(sec, name), join_path, recipe, window, f"{name}.join")
         on = sec.join.on
         if on is not None and on.casefold() in {h.casefold() for h in sec.person_columns}:
             # The lookup is keyed by people (sales agent -> office): its keys are never quoted.
@@ -140,8 +138,7 @@ def _load_one(
         file=raw.name,
         mapped=mapped,
         log_headers=found.events,
-        limit=limit,
-        limit_label=limit_label,
+        window=window,
         joined=None if joined is None else joined.as_join(),
     )
     del text
@@ -215,14 +212,17 @@ def _limit(as_of: Any, timezone: str) -> tuple[pd.Timestamp, str]:
     if as_of is None:
         now = pd.Timestamp.now(tz=timezone).floor("s")
         return now, f"the time of loading ({now:%Y-%m-%d %H:%M})"
-    try:
-        stamp = moment(as_of, "")  # a date alone means the end of that day
-    except BadValue:
-        raise ConfigError(
-            f"as_of '{as_of}' is not a date and time. Write it as 2026-10-31 or 2026-10-31 18:00."
-        ) from None
-    stamp = stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
+    stamp = parse_as_of(as_of, timezone)
     return stamp, f"as_of ({stamp:%Y-%m-%d %H:%M})"
+
+
+def _earliest(value: str | pd.Timestamp, timezone: str) -> pd.Timestamp:
+    """The earliest plausible date, as a moment in ``timezone``; ConfigError if it is not a date."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ConfigError(f"earliest_date {value!r} is not a date. Write it as 2000-01-01.") from None
+    return stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
 
 
 def _zone(name: str) -> str:
@@ -250,6 +250,7 @@ def load_dataset(
     max_excluded_share: float = 0.10,
     strict: bool = False,
     timezone: str | None = None,
+    earliest_date: str | pd.Timestamp = EARLIEST_DATE,
 ) -> Dataset:
     """Load exports through a recipe into validated contract frames.
 
@@ -264,7 +265,10 @@ def load_dataset(
     counts as a future date. Pass ``as_of`` only when it is the moment of the export, not the end of
     an earlier period being re-run from a later export. Future creation times exclude the row; a
     future first contact or resolution flags the row out of that metric; a future close, churn or
-    stage date is a planned date that has not happened, and is left empty.
+    stage date is a planned date that has not happened, and is left empty. ``earliest_date`` (the
+    config's ``earliest_date``) is the earliest plausible date: a creation before it excludes the row,
+    a first contact or resolution before it flags the row out of that metric, any other date before it
+    is cleared, so 1900 or year 1 cannot count as a deal stalled for a century.
 
     Tolerant by default: bad rows are excluded and listed in ``Dataset.quality``. Raises
     :class:`~toolkit.errors.ValidationError` when a required column is missing or wholly
@@ -281,8 +285,9 @@ def load_dataset(
         rec = replace(rec, timezone=_zone(timezone))
     paths = _paths(rec, {"leads": leads, "incidents": incidents, "accounts": accounts}, folder)
     limit, label = _limit(as_of, rec.timezone)
+    window = DateWindow(_earliest(earliest_date, rec.timezone), limit, label)
     sections = rec.datasets()
-    loaded = {name: _load_one(name, sections[name], path, rec, limit, label) for name, path in paths.items()}
+    loaded = {name: _load_one(name, sections[name], path, rec, window) for name, path in paths.items()}
     quality = sort_problems(pd.concat([lo.problems for lo in loaded.values()], ignore_index=True))
     data = Dataset(
         **{name: lo.frame for name, lo in loaded.items()},
@@ -333,7 +338,12 @@ def strict_failure(data: Dataset) -> ValidationError | None:
     """The error a strict load (``retro check``) ends with: every problem but masked personal data and
     optional columns an export lacks; None when there is none."""
     quality = data.quality
-    serious = quality[(quality["action"] != "masked") & ~quality["action"].str.startswith(NOT_IN_EXPORT)]
+    # Masking is the fix; a column the recipe marks optional may be absent from an export.
+    # A repeated header is how some systems write a multi-valued field: said, not refused.
+    serious = quality[
+        ~quality["action"].isin(["masked", FIRST_OF_REPEATED])
+        & ~quality["action"].str.startswith(NOT_IN_EXPORT)
+    ]
     if serious.empty:
         return None
     n = len(serious)

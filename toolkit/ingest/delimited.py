@@ -18,7 +18,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from toolkit.errors import InputError
-from toolkit.ingest.rawfile import SAMPLE_BYTES, RawFile, RawTable, bad_rows_frame, unique_headers
+from toolkit.ingest.rawfile import (
+    SAMPLE_BYTES,
+    RawFile,
+    RawTable,
+    bad_rows_frame,
+    repeated_headers,
+    unique_headers,
+)
 
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -29,10 +36,31 @@ def delimiter_name(delimiter: str) -> str:
     return _DELIMITER_NAMES.get(delimiter, repr(delimiter))
 
 
-def _detect_encoding(head: bytes, tail: bytes) -> str:
-    """UTF-8 if the sampled bytes decode as UTF-8, else Windows-1252 (else Latin-1, which never fails)."""
+def _detect_encoding(head: bytes, tail: bytes) -> str | None:
+    """The encoding of a CSV from samples of its start and end; None when it is not text at all.
+
+    A byte order mark names UTF-32 or UTF-16; without one, the zero bytes of ASCII text in UTF-16 or
+    UTF-32 give them away. Then UTF-8 if the samples decode as UTF-8, else Windows-1252 (else
+    Latin-1, which never fails), unless zero bytes or control characters say the file is binary.
+    """
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    sample = head[: len(head) - len(head) % 4]
+    if sample and sample.count(0) > len(sample) // 3:
+        for encoding, width, at in (
+            ("utf-32-le", 4, 0),
+            ("utf-32-be", 4, 3),
+            ("utf-16-le", 2, 0),
+            ("utf-16-be", 2, 1),
+        ):
+            # ASCII in that encoding: every character's one non-zero byte sits at the same offset.
+            nonzero = [i % width for i, b in enumerate(sample) if b]
+            if nonzero and all(i == at for i in nonzero):
+                return encoding
+    if head.count(0) > len(head) // 100:
+        return None  # zero bytes that are no UTF-16 or UTF-32: binary data
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         # The tail sample may start inside a character: begin after its first line break.
@@ -40,6 +68,9 @@ def _detect_encoding(head: bytes, tail: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    if control > len(head) // 100:
+        return None  # zero bytes, control characters: not text in any 8-bit encoding either
     try:
         (head + tail).decode("cp1252")
         return "cp1252"
@@ -119,6 +150,11 @@ def inspect_csv(
     file); ``encoding`` and ``delimiter`` from the recipe, detected when None."""
     whole = size <= SAMPLE_BYTES
     enc = encoding or _detect_encoding(head, tail)
+    if enc is None:
+        raise InputError(
+            f"{path.name} is not a text file: its first bytes are binary data, not the lines of a CSV. Check "
+            "that it is the export, and export it again as CSV (UTF-8) or XLSX."
+        )
     try:
         codecs.lookup(enc)
     except LookupError:
@@ -156,6 +192,7 @@ def inspect_csv(
         path=path,
         kind="csv",
         headers=unique_headers([h.strip() for h in headers]),
+        repeated=repeated_headers([h.strip() for h in headers]),
         skip=skip,
         encoding=enc,
         delimiter=delim,
@@ -180,7 +217,14 @@ def _csv_source(raw: RawFile) -> Iterator[pa.NativeFile]:
         yield view
 
 
-def _arrow_read(raw: RawFile, headers: list[str], *, careful: bool, bad: list) -> pa.Table:
+#: pyarrow's block (1 MB by default) must hold the longest row: a row with a long note, or a cell
+#: of a few megabytes in a column no one reads, is read again with blocks this large.
+LARGE_BLOCK = 1 << 28
+
+
+def _arrow_read(
+    raw: RawFile, headers: list[str], *, careful: bool, bad: list, block_size: int | None = None
+) -> pa.Table:
     """Read with pyarrow. The fast pass splits the file at line breaks across threads; the careful
     pass allows line breaks inside quoted values and numbers bad rows (single-threaded)."""
 
@@ -196,6 +240,7 @@ def _arrow_read(raw: RawFile, headers: list[str], *, careful: bool, bad: list) -
                 skip_rows=raw.skip + 1,
                 encoding="utf8" if raw.encoding in ("utf-8", "utf8") else raw.encoding,
                 use_threads=not careful,
+                **({"block_size": block_size} if block_size else {}),
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=raw.delimiter,
@@ -228,7 +273,13 @@ def read_csv(raw: RawFile, headers: list[str]) -> RawTable:
         if again:
             # A line break inside quotes, or a row of the wrong width: read again, carefully.
             bad.clear()
-            table = _arrow_read(raw, headers, careful=True, bad=bad)
+            try:
+                table = _arrow_read(raw, headers, careful=True, bad=bad)
+            except pa.ArrowInvalid as exc:
+                if "straddl" not in str(exc):  # a row longer than pyarrow's block
+                    raise
+                bad.clear()
+                table = _arrow_read(raw, headers, careful=True, bad=bad, block_size=LARGE_BLOCK)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         if "UTF8" in str(exc) and raw.encoding in ("utf-8", "utf8"):
             return read_csv(replace(raw, encoding="cp1252"), headers)

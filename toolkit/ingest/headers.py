@@ -6,12 +6,14 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 
-from toolkit.frames import ID_COLUMN, REQUIRED
+from toolkit.frames import ID_COLUMN, REQUIRED, person_hint
 from toolkit.ingest.problems import Problems
 from toolkit.ingest.readers import RawFile, delimiter_name
 from toolkit.ingest.recipe import DatasetRecipe
 
 #: Action of a column the recipe lists as optional and the export lacks: noted, not a problem.
+#: The action of a mapped header the file writes more than once.
+FIRST_OF_REPEATED = "first column read"
 NOT_IN_EXPORT = "not in this export"
 
 
@@ -48,8 +50,11 @@ class Headers:
         return next((hit for a in aliases if (hit := self.find(a)) is not None), None)
 
     def closest(self, aliases: tuple[str, ...]) -> str | None:
-        """The file header most like any alias (for 'did you mean'), or None when none is close."""
-        by_norm = {norm(h): h for h in reversed(self.headers)}
+        """The file header most like any alias (for 'did you mean'), or None when none is close.
+
+        A header naming a person or a person's details (``Lead Name``, ``Owner Email``) is never
+        offered: mapping it would carry personal data into the analysis."""
+        by_norm = {norm(h): h for h in reversed(self.headers) if person_hint(h) is None}
         best: tuple[float, str] | None = None
         for alias in aliases:
             for hit in difflib.get_close_matches(norm(alias), list(by_norm), n=1, cutoff=0.6):
@@ -80,6 +85,12 @@ class _Mapping:
     missing: list[dict]  # optional columns the file lacks: column, headers, closest, listed
 
 
+def _positions(columns: list[int]) -> str:
+    """``columns 5 and 10`` (1 = the first column)."""
+    shown = [str(c) for c in columns]
+    return "columns " + (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0])
+
+
 def map_headers(
     name: str, sec: DatasetRecipe, raw: RawFile, problems: Problems, section: str | None = None
 ) -> _Mapping:
@@ -103,6 +114,19 @@ def map_headers(
     joined = section.endswith(".join")
     for col, aliases in sec.columns.items():
         hit = heads.first(aliases)
+        if hit is not None and hit in raw.repeated:
+            # Jira writes a multi-valued field as repeated columns; anything else is a mistake. The
+            # first is read either way, and said.
+            found = raw.columns_named(hit)
+            times = "twice" if len(found) == 2 else f"{len(found)} times"
+            problems.column(
+                hit,
+                f"is written {times} in the header ({_positions(found)}); {col} is read from the first",
+                f"Nothing to do if they hold the values of one multi-valued field; otherwise rename or "
+                f"remove the extra column in the export, or map {col} to another header in "
+                f"{section}.columns.{col}.",
+                FIRST_OF_REPEATED,
+            )
         if hit is not None:
             result.columns[col] = hit
             continue

@@ -1,19 +1,27 @@
-"""E-mail and phone scanning and masking for the text columns a recipe keeps.
+"""E-mail, phone and name scanning and masking for the text a recipe keeps.
 
 Columns of personal data are never read (the recipe's ``drop`` and anything unmapped); this
-module catches what slips into kept text, such as an e-mail address typed into a lead source.
-Matches are replaced with ``[email removed]`` / ``[phone removed]``.
+module catches what slips into kept text, such as an e-mail address typed into a lead source or
+an owner's name in a routing rule. Matches become ``[email removed]``, ``[phone removed]`` and
+``[name removed]``.
 
-The phone pattern favours catching phones over keeping digits: international numbers (``+44 20
-7946 0958``, ``0044 ...``), North American numbers (``(555) 123-4567``, ``555.123.4567``), national
-numbers with a leading 0 (``020 7946 0958``, ``07700 900123``) and runs of 10 to 13 digits. Dates
-(``2026-10-31``), times and amounts (``1,234.50``) do not match.
+* E-mail addresses, internationalised ones included (``jörg@müller.example``).
+* Phones as people type them in many countries: international (``+44 20 7946 0958``, ``0044 ...``),
+  North American (``(555) 123-4567``, ``555.123.4567``) and national numbers of 9 to 15 digits in
+  groups (``06 12 34 56 78``, ``06-12345678``, ``98765 43211``, ``(02) 9876 5432``,
+  ``(11) 91234-5678``), or 10 to 13 digits in one run. Dates (``2026-10-31``, ``31.10.2026``),
+  times, amounts (``1,234.50``) and ids glued to letters (``INC0012345``) do not match.
+* People's names given by the caller (read from the export's person columns), whole words, any case.
 
-Scanning works on the distinct values of a column, so it costs little on low-cardinality
-columns (sources, queues, categories) whatever the row count.
+The patterns are Python regular expressions run on the distinct values that can hold a match (an
+``@``, seven digits, a name's first letters), so a column of a few labels costs little whatever
+its row count. ``tests/fixtures/pii/corpus.yaml`` is the corpus they are measured on.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -21,22 +29,56 @@ import pyarrow as pa
 
 EMAIL_MASK = "[email removed]"
 PHONE_MASK = "[phone removed]"
+NAME_MASK = "[name removed]"
 
-EMAIL = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-_SEP = r"[ .\-]?"
-PHONE = (
-    r"(?<![\w+])(?:"
-    r"(?:\+|00)\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{1,4}(?:[ .\-]?\d{2,4}){1,4}"  # international
-    rf"|\(\d{{3}}\){_SEP}\d{{3}}[ .\-]\d{{4}}"  # (555) 123-4567
-    rf"|\d{{3}}[.\-]\d{{3}}[.\-]\d{{4}}"  # 555-123-4567, 555.123.4567
-    r"|0\d{2,4}[ \-]\d{3,4}[ \-]?\d{3,4}"  # 020 7946 0958, 07700 900123
-    r"|\d{10,13}"  # 07700900123, 5551234567
-    r")(?![\w])"
+EMAIL = r"[\w.%+'’-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}"
+#: A run of digit groups that may be a phone: an optional + or 00, then groups of digits, or an
+#: (area code), joined by one space, dot or hyphen. :func:`_is_phone` then counts its digits.
+_PHONE_RUN = re.compile(
+    r"(?<![\w.,/:+\-])(?:\+|00)?(?:\(\d{1,4}\)|\d{1,5})(?:[ .\-]?\(\d{1,4}\)|[ .\-]\d{1,8}){0,6}(?![\w,/:])"
+    r"|(?<![\w.,/:+\-])\+?\d{10,15}(?![\w,/:])"
 )
+_DATE = re.compile(r"\d{4}[.\-]\d{1,2}[.\-]\d{1,2}|\d{1,2}[.\-]\d{1,2}[.\-]\d{4}")
+_EMAIL = re.compile(EMAIL)
 
 
-def scan(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Mask e-mails and phones in a text column.
+def _is_phone(candidate: str) -> bool:
+    """Whether a digit run found by :data:`_PHONE_RUN` is a phone: 9 to 15 digits in groups (10 to 13
+    in one run, unless written with + or 00), and not a date."""
+    digits = sum(c.isdigit() for c in candidate)
+    if not 9 <= digits <= 15 or _DATE.search(candidate):
+        return False
+    grouped = any(c in " .-()" for c in candidate)
+    international = candidate.startswith(("+", "00"))
+    return grouped or international or 10 <= digits <= 13
+
+
+def _mask_phones(text: str) -> str:
+    return _PHONE_RUN.sub(lambda m: PHONE_MASK if _is_phone(m.group(0)) else m.group(0), text)
+
+
+def names_pattern(names: Iterable[str]) -> re.Pattern | None:
+    """One pattern for people's names (whole words, any case), longest first; None without names.
+
+    Names shorter than three letters are left out: initials would mask half of every text.
+    """
+    kept = sorted(
+        {n.strip() for n in names if isinstance(n, str) and len(n.strip()) >= 3}, key=len, reverse=True
+    )
+    if not kept:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in kept) + r")(?!\w)", re.IGNORECASE)
+
+
+def mask_text(text: str, names: re.Pattern | None = None) -> str:
+    """``text`` with e-mail addresses, phones and the ``names`` masked."""
+    out = _EMAIL.sub(EMAIL_MASK, text) if "@" in text else text
+    out = _mask_phones(out)
+    return names.sub(NAME_MASK, out) if names is not None else out
+
+
+def scan(values: pd.Series, names: re.Pattern | None = None) -> tuple[pd.Series, pd.Series]:
+    """Mask e-mails, phones and ``names`` (:func:`names_pattern`) in a text column.
 
     Returns the masked column (a new Series; the input is not changed) and a boolean Series
     marking the rows where something was masked.
@@ -45,13 +87,26 @@ def scan(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     # Distinct values once: codes per row, patterns on the uniques, masks back through the codes.
     codes, uniques = pd.factorize(text)
     uniques = pd.Series(uniques, dtype="str")
+    none = pd.Series(False, index=values.index)
     if uniques.empty:
-        return text, pd.Series(False, index=values.index)
-    hit = (uniques.str.contains(EMAIL, regex=True) | uniques.str.contains(PHONE, regex=True)).to_numpy(bool)
-    if not hit.any():
-        return text, pd.Series(False, index=values.index)
-    cleaned = uniques.str.replace(EMAIL, EMAIL_MASK, regex=True).str.replace(PHONE, PHONE_MASK, regex=True)
-    table = pa.array(uniques.where(~hit, cleaned), type=pa.large_string())
+        return text, none
+    # Only values that could hold a match go through Python's re: an @, seven digits, or any text
+    # when names are given.
+    maybe = uniques.str.contains("@", regex=False) | (uniques.str.count(r"\d") >= 7)
+    if names is not None:
+        maybe |= True
+    candidates = uniques[maybe.to_numpy(dtype=bool)]
+    if candidates.empty:
+        return text, none
+    cleaned = pd.Series([mask_text(v, names) for v in candidates], index=candidates.index, dtype="str")
+    changed = cleaned != candidates
+    if not changed.any():
+        return text, none
+    hit = np.zeros(len(uniques), dtype=bool)
+    hit[changed.index[changed.to_numpy(dtype=bool)]] = True
+    masked_u = uniques.copy()
+    masked_u[hit] = cleaned[changed]
+    table = pa.array(masked_u, type=pa.large_string())
     present = codes >= 0
     out = table.take(pa.array(np.maximum(codes, 0), mask=~present))
     masked_rows = present & hit[np.maximum(codes, 0)]
@@ -63,7 +118,4 @@ def scan(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def contains_pii(values: pd.Series) -> pd.Series:
     """True where a text value holds an e-mail address or a phone number."""
-    text = values.astype("str")
-    return (
-        text.str.contains(EMAIL, regex=True, na=False) | text.str.contains(PHONE, regex=True, na=False)
-    ).astype(bool)
+    return scan(values)[1].astype(bool)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,7 @@ class Problems:
         self.dataset, self.file = dataset, file
         self.parts: list[pd.DataFrame] = []
         self.fatal = False
+        self.names: re.Pattern | None = None  # people's names to mask in the values quoted
 
     def rows(
         self,
@@ -96,7 +98,7 @@ class Problems:
         out = pd.concat(self.parts, ignore_index=True)
         out = out.astype({c: "str" for c in PROBLEM_COLUMNS if c != "row"})
         # A bad value can itself hold personal data ("call 07700 900123" in an amount column).
-        out["value"] = scan(out["value"])[0]
+        out["value"] = scan(out["value"], self.names)[0]
         return out
 
 

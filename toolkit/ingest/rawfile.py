@@ -29,6 +29,14 @@ class RawFile:
     footer: tuple[str, ...] = ()  # CSV: non-blank lines cut after the data (a report footer)
     sheet: str | None = None  # XLSX
     skip: int = 0  # CSV: lines before the header (blank lines, Excel's "sep=;")
+    repeated: tuple[str, ...] = ()  # headers the file writes more than once (renamed X.1, X.2 in headers)
+
+    def columns_named(self, header: str) -> list[int]:
+        """The file's columns (1 = first) headed ``header``, the copies renamed ``header.1``... included."""
+        copies = {header} | (
+            {f"{header}.{i}" for i in range(1, len(self.headers))} if header in self.repeated else set()
+        )
+        return [i + 1 for i, h in enumerate(self.headers) if h in copies]
 
     @property
     def name(self) -> str:
@@ -55,6 +63,15 @@ def bad_rows_frame(bad: list[tuple]) -> pd.DataFrame:
     """Rows skipped for their number of fields, as (row, fields, expected) tuples, as a frame."""
     frame = pd.DataFrame(bad, columns=["row", "fields", "expected"])
     return frame.astype({"row": "Int64", "fields": "int64", "expected": "int64"})
+
+
+def repeated_headers(headers: list[str]) -> tuple[str, ...]:
+    """The non-blank headers written more than once, in order of first appearance."""
+    seen: dict[str, int] = {}
+    for h in headers:
+        if h.strip():
+            seen[h] = seen.get(h, 0) + 1
+    return tuple(h for h, n in seen.items() if n > 1)
 
 
 def unique_headers(headers: list[str]) -> tuple[str, ...]:

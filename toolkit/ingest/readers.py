@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from toolkit.errors import InputError
 from toolkit.ingest.delimited import delimiter_name, inspect_csv, read_csv
-from toolkit.ingest.rawfile import SAMPLE_BYTES, Kind, RawFile, RawTable, unique_headers
+from toolkit.ingest.rawfile import SAMPLE_BYTES, Kind, RawFile, RawTable, repeated_headers, unique_headers
 
 __all__ = ["RawFile", "RawTable", "delimiter_name", "file_kind", "inspect", "read_columns"]
 
@@ -82,6 +82,12 @@ def inspect(
         raise InputError(f"{path} does not exist. Check the path, or the file name in the recipe.")
     if path.is_dir():
         raise InputError(f"{path} is a folder, not a file.")
+    if not path.is_file():
+        # A named pipe would block the read forever; a device never ends.
+        raise InputError(
+            f"{path} is not a regular file (a named pipe, socket or device). Give the path of the export "
+            "file itself."
+        )
     size = path.stat().st_size
     with path.open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
@@ -139,13 +145,14 @@ def _drop_blank_rows(table: RawTable) -> RawTable:
 
 
 @contextmanager
-def _workbook(path: Path) -> Iterator:
-    """An openpyxl workbook, read-only; opened from a handle so a misnamed extension does not matter."""
+def _workbook(path: Path, *, formulas: bool = False) -> Iterator:
+    """An openpyxl workbook, read-only, with each cell's cached value (``formulas``: its formula);
+    opened from a handle so a misnamed extension does not matter."""
     import openpyxl
 
     with path.open("rb") as handle:
         try:
-            wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            wb = openpyxl.load_workbook(handle, read_only=True, data_only=not formulas)
         except Exception as exc:  # openpyxl raises many types for a damaged zip or XML
             raise InputError(
                 f"{path.name} could not be opened as an Excel workbook ({type(exc).__name__}). Open and save "
@@ -187,7 +194,13 @@ def _inspect_xlsx(path: Path, sheet: str | None) -> RawFile:
     headers = ["" if v is None else str(v).strip() for v in first]
     while headers and not headers[-1]:
         headers.pop()  # formatting can stretch a sheet past its last real column
-    return RawFile(path=path, kind="xlsx", headers=unique_headers(headers), sheet=name)
+    return RawFile(
+        path=path,
+        kind="xlsx",
+        headers=unique_headers(headers),
+        repeated=repeated_headers(headers),
+        sheet=name,
+    )
 
 
 def _cell_text(value: object) -> str | float:
@@ -213,6 +226,21 @@ def _typed_column(values: list) -> pd.Series:
     return s.map(_cell_text).astype("str")
 
 
+def _formulas_without_values(raw: RawFile, positions: list[int], cols: list[list]) -> None:
+    """Put the formula text (``=A1+1``) in the empty cells that are formulas saved without a value
+    (by a program that writes workbooks without calculating them), so the checks name them instead
+    of reading an empty cell."""
+    with _workbook(raw.path, formulas=True) as wb:
+        for i, values in enumerate(
+            wb[raw.sheet].iter_rows(min_row=2, max_col=len(raw.headers), values_only=True)
+        ):
+            for out, pos in zip(cols, positions, strict=True):
+                if i < len(out) and out[i] is None and pos < len(values):
+                    value = values[pos]
+                    if isinstance(value, str) and value.startswith("="):
+                        out[i] = value
+
+
 def _read_xlsx(raw: RawFile, headers: list[str]) -> RawTable:
     positions = [raw.headers.index(h) for h in headers]
     cols: list[list] = [[] for _ in headers]
@@ -221,11 +249,19 @@ def _read_xlsx(raw: RawFile, headers: list[str]) -> RawTable:
         for values in wb[raw.sheet].iter_rows(min_row=2, max_col=len(raw.headers), values_only=True):
             for out, pos in zip(cols, positions, strict=True):
                 out.append(values[pos] if pos < len(values) else None)
+    if any(v is None for c in cols for v in c):
+        _formulas_without_values(raw, positions, cols)
     frame = pd.DataFrame({h: _typed_column(c) for h, c in zip(headers, cols, strict=True)})
     return RawTable(frame, np.arange(2, len(frame) + 2))
 
 
 # --- Parquet --------------------------------------------------------------------------------------
+
+
+def _first_line(exc: Exception) -> str:
+    """An Arrow error's first sentence (it may run over several lines and sentences)."""
+    line = (str(exc).strip().splitlines() or ["unreadable"])[0]
+    return line.split(". ")[0].strip().rstrip(".:")
 
 
 def _inspect_parquet(path: Path) -> RawFile:
@@ -234,14 +270,23 @@ def _inspect_parquet(path: Path) -> RawFile:
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{path.name} could not be read as Parquet: {exc}. Export it again.") from None
+        raise InputError(
+            f"{path.name} could not be read as Parquet ({_first_line(exc)}): the file is damaged or not "
+            "Parquet. Export it again."
+        ) from None
     return RawFile(path=path, kind="parquet", headers=tuple(schema.names))
 
 
 def _read_parquet(raw: RawFile, headers: list[str]) -> RawTable:
     import pyarrow.parquet as pq
 
-    table = pq.read_table(raw.path, columns=headers)
+    try:
+        table = pq.read_table(raw.path, columns=headers)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(
+            f"{raw.name}: the data of its columns {', '.join(repr(h) for h in headers)} could not be read as "
+            f"Parquet ({_first_line(exc)}): the file is damaged. Export it again."
+        ) from None
     frame = table.to_pandas()
     for col in frame.columns:
         s = frame[col]

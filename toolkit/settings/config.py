@@ -26,6 +26,7 @@ from toolkit.settings.business_calendar import DAY_NAMES, BusinessCalendar, cale
 from toolkit.settings.config_layers import Origin, config_layers, suggestion
 from toolkit.settings.values import (
     BadValue,
+    date,
     duration,
     format_duration,
     hhmm,
@@ -89,6 +90,7 @@ class Config:
     fix_before: int
     fix_after: int
     max_excluded_share: float
+    earliest_date: dt.date
     as_of: pd.Timestamp | None
     calendar: BusinessCalendar
     groups: GroupSettings
@@ -202,6 +204,11 @@ class Config:
                 f"A run stops when more than {self.max_excluded_share:.0%} of a file's rows cannot be used.",
             ),
             (
+                "earliest_date",
+                str(self.earliest_date),
+                f"Dates before {self.earliest_date} are read as placeholders or typos, never as real dates.",
+            ),
+            (
                 "as_of",
                 str(self.as_of) if self.as_of is not None else "latest timestamp",
                 f"Leaks are judged as known at {self.as_of}."
@@ -308,6 +315,8 @@ def _build(raw: dict, where: Origin) -> Config:
         )
         if isinstance(raw["as_of"], dt.date | dt.datetime | pd.Timestamp):
             raw["as_of"] = str(as_of)  # keep to_dict() JSON safe
+    earliest_date = where.parse("earliest_date", raw["earliest_date"], date)
+    raw["earliest_date"] = str(earliest_date)  # keep to_dict() JSON safe
     groups = raw["groups"]
     taxonomy = raw["taxonomy"]
     if not isinstance(taxonomy, dict) or not taxonomy:
@@ -345,6 +354,7 @@ def _build(raw: dict, where: Origin) -> Config:
         fix_before=where.parse("fix_window.before", fix["before"], whole_number, 1),
         fix_after=where.parse("fix_window.after", fix["after"], whole_number, 1),
         max_excluded_share=where.parse("max_excluded_share", raw["max_excluded_share"], share),
+        earliest_date=earliest_date,
         as_of=as_of,
         calendar=calendar_from(raw["calendar"], where),
         groups=GroupSettings(

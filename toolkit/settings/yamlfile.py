@@ -80,10 +80,15 @@ def read_yaml(text: str, label: str, wording: YamlWording, *, strict_booleans: b
                 raise wording.error(wording.empty(label))
             return YamlDoc(label, {})
         lines: dict[KeyPath, int] = {}
-        _index_lines(node, (), lines, label, wording)
+        _Index(loader, label, wording, lines).walk(node, (), 0)
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise wording.error(wording.invalid(label, exc)) from None
+    except RecursionError:
+        raise wording.error(
+            f"{label} is nested too deeply to read (settings need a handful of levels, {MAX_DEPTH} at "
+            "most). Check its indentation and brackets."
+        ) from None
     finally:
         loader.dispose()
     if data is None and wording.empty is None:
@@ -119,20 +124,68 @@ def _key_text(node: yaml.Node) -> str:
     return str(node.value) if isinstance(node, yaml.ScalarNode) else "<complex key>"
 
 
-def _index_lines(
-    node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], label: str, wording: YamlWording
-) -> None:
-    """Record the line of every key; refuse duplicate keys when the caller words them."""
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = _key_text(key_node)
-            line = key_node.start_mark.line + 1
-            if key in seen and wording.duplicate is not None:
-                raise wording.error(wording.duplicate(label, key, line, seen[key]))
-            seen[key] = line
-            lines[(*path, key)] = line
-            _index_lines(value_node, (*path, key), lines, label, wording)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _index_lines(item, path, lines, label, wording)
+#: Nesting a settings file may have: a recipe needs five levels or so.
+MAX_DEPTH = 50
+#: Values a settings file may hold once its aliases are expanded: a recipe has a few hundred, and a
+#: "billion laughs" of nested aliases would otherwise keep the walk below busy for minutes.
+MAX_VALUES = 20_000
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Index:
+    """Records the line of every key; refuses duplicate keys (when the caller words them), aliases
+    that refer to themselves or expand past :data:`MAX_VALUES`, nesting past :data:`MAX_DEPTH`, and
+    dates that do not exist (``2026-02-30``), each with the line."""
+
+    def __init__(self, loader: yaml.SafeLoader, label: str, wording: YamlWording, lines: dict) -> None:
+        self.loader, self.label, self.wording, self.lines = loader, label, wording, lines
+        self.values = 0
+        self.open: set[int] = set()  # the mappings and lists being walked: an alias to one loops
+
+    def fail(self, node: yaml.Node, message: str) -> RetroError:
+        return self.wording.error(f"{self.label} line {node.start_mark.line + 1}: {message}")
+
+    def walk(self, node: yaml.Node, path: KeyPath, depth: int) -> None:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise self.wording.error(
+                f"{self.label}: its aliases (*name) expand to more than {MAX_VALUES:,} values, far more than "
+                "settings hold, so it is not read. Write the values out instead of nesting aliases."
+            )
+        if depth > MAX_DEPTH:
+            raise self.fail(
+                node,
+                f"nested more than {MAX_DEPTH} levels deep; settings need a handful. Check the indentation.",
+            )
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _TIMESTAMP:
+                try:
+                    self.loader.construct_yaml_timestamp(node)
+                except ValueError as exc:
+                    raise self.fail(
+                        node,
+                        f"'{node.value}' is not a date ({exc}). Fix it, or put it in quotes if it is not "
+                        "meant as a date.",
+                    ) from None
+            return
+        if id(node) in self.open:
+            raise self.fail(
+                node,
+                "an alias (*name) refers to the mapping or list that holds it, so it never ends. Remove "
+                "the alias or point it elsewhere.",
+            )
+        self.open.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = _key_text(key_node)
+                line = key_node.start_mark.line + 1
+                if key in seen and self.wording.duplicate is not None:
+                    raise self.wording.error(self.wording.duplicate(self.label, key, line, seen[key]))
+                seen[key] = line
+                self.lines[(*path, key)] = line
+                self.walk(value_node, (*path, key), depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                self.walk(item, path, depth + 1)
+        self.open.discard(id(node))

@@ -20,7 +20,7 @@ import pandas as pd
 
 from toolkit.errors import StoreError
 from toolkit.store.rows import read_frame
-from toolkit.store.schema import migrate, schema_version
+from toolkit.store.schema import check_is_store, migrate, schema_version
 
 #: The packaged taxonomy's causes, for code that needs them without loading a config (tests,
 #: crash-test writers); ``tests/test_store.py`` checks they match ``toolkit/settings/defaults.yaml``.
@@ -53,8 +53,9 @@ class StoreConnection:
     """The open store file; :class:`~toolkit.store.Store` adds what is read and written.
 
     Opening creates the file and its folder if missing and migrates an older schema forward.
-    Raises StoreError when the file is not a retro store, cannot be created, or was written by a
-    newer toolkit.
+    Raises StoreError, before writing anything, when the file is not an empty file or a retro store
+    (another application's database, any other file), is damaged (SQLite's integrity check fails, a
+    table is missing), cannot be created, or was written by a newer toolkit.
     """
 
     def __init__(self, path: str | Path, *, taxonomy: Iterable[str] | None = None) -> None:
@@ -76,6 +77,8 @@ class StoreConnection:
             raise StoreError(f"cannot open the store {self.path}: {exc}.") from exc
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # Read-only checks first: nothing is written to a file that is not a retro store.
+            check_is_store(self._conn, self.path)
             self._conn.execute("PRAGMA journal_mode = WAL").fetchone()
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA foreign_keys = ON")

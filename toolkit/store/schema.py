@@ -120,6 +120,76 @@ CREATE INDEX fix_events_key ON fix_events (group_key, cause);
 """
 
 
+#: The tables every retro store has had since version 1.
+TABLES = ("periods", "period_summary", "group_metrics", "label_events", "fix_events")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether ``path`` starts with SQLite's header (an SQLite database, whoever wrote it)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def damaged(path: Path, why: str) -> str:
+    """The message for a store file that is damaged: what SQLite found and how to recover."""
+    return (
+        f"{path} is a damaged retro store ({why}); nothing was written to it. Restore the file from a "
+        "backup copy; without one, move it aside and run `retro run --backfill` to recompute the "
+        "metrics into a new store (labels and fixes come back only from a backup or an events CSV, "
+        "with `retro run --events`)."
+    )
+
+
+def check_is_store(conn: sqlite3.Connection, path: Path) -> None:
+    """Raise StoreError unless the file open on ``conn`` is empty, new, or an intact retro store.
+
+    Reads only: another application's database, or any other file, is refused before anything (the
+    journal mode, the schema version, a table) is written to it. A retro store missing a table, or
+    failing SQLite's ``quick_check``, is damaged.
+    """
+    try:
+        _check_is_store(conn, path)
+    except sqlite3.DatabaseError as exc:
+        if is_sqlite_file(path):
+            raise StoreError(damaged(path, f"SQLite says: {exc}")) from exc
+        raise StoreError(
+            f"{path} is not a retro store (SQLite says: {exc}); it was not changed. "
+            "Give the path of a store file, or a new path to create one."
+        ) from exc
+
+
+def _check_is_store(conn: sqlite3.Connection, path: Path) -> None:
+    version = schema_version(conn)
+    tables = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    ours = tables & set(TABLES)
+    if not ours and (tables or version):
+        listed = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise StoreError(
+            f"{path} is an SQLite database of another application (tables: {listed or 'none'}; schema "
+            f"version {version}), not a retro store; it was not changed. Give the path of a retro store, "
+            "or a new path to create one."
+        )
+    if not tables or version > SCHEMA_VERSION:
+        return  # a new store, or one migrate() says a newer toolkit wrote
+    if missing := [t for t in TABLES if t not in tables]:
+        raise StoreError(
+            damaged(path, f"{'tables' if len(missing) > 1 else 'table'} {', '.join(missing)} missing")
+        )
+    found = " ".join(r[0] for r in conn.execute("PRAGMA quick_check(3)"))
+    if found != "ok":
+        found = " ".join(found.replace("*** in database main ***", "").split())
+        raise StoreError(damaged(path, f"SQLite's integrity check says: {found}"))
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     """The schema version of an open store file (``PRAGMA user_version``)."""
     return int(conn.execute("PRAGMA user_version").fetchone()[0])

@@ -40,6 +40,8 @@ def measure(ctx: Context) -> Outcome:
     notes = []
     if unknown.any():
         notes.append(f"{int(unknown.sum())} open deals with no known stage entry time were left out.")
+    if unused := unknown_stages(ctx.config, leads):
+        notes.append(unused)
     leads = leads[is_open & ~unknown]
     limits = stage_limits(ctx.config, leads)
     days = (ctx.as_of - leads["stage_entered_at"]) / UNIT_SIZE["days"]
@@ -67,6 +69,28 @@ def stage_limits(config: Config, leads: pd.DataFrame) -> pd.Series:
     # Stage names match case-insensitively: "proposal" in the config finds "Proposal" in the data.
     own = {k.casefold(): v / UNIT_SIZE["days"] for k, v in config.stage_limit.items() if k != "default"}
     return leads["stage"].str.casefold().map(own).astype("float64").fillna(default)
+
+
+def unknown_stages(config: Config, leads: pd.DataFrame) -> str | None:
+    """The sentence naming stages of ``stage_limit`` that no lead of the export is in, or None.
+
+    A misspelt stage (``Proposl``) would otherwise state a limit that never applies.
+    """
+    named = [k for k in config.stage_limit if k != "default"]
+    if not named:
+        return None
+    stages = leads["stage"].dropna().astype(str) if "stage" in leads.columns else pd.Series([], dtype=str)
+    seen = {v.casefold(): v for v in stages.unique()}
+    unused = [k for k in named if k.casefold() not in seen]
+    if not unused:
+        return None
+    listed = ", ".join(f"'{k}'" for k in unused)
+    have = ", ".join(f"'{v}'" for v in sorted(seen.values())[:12]) or "none"
+    return (
+        f"stage_limit names {listed}, which no lead of the export is in, so that limit applied to no deal "
+        f"(stages in the export: {have}). Check the spelling in the config; other stages take the default "
+        f"limit of {format_duration(config.stage_limit['default'])}."
+    )
 
 
 def threshold(config: Config) -> str:

@@ -12,9 +12,11 @@ import io
 import textwrap
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
@@ -79,9 +81,22 @@ def _png_bytes(fig: Figure, dpi: int) -> bytes:
     return out.getvalue()
 
 
+class PlainTextFigure(Figure):
+    """A figure that draws every text as typed: a category such as ``Plan $10k_$50k`` is never read
+    as TeX (matplotlib would parse it as mathematics, or stop on it)."""
+
+    def draw(self, renderer: object) -> None:
+        # Tick labels are made while drawing, from the rc settings; the others exist already.
+        with matplotlib.rc_context({"text.parse_math": False}):
+            for text in self.findobj(Text):
+                text.set_parse_math(False)
+            super().draw(renderer)
+
+
 def new_figure(width: float, height: float) -> Figure:
-    """An empty figure of ``width`` x ``height`` inches whose layout keeps titles, legends and notes apart."""
-    fig = Figure(figsize=(width, height), layout="constrained")
+    """An empty figure of ``width`` x ``height`` inches whose layout keeps titles, legends and notes apart,
+    and whose texts are drawn as typed (:class:`PlainTextFigure`)."""
+    fig = PlainTextFigure(figsize=(width, height), layout="constrained")
     fig.get_layout_engine().set(h_pad=0.08, w_pad=0.08)
     return fig
 

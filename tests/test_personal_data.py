@@ -1,0 +1,160 @@
+"""Personal data never leaves the loader: a committed corpus of e-mails, phones of many countries and
+people's names is seeded into a sample month, and no output of a retro holds any of it.
+
+The corpus (``tests/fixtures/pii/corpus.yaml``) is also what the phone pattern was measured on against
+the ``phonenumbers`` library (``tests/fixtures/pii/measure_phonenumbers.py``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import FIXTURES
+
+from toolkit.ingest import load_dataset
+from toolkit.ingest.pii import EMAIL_MASK, NAME_MASK, PHONE_MASK, mask_text, names_pattern, scan
+from toolkit.pipeline import run_period
+
+CORPUS = yaml.safe_load((FIXTURES / "pii" / "corpus.yaml").read_text(encoding="utf-8"))
+EMAILS = CORPUS["emails"]
+PHONES = [p["text"] for p in CORPUS["phones"]]
+NAMES = CORPUS["names"]
+SEEDED = [*EMAILS, *PHONES, *NAMES]
+SAMPLE_OCTOBER = FIXTURES.parent.parent / "data" / "sample" / "2026-10"
+
+
+@pytest.mark.parametrize("email", EMAILS)
+def test_every_email_of_the_corpus_is_masked(email: str) -> None:
+    assert mask_text(f"Lead from {email} (web)") == f"Lead from {EMAIL_MASK} (web)"
+
+
+@pytest.mark.parametrize(
+    "phone", CORPUS["phones"], ids=[f"{p['region']} {p['text']}" for p in CORPUS["phones"]]
+)
+def test_phones_of_many_countries_are_masked(phone: dict) -> None:
+    assert mask_text(f"call {phone['text']} today") == f"call {PHONE_MASK} today"
+
+
+def test_the_corpus_has_phones_of_at_least_nine_countries() -> None:
+    assert len({p["region"] for p in CORPUS["phones"]}) >= 9
+
+
+@pytest.mark.parametrize("text", CORPUS["clean"])
+def test_dates_amounts_and_ids_stay_as_typed(text: str) -> None:
+    assert mask_text(text) == text
+
+
+def test_names_are_masked_as_whole_words_in_any_case() -> None:
+    pattern = names_pattern([*NAMES, "Al"])  # initials and two-letter names are left alone
+    assert (
+        mask_text("Escalated to PRIYA RAMAN via Alpha queue", pattern)
+        == f"Escalated to {NAME_MASK} via Alpha queue"
+    )
+    assert mask_text("Routed by Jörg Müller-Schmidt", pattern) == f"Routed by {NAME_MASK}-Schmidt"
+
+
+def test_scan_masks_each_distinct_value_once_and_marks_its_rows() -> None:
+    values = pd.Series(
+        ["web", f"web {EMAILS[0]}", None, f"web {EMAILS[0]}", "call 06 12 34 56 78"], dtype="str"
+    )
+    masked, hit = scan(values)
+    assert masked.tolist()[:2] == ["web", f"web {EMAIL_MASK}"]
+    assert pd.isna(masked.iloc[2])
+    assert hit.tolist() == [False, True, False, True, True]
+    assert values.iloc[1] == f"web {EMAILS[0]}"  # the input is not changed
+
+
+# --------------------------------------------------------------------------- a month seeded with the corpus
+
+
+def seed_month(folder: Path) -> Path:
+    """Copy the sample's October into ``folder`` with the corpus typed into the places exports carry it:
+    kept dimension text, the owner and assignee columns, an amount, an id, a team."""
+    shutil.copytree(SAMPLE_OCTOBER, folder)
+    leads = pd.read_csv(folder / "leads.csv", dtype=str, keep_default_na=False)
+    for i, value in enumerate(SEEDED):
+        row = 40 + i * 7
+        leads.loc[row, "Lead Source"] = f"{leads.loc[row, 'Lead Source']} {value}"
+        leads.loc[row + 1, "Routing Rule"] = f"round_robin ({value})"
+        leads.loc[row + 2, "Queue"] = f"EMEA {value}"
+    for i, name in enumerate(NAMES):
+        leads.loc[200 + i :: 50, "Owner"] = name  # the export's person column names them
+        leads.loc[300 + i, "Stage"] = f"Proposal - {name}"
+    leads.loc[400, "Amount"] = PHONES[4]  # a bad value quoted in data-quality.csv
+    leads.loc[401, "Lead ID"] = EMAILS[3]  # an id that is an e-mail address
+    leads.to_csv(folder / "leads.csv", index=False)
+    incidents = pd.read_csv(folder / "incidents.csv", dtype=str, keep_default_na=False)
+    for i, value in enumerate(SEEDED):
+        incidents.loc[30 + i * 5, "Category"] = f"{incidents.loc[30 + i * 5, 'Category']} {value}"
+        incidents.loc[31 + i * 5, "Team"] = f"Service Desk {value}"
+    for i, name in enumerate(NAMES):
+        incidents.loc[100 + i :: 40, "Assignee"] = name
+    incidents.to_csv(folder / "incidents.csv", index=False)
+    return folder
+
+
+def leaked(text: str) -> list[str]:
+    """The corpus values found in ``text`` (any case for names)."""
+    folded = text.casefold()
+    return [v for v in SEEDED if v.casefold() in folded]
+
+
+def test_the_loader_masks_the_corpus_everywhere_it_keeps_text(tmp_path: Path) -> None:
+    data = load_dataset("sample", folder=seed_month(tmp_path / "2026-10"))
+    for name in ("leads", "incidents"):
+        frame = data.frame(name)
+        for col in frame.select_dtypes(include="str"):
+            assert leaked("\n".join(frame[col].dropna())) == [], (name, col)
+    assert leaked(data.quality.to_csv()) == []
+    routing = data.leads["routing"].dropna()
+    assert (routing == f"round_robin ({NAME_MASK})").sum() == len(NAMES)
+    assert (data.leads["stage"] == f"Proposal - {NAME_MASK}").sum() == len(NAMES)
+    assert data.pii["leads"]["masked_values"] >= 3 * len(SEEDED)
+
+
+def _outputs_text(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` as text: Parquet cells, SQLite rows, the rest as bytes decoded."""
+    out = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.suffix == ".parquet":
+            out[str(path)] = pd.read_parquet(path).astype(str).to_csv()
+        elif path.suffix == ".sqlite":
+            conn = sqlite3.connect(path)
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            out[str(path)] = "\n".join(str(row) for t in tables for row in conn.execute(f"SELECT * FROM {t}"))
+            conn.close()
+        else:
+            out[str(path)] = path.read_bytes().decode("utf-8", errors="replace")
+    return out
+
+
+def test_no_seeded_value_reaches_the_period_folder_or_the_store(tmp_path: Path) -> None:
+    month = seed_month(tmp_path / "exports" / "2026-10")
+    out = tmp_path / "out"
+    run_period("2026-10", recipe="sample", folder=month, store=out / "retro.sqlite", out_dir=out / "2026-10")
+    texts = _outputs_text(out)
+    assert {Path(p).name for p in texts} >= {
+        "leaks.csv", "groups.csv", "data-quality.csv", "records.parquet", "run.json", "retro.sqlite"
+    }  # fmt: skip
+    assert {p: leaked(t) for p, t in texts.items() if leaked(t)} == {}
+    assert PHONE_MASK in texts[str(out / "2026-10" / "data-quality.csv")]
+
+
+@pytest.mark.slow
+def test_no_seeded_value_reaches_any_output_of_retro_run(tmp_path: Path) -> None:
+    """The whole run: notebooks executed, leadership report, period files and the store."""
+    from toolkit.runner import run
+
+    month = seed_month(tmp_path / "exports" / "2026-10")
+    out = tmp_path / "out"
+    html = run(
+        "2026-10", recipe="sample", store=out / "retro.sqlite", reports_dir=out / "reports", folder=month
+    )
+    texts = _outputs_text(out)
+    assert str(html) in texts and any(p.endswith("retro.ipynb") for p in texts)
+    assert {p: leaked(t) for p, t in texts.items() if leaked(t)} == {}
