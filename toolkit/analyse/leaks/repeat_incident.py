@@ -8,7 +8,7 @@ the export count as context). ``measured`` is the days since that earlier incide
 from __future__ import annotations
 
 from toolkit.analyse.leaks import records
-from toolkit.analyse.leaks.measuring import UNIT_SIZE, Context, Needs, day_note, need
+from toolkit.analyse.leaks.measuring import UNIT_SIZE, Context, Needs, day_note, in_history_order, need
 from toolkit.analyse.leaks.registry import LeakType, Outcome
 from toolkit.settings.config import Config, format_duration
 
@@ -26,8 +26,7 @@ def measure(ctx: Context) -> Outcome:
         & (incidents["opened_at"] <= ctx.as_of)
     ]
     # Earlier incidents in the export are context: sort the whole history, then judge this period.
-    ordered = known.sort_values(["account_id", "category", "opened_at", "incident_id"], kind="stable")
-    previous = ordered.groupby(["account_id", "category"], sort=False, observed=True)["opened_at"].shift()
+    ordered, previous = in_history_order(known, ["account_id", "category"], "opened_at", "incident_id")
     gap = (ordered["opened_at"] - previous) / UNIT_SIZE["days"]
     current = ctx.in_period(ordered["opened_at"])
     ordered, gap = ordered[current], gap[current]
