@@ -17,7 +17,7 @@ from conftest import FIXTURES, LEADS_HEADER, LEADS_RECIPE, lead_rows
 
 from toolkit.errors import RecipeError, ValidationError
 from toolkit.frames import COLUMNS
-from toolkit.ingest import format_problems, load_dataset, parse_numbers
+from toolkit.ingest import delimited, format_problems, load_dataset, parse_numbers
 from toolkit.ingest.pii import contains_pii
 from toolkit.ingest.recipe import load_recipe, shipped_recipes
 from toolkit.ingest.timestamps import dayfirst_evidence, parse_timestamps
@@ -353,8 +353,9 @@ def test_dayfirst_evidence_counts_proofs_both_ways() -> None:
     assert examples == ["03/04/2026", "25/04/2026 10:00", "04/13/2026"]
 
 
-def test_line_breaks_inside_quoted_values_across_read_blocks(write) -> None:
-    # Over 1 MB, so the reader splits the file into blocks; a split may fall inside quotes.
+def test_line_breaks_inside_quoted_values_across_read_blocks(write, monkeypatch) -> None:
+    # Over 64 KiB blocks, so the reader splits the file into blocks; a split may fall inside quotes.
+    monkeypatch.setattr(delimited, "BLOCK_SIZE", 1 << 16)
     rows = "".join(
         f'L-{i},01/10/2026 09:00,,Web,Open,1,A-1,"note {i}\nsecond line, with a comma",Sam\n'
         for i in range(20000)

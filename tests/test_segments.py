@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from benchmarks.generate import generate
 from toolkit import pipeline
+from toolkit.analyse import segments
 from toolkit.analyse.segments import SEGMENT_COLUMNS, earlier_segments, measure_segments
 from toolkit.frames import GROUP_COLUMNS
 from toolkit.history import tracked_segments
@@ -16,6 +22,7 @@ from toolkit.store import DEFAULT_CAUSES, Store
 PARTNER = "uncontacted|source=partner"
 CHAT = "uncontacted|source=chat"
 QUEUE = "uncontacted|queue=P"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
 def stored(rows: list[tuple[str, str, str, str | None]]) -> pd.DataFrame:
@@ -127,3 +134,76 @@ def test_saving_a_period_stores_the_earlier_segments_measured_on_its_records(tmp
         expected[["group_key", "leaks", "population", "examples"]].values.tolist()
     )
     assert saved["group_key"].tolist() == [PARTNER]
+
+
+def _counts_by_pandas(records, mask, leaked, coded):
+    """The figures per combination by plain pandas group-bys: what the counting must agree with."""
+    keys = list(coded)
+    by = {"observed": True, "sort": False}
+    frame = pd.DataFrame({k: codes[mask] for k, (codes, _) in coded.items()})
+    frame["leaked"] = leaked[mask]
+    counts = frame.groupby(keys, **by)["leaked"].agg(leaks="sum", population="size")
+    rows = np.flatnonzero(mask & leaked)
+    taken = records.iloc[rows]
+    hit = pd.DataFrame({k: codes[rows] for k, (codes, _) in coded.items()})
+    hit["account"] = pd.factorize(taken["account_id"])[0]
+    hit["value"] = taken["value"].to_numpy(dtype=float)
+    hit["record_id"] = taken["record_id"].astype("str").to_numpy(dtype=object)
+    accounts = hit[hit["account"] >= 0].groupby(keys, **by)["account"].nunique()
+    value = hit.groupby(keys, **by)["value"].sum(min_count=1)
+    first = hit.sort_values("record_id", kind="stable").groupby(keys, **by).head(segments.EXAMPLES)
+    examples = first.groupby(keys, **by)["record_id"].agg(", ".join)
+    extra = pd.DataFrame({"accounts": accounts, "value_at_risk": value, "examples": examples})
+    out = counts.join(extra, how="left").reset_index()
+    for k, (_, names) in coded.items():
+        out[k] = pd.Series(names[out[k].to_numpy()], index=out.index, dtype="str")
+    out["leaks"] = out["leaks"].astype("int64")
+    out["accounts"] = out["accounts"].fillna(0).astype("int64")
+    out["examples"] = out["examples"].fillna("")
+    return out
+
+
+@pytest.fixture(scope="module")
+def benchmark_export(tmp_path_factory):
+    return generate(20_000, tmp_path_factory.mktemp("export"), seed=5).folder
+
+
+def _every_segment(records: pd.DataFrame) -> pd.DataFrame:
+    """Segments of every value of each dimension, of pairs of values, and of missing values."""
+    dims = [
+        d
+        for d in ("source", "queue", "routing", "stage", "category", "severity", "hour_band")
+        if d in records
+    ]
+    found = []
+    for leak_type, recs in records.groupby("leak_type"):
+        present = [d for d in dims if recs[d].notna().any()]
+        shapes = []
+        for d in present:
+            shapes += [{d: v} for v in recs[d].dropna().unique()] + [{d: None}]
+        for a, b in itertools.pairwise(present):
+            pairs = recs[[a, b]].dropna().drop_duplicates().head(30)
+            shapes += [{a: x, b: y} for x, y in pairs.itertuples(index=False)]
+        found += [(leak_type, d) for d in shapes]
+    return pd.DataFrame(
+        {
+            "leak_type": [lt for lt, _ in found],
+            "group_key": [f"{lt}|{json.dumps(d, sort_keys=True)}" for lt, d in found],
+            "label": "a segment",
+            "dimensions": [json.dumps(d, sort_keys=True) for _, d in found],
+        }
+    )
+
+
+@pytest.mark.parametrize("source", ["sample", "benchmark export"])
+def test_segments_are_counted_as_plain_group_bys_count_them(source, benchmark_export, monkeypatch):
+    folder = SAMPLE / "2026-10" if source == "sample" else benchmark_export
+    records = pipeline.run_period("2026-10", recipe="sample", folder=folder).result.records
+    seen = _every_segment(records)
+    assert len(seen) > 100 and seen["dimensions"].str.contains(",").any()  # pairs of dimensions too
+    counted = measure_segments(records, seen, "2026-10")
+    monkeypatch.setattr(segments, "_segment_counts", _counts_by_pandas)
+    expected = measure_segments(records, seen, "2026-10")
+    assert counted["leaks"].sum() > 0 and counted["value_at_risk"].notna().any()
+    assert (counted["accounts"] > 1).any() and counted["examples"].str.contains(", ").any()
+    pd.testing.assert_frame_equal(counted, expected)

@@ -1,3 +1,4 @@
+# ruff: noqa: E402 (rfc3987_syntax is ruled out below, before anything imports jsonschema)
 """Run a period's notebooks with papermill, and backfill earlier months without notebooks.
 
 Notebooks are executed from Python (one kernel per notebook, no CLI start-up). A cell that
@@ -10,11 +11,17 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from subprocess import DEVNULL
 from typing import Any
+
+# papermill and nbconvert validate notebooks with jsonschema, which checks IRIs with rfc3987_syntax
+# when it is installed (Jupyter's event schemas pull it in); that package builds a parser when it is
+# imported, 1.5 s of CPU in every `retro run`. No notebook field is an IRI: jsonschema does without.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import papermill
 from jupyter_client import AsyncKernelManager

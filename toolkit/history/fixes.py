@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from toolkit import periods
 from toolkit.frames import EFFECT_COLUMNS
@@ -126,7 +125,10 @@ def fix_effectiveness(
     )
     out["ci_low"] = np.where(judged, low, np.nan)
     out["ci_high"] = np.where(judged, high, np.nan)
-    # One exact test per fix: fixes are few and scipy's test takes one table at a time.
+    # One exact test per fix: fixes are few and scipy's test takes one table at a time. scipy is
+    # imported here, by the few runs that judge a fix: importing it takes longer than most periods' load.
+    from scipy import stats
+
     out["p_value"] = [
         stats.fisher_exact([[bl, bp - bl], [al, ap - al]]).pvalue if ok else np.nan
         for bl, bp, al, ap, ok in zip(

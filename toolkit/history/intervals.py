@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
-from scipy import stats
 
 #: Two-sided significance level of the before/after test; the intervals are its 95% counterparts.
 ALPHA = 0.05
 
-_Z = stats.norm.ppf(1 - ALPHA / 2)
+_Z = NormalDist().inv_cdf(1 - ALPHA / 2)
 
 
 def wilson(leaks: np.ndarray, n: np.ndarray, z: float = _Z) -> tuple[np.ndarray, np.ndarray]:

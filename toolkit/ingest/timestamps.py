@@ -212,36 +212,48 @@ def _parse_fixed(
     micros = np.full(n, np.datetime64("NaT", "us").astype(np.int64))
     done = np.zeros(n, dtype=bool)
     arr = pa.array(text, type=pa.large_string())
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    fits, blocks = [], []
-    # Chunk by chunk (joining a million strings into one array would cost more than the parsing):
-    # the bytes of the values that have the format's width, as an n x width block.
-    for chunk in chunks:
-        buffers = chunk.buffers()
-        offsets = np.frombuffer(buffers[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
-        fit = np.diff(offsets) == width
-        if chunk.null_count:
-            fit &= chunk.is_valid().to_numpy(zero_copy_only=False)
-        fits.append(fit)
-        if not fit.any():
-            continue
-        data = np.frombuffer(buffers[2], dtype=np.uint8)
-        if fit.all():
-            blocks.append(data[offsets[0] : offsets[0] + len(chunk) * width])
-        else:
-            blocks.append(data[offsets[:-1][fit][:, None] + np.arange(width)].ravel())
-    rows = np.flatnonzero(np.concatenate(fits)) if fits else np.zeros(0, dtype=np.int64)
+    start = 0
+    # Chunk by chunk, as the file was read: joining a million strings into one array would cost
+    # more than the parsing, and a chunk's working arrays stay small (at ten million rows, whole
+    # columns of them took most of a gigabyte).
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        end = start + len(chunk)
+        rows, values = _parse_chunk(chunk, width, fields, literals)
+        micros[start:end][rows] = values
+        done[start:end][rows] = True
+        start = end
+    return micros, done
+
+
+def _parse_chunk(
+    chunk: pa.Array, width: int, fields: dict[str, int], literals: list[tuple[int, int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of a chunk's values parsed by :func:`_parse_fixed`, and their microseconds."""
+    buffers = chunk.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+    fit = np.diff(offsets) == width
+    if chunk.null_count:
+        fit &= chunk.is_valid().to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(fit)
     if not len(rows):
-        return micros, done
-    block = np.concatenate(blocks).reshape(len(rows), width)
+        return rows, np.zeros(0, dtype=np.int64)
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    # Byte k of every value that has the format's width: in place when every value fits, else
+    # gathered from the values' starts, one position at a time.
+    if len(rows) == len(chunk):
+        block = data[offsets[0] : offsets[0] + len(chunk) * width].reshape(len(chunk), width)
+        byte = [block[:, k] for k in range(width)]
+    else:
+        at = offsets[:-1][rows]
+        byte = [data[at + k] for k in range(width)]
     ok = np.ones(len(rows), dtype=bool)
-    for at, byte in literals:
-        ok &= block[:, at] == byte
+    for at, literal in literals:
+        ok &= byte[at] == literal
     number = {}
     for code, at in fields.items():
         value = np.zeros(len(rows), dtype=np.int32)
         for k in range(at, at + _WIDTHS[code]):
-            digit = block[:, k] - np.uint8(48)  # a byte that is not a digit wraps to more than 9
+            digit = byte[k] - np.uint8(48)  # a byte that is not a digit wraps to more than 9
             ok &= digit <= 9
             value = value * 10 + digit
         number[code] = value
@@ -262,12 +274,8 @@ def _parse_fixed(
     days = jan_first[index] + _DAYS_BEFORE[month] + (leap_year[index] & (month > 2)) + (day - 1)
     seconds = days * 86400 + (hour * 3600 + minute * 60 + second)
     if ok.all():
-        micros[rows] = seconds * 1_000_000
-        done[rows] = True
-    else:
-        micros[rows[ok]] = seconds[ok] * 1_000_000
-        done[rows[ok]] = True
-    return micros, done
+        return rows, seconds * 1_000_000
+    return rows[ok], seconds[ok] * 1_000_000
 
 
 def _inferred(text: pd.Series, dayfirst: bool | None) -> tuple[pd.Series, pd.Series | None, str]:

@@ -146,6 +146,9 @@ _EXCEL_SIGNS = (
 )
 
 
+_ANY_EXCEL_SIGN = "|".join(f"(?:{pattern})" for pattern, _ in _EXCEL_SIGNS)
+
+
 def excel_signs(frame: pd.DataFrame) -> list[str]:
     """Sentences naming the columns read that look re-saved by Excel (no values but the examples of
     damaged numbers and dates, which are never personal data once the column is read)."""
@@ -156,6 +159,8 @@ def excel_signs(frame: pd.DataFrame) -> list[str]:
             continue
         # Excel damages a whole column: its first rows tell, whatever the file's size.
         uniques = pd.Series(s.iloc[:50_000].dropna().unique()[:5000], dtype="str").str.strip()
+        if not uniques.str.match(_ANY_EXCEL_SIGN, na=False).any():
+            continue  # one pass for the usual column, which shows no sign at all
         for pattern, meaning in _EXCEL_SIGNS:
             hits = uniques[uniques.str.match(pattern, na=False)]
             if len(hits):

@@ -9,7 +9,7 @@ it unless ``repeat_ties``. ``measured`` is the days since that earlier incident.
 from __future__ import annotations
 
 from toolkit.analyse.leaks import records
-from toolkit.analyse.leaks.measuring import UNIT_SIZE, Context, Needs, count, day_note, need
+from toolkit.analyse.leaks.measuring import UNIT_SIZE, Context, Needs, count, day_note, in_history_order, need
 from toolkit.analyse.leaks.registry import LeakType, Outcome
 from toolkit.settings.config import Config, format_duration
 
@@ -32,17 +32,16 @@ def measure(ctx: Context) -> Outcome:
         this_period &= incidents[column].notna()
     known = incidents[incidents["account_id"].notna() & incidents["category"].notna() & known_at]
     # Earlier incidents in the export are context: sort the whole history, then judge this period.
-    ordered = known.sort_values(["account_id", "category", "opened_at", "incident_id"], kind="stable")
-    keys = [ordered["account_id"], ordered["category"]]
+    ordered, earlier = in_history_order(known, ["account_id", "category"], "opened_at", "incident_id")
     opened = ordered["opened_at"]
-    if ctx.config.repeat_ties:
-        previous = opened.groupby(keys, sort=False, observed=True).shift()
-    else:
+    previous = earlier
+    tied = earlier == opened
+    if not ctx.config.repeat_ties and tied.any():
         # An incident opened at the same instant as another is not "before" it: the previous one is the
         # latest incident opened strictly earlier (the last of the earlier instant's ties).
-        earlier = opened.groupby(keys, sort=False, observed=True).shift()
-        previous = earlier.where(earlier != opened).groupby(keys, sort=False, observed=True).ffill()
-        ties = int((ctx.in_period(opened) & (opened == earlier)).sum())
+        keys = [ordered["account_id"], ordered["category"]]
+        previous = earlier.where(~tied).groupby(keys, sort=False, observed=True).ffill()
+        ties = int((ctx.in_period(opened) & tied).sum())
         if ties:
             notes.append(
                 f"{count(ties, 'incident')} opened at the same moment as another of the same client and "
