@@ -74,7 +74,7 @@ class ReportContext:
         it was named); and ``revenue_at_risk`` (:meth:`risk`).
         """
         g = self.groups.loc[(self.groups["period"] == period) & ~self.groups["tracked"]]
-        labels = self.labels.loc[self.labels["period"] <= period].sort_values(["period", "at"])
+        labels = self.labels.loc[self.labels["period"] <= period].sort_values(["period", "event_id"])
         latest = labels.drop_duplicates("group_key", keep="last")[["group_key", "cause", "note", "period"]]
         out = g.merge(latest.rename(columns={"period": "cause_period"}), on="group_key", how="left")
         return out.assign(revenue_at_risk=self.risk(out))
