@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 
 from toolkit.errors import RetroError
-from toolkit.present.classify.blame import blame_prompt
+from toolkit.present.blame import blame_prompt
 from toolkit.present.classify.model import LabelQueue, group_name
 from toolkit.present.classify.view import ClassifyView
 from toolkit.present.markup import Markup, figure

@@ -21,7 +21,7 @@ from toolkit import periods
 from toolkit.errors import StoreError
 from toolkit.history import suggestions
 from toolkit.present import words
-from toolkit.present.classify.blame import blame_prompt
+from toolkit.present.blame import blame_prompt
 from toolkit.store import Store
 
 #: How many example record ids a card shows.

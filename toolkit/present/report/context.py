@@ -18,6 +18,7 @@ from toolkit.errors import StoreError
 from toolkit.frames import EFFECT_COLUMNS, PERSISTENT_COLUMNS
 from toolkit.ingest import pii
 from toolkit.periods import check_period, month_name
+from toolkit.present.blame import PERSON_TEAM, for_leadership, is_person, people_of
 from toolkit.present.report.phrases import LEAK_ORDER, NOT_MEASURED, plain_columns, recipe_name
 from toolkit.settings.config import Config, load_config
 from toolkit.store import Store
@@ -131,10 +132,16 @@ def load_context(
         # their run length too) and every fix's verdict.
         runs = history.persistent(s, period, persist_periods=1)
         effects = history.fix_effectiveness(s, period, before=cfg.fix_before, after=cfg.fix_after)
+        people = people_of(s, period)
     # Analysts' free text may hold an e-mail or a phone number: mask them as the loader does for data.
     labels = _masked(labels, ("note",))
     fixes = _masked(fixes, ("description", "owner_team"))
     effects = _masked(effects, ("description", "owner_team", "sentence"))
+    # Blameless by design: a note that blames a person waits for its restatement, and a fix owned by
+    # a person (not a team) is shown without the name.
+    labels = labels.assign(note=for_leadership(labels["note"], people))
+    fixes = _teams(fixes, people)
+    effects = _teams(effects, people)
     run = periods.loc[periods["period"] == period].iloc[0]
     records = _read_records(folder / "records.parquet")
     churn_incidents = _read_records(folder / "churn_incidents.parquet")
@@ -181,6 +188,13 @@ def _masked(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
         if col in out and len(out):
             out[col] = pii.scan(out[col].astype("str").where(out[col].notna()))[0]
     return out
+
+
+def _teams(df: pd.DataFrame, people: frozenset[str]) -> pd.DataFrame:
+    """``df`` with every ``owner_team`` that is a person's name replaced by :data:`PERSON_TEAM`."""
+    if "owner_team" not in df or df.empty:
+        return df
+    return df.assign(owner_team=df["owner_team"].map(lambda t: PERSON_TEAM if is_person(t, people) else t))
 
 
 def _read_records(path: Path) -> pd.DataFrame | None:
