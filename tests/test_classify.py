@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from html import escape, unescape
@@ -559,3 +560,52 @@ def test_names_from_the_period_exports_person_columns_trigger_the_prompt_and_are
     c.view.cause_buttons["no_visibility"].click()
     stored = path.read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("retro.sqlite-*"))
     assert b"Rhea" not in stored and b"Ona Fictional" not in stored
+
+
+class _FullDisk:
+    """A store connection whose disk fills at the next insert: SQLite rolls back by itself, then fails."""
+
+    def __init__(self, conn):
+        self._conn = conn
+
+    def execute(self, sql, *args):
+        if sql.lstrip().upper().startswith("INSERT"):
+            self._conn.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+def test_a_save_that_fails_is_said_in_red_with_the_sqlite_reason(store, monkeypatch):
+    c = widget(store)
+    before = labels(store)
+    monkeypatch.setattr(store, "_conn", _FullDisk(store._conn))
+    c.view.note.value = "No weekend rota"
+    c.view.cause_buttons["no_capacity"].click()
+    assert 'class="retro-error"' in c.view.status.value
+    text = status(c)
+    assert text.startswith(
+        f"Not saved: the disk holding {store.path} is full (SQLite says: database or disk is full)."
+    )
+    assert "Nothing of this save was written; the last label saved before it is number" in text
+    assert c.queue.group_key == PARTNER  # stays on the group, with the note still typed
+    assert c.view.note.value == "No weekend rota"
+    monkeypatch.undo()
+    assert labels(store) == before
+    with pytest.raises(StoreError, match="database or disk is full"):
+        monkeypatch.setattr(store, "_conn", _FullDisk(store._conn))
+        store.record_label(PARTNER, "no_capacity", period=PERIOD, analyst="CD")
+
+
+def test_an_unexpected_failure_is_said_too(store, monkeypatch):
+    c = widget(store)
+
+    def broken(*args, **kwargs):
+        raise OSError("Input/output error")
+
+    monkeypatch.setattr(c.queue, "save", broken)
+    c.view.cause_buttons["no_capacity"].click()
+    assert 'class="retro-error"' in c.view.status.value
+    assert status(c) == "Not saved: OSError: Input/output error. Nothing of this save was written; try again."
