@@ -27,12 +27,14 @@ PERIOD = "2026-10"
 PARTNER = "uncontacted|queue=EMEA|source=partner"
 STALLED = "stalled|stage=Proposition acceptée"
 BILLING = "slow_resolution|category=billing <b>&|severity=high"
+WEEKEND = "uncontacted|hour_band=weekends"
 ELSEWHERE = "uncontacted|elsewhere"
 TAXONOMY = load_config().taxonomy
 
 
 def groups_frame(period: str = PERIOD) -> pd.DataFrame:
-    """A hand-made groups frame with awkward values: accents, markup, no examples, an elsewhere group."""
+    """A hand-made groups frame with awkward values: accents, markup, no examples, and the rest of a
+    leak type (its "elsewhere" group: context, never queued)."""
     rows = [
         # leak_type, dimensions, leaks, population, baseline, examples, value at risk, rank
         ("stalled", {"stage": "Proposition acceptée"}, 20, 60, 0.10, "D-7, D-9", 120_000.0, 2),
@@ -47,7 +49,8 @@ def groups_frame(period: str = PERIOD) -> pd.DataFrame:
             1,
         ),
         ("slow_resolution", {"category": "billing <b>&", "severity": "high"}, 12, 40, 0.08, None, None, 3),
-        ("uncontacted", None, 12, 900, 0.04, "", None, 4),
+        ("uncontacted", {"hour_band": "weekends"}, 12, 900, 0.04, "", None, 4),
+        ("uncontacted", None, 12, 900, 0.04, "", None, None),
     ]
     out = []
     for leak_type, dims, leaks, population, base, examples, value, rank in rows:
@@ -128,7 +131,8 @@ def _text(html: str) -> str:
 # --------------------------------------------------------------------------- the queue and the card
 def test_queue_is_ordered_by_excess_and_shows_what_leaked_where_in_words(store):
     c = widget(store)
-    assert c.queue.keys == [PARTNER, STALLED, BILLING, ELSEWHERE]
+    assert c.queue.keys == [PARTNER, STALLED, BILLING, WEEKEND]
+    assert c.queue.rest["group_key"].tolist() == [ELSEWHERE]  # context, not asked for a cause
     assert c.view.progress_label.value == "0 of 4 classified · Group 1 of 4"
     evidence = _text(c.view.evidence.value)
     assert evidence.startswith(
@@ -237,7 +241,7 @@ def test_skip_and_back_write_nothing_and_move_through_the_queue(store):
     assert c.queue.group_key == STALLED
     c.view.skip.click()
     c.view.skip.click()
-    assert c.queue.group_key == ELSEWHERE
+    assert c.queue.group_key == WEEKEND
     # Skipped groups come round again.
     c.view.skip.click()
     assert c.queue.group_key == PARTNER
@@ -447,7 +451,7 @@ def test_when_everything_is_classified_the_widget_says_so(store):
     reopened = widget(store)
     assert reopened.queue.done
     reopened.view.done_back.click()
-    assert reopened.queue.group_key == ELSEWHERE
+    assert reopened.queue.group_key == WEEKEND
 
 
 def test_skipped_groups_stay_open_at_the_end(store):
@@ -458,7 +462,7 @@ def test_skipped_groups_stay_open_at_the_end(store):
     c.skip()  # the last open group: nothing else is open, so the queue ends
     assert _text(c.view.done_text.value) == "3 of 4 groups classified; 1 skipped group is still open."
     c.view.done_open.click()
-    assert c.queue.group_key == ELSEWHERE
+    assert c.queue.group_key == WEEKEND
 
 
 def test_two_analysts_see_each_others_labels_and_a_conflict_is_an_event(store_path):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from toolkit import periods
-from toolkit.frames import PERSISTENT_COLUMNS
+from toolkit.frames import PERSISTENT_COLUMNS, is_rest
 from toolkit.history.fixes import fix_effectiveness
 from toolkit.history.labels import labels_upto
 from toolkit.store import check_period
@@ -32,7 +32,7 @@ def persistent(store: Store, upto_period: str, persist_periods: int = 3, window:
     """
     upto = check_period(upto_period)
     gm = store.group_metrics()
-    gm = gm[(gm["period"] <= upto) & ~gm["group_key"].astype("str").str.endswith("|elsewhere")].copy()
+    gm = gm[(gm["period"] <= upto) & ~is_rest(gm["group_key"])].copy()
     gm["back"] = periods.ordinal(upto) - periods.ordinal(gm["period"])
     gm = gm.sort_values(["group_key", "back"])
     # In a run ending at upto, the n-th most recent row is exactly n months back.

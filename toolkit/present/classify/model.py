@@ -19,6 +19,7 @@ import pandas as pd
 
 from toolkit import periods
 from toolkit.errors import StoreError
+from toolkit.frames import is_rest
 from toolkit.history import suggestions
 from toolkit.present import words
 from toolkit.present.blame import blame_prompt
@@ -207,8 +208,11 @@ class LabelQueue:
         self.analyst = default_analyst(analyst)
         self.names = tuple(n for n in names if isinstance(n, str))
         groups = store.group_metrics(self.period)
-        # A segment with no leaks this period (an empty "elsewhere") has nothing to classify.
-        groups = groups[groups["leaks"] > 0]
+        # The rest of each leak type is context, not a segment with one cause; a segment with no leaks
+        # this period has nothing to classify.
+        rest = is_rest(groups["group_key"])
+        self.rest = groups[rest & (groups["leaks"] > 0)].reset_index(drop=True)
+        groups = groups[~rest & (groups["leaks"] > 0)]
         # Highest excess first; rank then key break ties so the order is the same for every analyst.
         self.groups = groups.sort_values(
             ["excess", "rank", "group_key"], ascending=[False, True, True], na_position="last", kind="stable"
