@@ -286,6 +286,25 @@ def test_last_months_label_is_a_one_click_suggestion(store):
     assert c.queue.group_key == STALLED
 
 
+def test_last_months_note_is_shown_and_carried_forward_unless_a_new_one_is_written(store):
+    store.record_label(
+        PARTNER, "no_capacity", period="2026-09", analyst="AB", note="no one works leads after 18:00"
+    )
+    c = widget(store)
+    assert c.view.suggest.description == "Same as last month: no_capacity (no one works leads after 18:00)"
+    c.view.suggest.click()  # accepted without a note: the diagnosis comes with the cause
+    assert labels(store) == [(PARTNER, "no_capacity", "no one works leads after 18:00", "CD", "label")]
+    c.queue.go(0)
+    c.save("no_capacity", "")  # re-labelled the same, still without a note: nothing is erased
+    assert labels(store)[-1][1:3] == ("no_capacity", "no one works leads after 18:00")
+    c.queue.go(0)
+    c.save("no_capacity", "Evening leads wait for the morning shift")  # a new note replaces it
+    assert labels(store)[-1][1:3] == ("no_capacity", "Evening leads wait for the morning shift")
+    c.queue.go(0)
+    c.save("tool_or_routing", "")  # another cause needs its own diagnosis
+    assert labels(store)[-1][1:3] == ("tool_or_routing", "")
+
+
 def test_an_older_label_is_suggested_with_its_month_and_new_groups_get_none(store):
     c = widget(store)
     c.queue.go(1)

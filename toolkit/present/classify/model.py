@@ -178,9 +178,17 @@ def examples(group: Mapping[str, object], limit: int = MAX_EXAMPLES) -> tuple[st
     return tuple(e.strip() for e in raw.split(",") if e.strip())[:limit]
 
 
-def _suggestion_text(cause: str, from_period: str, period: str) -> str:
+def _suggestion_text(cause: str, from_period: str, note: str, period: str) -> str:
+    """The one-click suggestion: the earlier cause, with its note (kept when the label is accepted)."""
     when = "last month" if from_period == periods.previous(period) else from_period
-    return f"Same as {when}: {cause}"
+    text = f"Same as {when}: {cause}"
+    return f"{text} ({_short(note)})" if note else text
+
+
+def _short(note: str, limit: int = 80) -> str:
+    """A note cut to ``limit`` characters for a button."""
+    note = " ".join(note.split())
+    return note if len(note) <= limit else note[: limit - 1].rstrip() + "…"
 
 
 class LabelQueue:
@@ -232,9 +240,10 @@ class LabelQueue:
             for r in current.itertuples()
         }
         sugg = suggestions(self.store, self.period)
-        self._suggestions = dict(
-            zip(sugg["group_key"], zip(sugg["cause"], sugg["from_period"], strict=True), strict=True)
-        )
+        self._suggestions = {
+            r.group_key: (r.cause, r.from_period, r.note if isinstance(r.note, str) else "")
+            for r in sugg.itertuples()
+        }
         self._fixes = self.store.fixes()
 
     def __len__(self) -> int:
@@ -293,18 +302,31 @@ class LabelQueue:
     def save(self, cause: str, note: str = "") -> Saved:
         """Record ``cause`` (and ``note``) as this group's label now; does not move.
 
+        Without a note, the label carries forward the note of the same cause for the same segment (this
+        month's label in force, else the earlier month's it repeats): re-labelling never erases a diagnosis.
+
         Raises StoreError when there is no group in front of the analyst or the cause is not in
         the taxonomy. The returned :class:`Saved` carries the blameless prompt for the note.
         """
         key = self._require_group("save a label")
         self.refresh()
         before = self._labels.get(key)
-        event_id = self.store.record_label(
-            key, cause, period=self.period, analyst=self.analyst, note=note or ""
-        )
+        note = (note or "").strip() or self._carried_note(key, cause)
+        event_id = self.store.record_label(key, cause, period=self.period, analyst=self.analyst, note=note)
         self.refresh()
         replaced = before if before is not None and before.cause != cause else None
         return Saved(event_id, key, cause, replaced, blame_prompt(note, self.names))
+
+    def _carried_note(self, key: str, cause: str) -> str:
+        """The note a label without one carries forward: the diagnosis of the same cause for the same
+        segment, this month's label in force first, else the earlier month's it repeats."""
+        before = self._labels.get(key)
+        if before is not None and before.cause == cause and before.note:
+            return before.note
+        suggested = self._suggestions.get(key)
+        if suggested is not None and suggested[0] == cause:
+            return suggested[2]
+        return ""
 
     def accept_suggestion(self, note: str = "") -> Saved:
         """Save last period's cause for this group (raises StoreError when there is none)."""
@@ -369,7 +391,7 @@ class LabelQueue:
             examples=examples(group),
             label=label,
             suggestion=suggested[0] if suggested else None,
-            suggestion_text=_suggestion_text(suggested[0], suggested[1], self.period) if suggested else None,
+            suggestion_text=_suggestion_text(*suggested, self.period) if suggested else None,
             earlier=self._earlier(key, label),
             fixes=self._fix_lines(key, label),
         )
