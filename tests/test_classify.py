@@ -632,3 +632,17 @@ def test_an_unexpected_failure_is_said_too(store, monkeypatch):
     c.view.cause_buttons["no_capacity"].click()
     assert 'class="retro-error"' in c.view.status.value
     assert status(c) == "Not saved: OSError: Input/output error. Nothing of this save was written; try again."
+
+
+def test_the_segments_label_history_is_one_click_away(store):
+    store.record_label(PARTNER, "no_capacity", period="2026-09", analyst="AB", note="no one after 18:00")
+    c = widget(store)
+    c.save("missing_step", "No callback step")
+    c.queue.go(0)
+    c.show()
+    saved = c.view.saved.value
+    assert "<details" in saved and "Label history (3 events)" in _text(saved)
+    lines = c.queue.card().history
+    assert lines[0].startswith("2026-10: missing_step by CD") and lines[0].endswith(": “No callback step”")
+    assert lines[1].startswith("2026-09: no_capacity by AB") and lines[1].endswith(": “no one after 18:00”")
+    assert lines[2].startswith("2026-09: tool_or_routing by AB")

@@ -54,7 +54,8 @@ class Card:
 
     ``position`` is 0-based in the queue; ``suggestion`` is last period's cause for the same group
     key (None when the group is new); ``earlier`` lists this period's earlier label events of the
-    group, newest first (another analyst's differing label shows here, never silently replaced).
+    group, newest first (another analyst's differing label shows here, never silently replaced);
+    ``history`` every label event of the segment in every month, newest first (who, when, cause, note).
     """
 
     position: int
@@ -69,6 +70,7 @@ class Card:
     suggestion_text: str | None
     earlier: tuple[str, ...]
     fixes: tuple[str, ...]
+    history: tuple[str, ...] = ()
 
     @property
     def progress(self) -> str:
@@ -394,7 +396,21 @@ class LabelQueue:
             suggestion_text=_suggestion_text(*suggested, self.period) if suggested else None,
             earlier=self._earlier(key, label),
             fixes=self._fix_lines(key, label),
+            history=self._history(key),
         )
+
+    def _history(self, key: str) -> tuple[str, ...]:
+        """Every label event of ``key``, in every month, newest first: month, what, who, when and note."""
+        rows = self.store.label_history(key).iloc[::-1]
+        lines = []
+        for r in rows.itertuples():
+            info = LabelInfo(
+                r.cause if isinstance(r.cause, str) else "no label", "", r.analyst, r.at, r.event_id
+            )
+            what = f"undo, back to {info.describe()}" if r.kind == "undo" else info.describe()
+            note = f": “{r.note}”" if isinstance(r.note, str) and r.note else ""
+            lines.append(f"{r.period}: {what}{note}")
+        return tuple(lines)
 
     def _earlier(self, key: str, label: LabelInfo | None) -> tuple[str, ...]:
         """This period's earlier label events of ``key`` (not the one in force), newest first."""

@@ -351,7 +351,7 @@ class ClassifyView:
 
     @staticmethod
     def _saved(card: Card) -> str:
-        if card.label is None and not card.earlier:
+        if card.label is None and not card.earlier and not card.history:
             return ""
         parts = []
         if card.label is not None:
@@ -360,6 +360,16 @@ class ClassifyView:
         if card.earlier:
             parts.append(
                 tag("div", "Earlier labels this month: " + "; ".join(card.earlier), cls="retro-muted")
+            )
+        if card.history:
+            n = len(card.history)
+            parts.append(
+                tag(
+                    "details",
+                    tag("summary", f"Label history ({n} event{'s' if n != 1 else ''})")
+                    + tag("ul", join(tag("li", line) for line in card.history)),
+                    cls="retro-muted",
+                )
             )
         return str(tag("div", join(parts), cls="retro-saved"))
 
