@@ -211,7 +211,7 @@ def test_a_cause_click_records_a_label_event_at_once_and_moves_to_the_next_group
     assert labels(store) == [
         (PARTNER, "tool_or_routing", "Partner form posts to a queue nobody watches", "CD", "label")
     ]
-    assert status(c) == "Saved tool_or_routing for Never contacted (source = partner, queue = EMEA)."
+    assert status(c) == "Saved Tool or routing for Never contacted (source = partner, queue = EMEA)."
     assert c.queue.group_key == STALLED
     assert c.view.progress_label.value == "1 of 4 classified · Group 2 of 4"
     # The next group starts clean.
@@ -260,7 +260,7 @@ def test_going_back_shows_the_saved_label_and_resaving_adds_an_event(store):
     assert c.queue.group_key == PARTNER
     assert c.view.cause_buttons["no_visibility"].button_style == "info"
     assert c.view.note.value == "No view of partner leads older than a day"
-    assert _text(c.view.saved.value).startswith("Saved: no_visibility by CD, ")
+    assert _text(c.view.saved.value).startswith("Saved: No visibility by CD, ")
     # Save note keeps the cause in force with the edited note.
     c.view.note.value = "No view of partner leads older than four hours"
     c.view.save.click()
@@ -278,7 +278,7 @@ def test_going_back_shows_the_saved_label_and_resaving_adds_an_event(store):
 # ------------------------------------------------------------------------------------ suggestion
 def test_last_months_label_is_a_one_click_suggestion(store):
     c = widget(store)
-    assert c.view.suggest.description == "Same as last month: tool_or_routing"
+    assert c.view.suggest.description == "Same as last month: Tool or routing"
     assert c.view.suggest.layout.display is None
     c.view.note.value = "Still routed to EMEA"
     c.view.suggest.click()
@@ -291,7 +291,7 @@ def test_last_months_note_is_shown_and_carried_forward_unless_a_new_one_is_writt
         PARTNER, "no_capacity", period="2026-09", analyst="AB", note="no one works leads after 18:00"
     )
     c = widget(store)
-    assert c.view.suggest.description == "Same as last month: no_capacity (no one works leads after 18:00)"
+    assert c.view.suggest.description == "Same as last month: No capacity (no one works leads after 18:00)"
     c.view.suggest.click()  # accepted without a note: the diagnosis comes with the cause
     assert labels(store) == [(PARTNER, "no_capacity", "no one works leads after 18:00", "CD", "label")]
     c.queue.go(0)
@@ -309,7 +309,7 @@ def test_an_older_label_is_suggested_with_its_month_and_new_groups_get_none(stor
     c = widget(store)
     c.queue.go(1)
     c.show()
-    assert c.view.suggest.description == "Same as 2026-08: no_capacity"
+    assert c.view.suggest.description == "Same as 2026-08: No capacity"
     c.queue.go(2)
     c.show()
     assert c.view.suggest.layout.display == "none"
@@ -351,14 +351,14 @@ def test_a_fix_for_a_cause_is_offered_once_the_group_has_that_label(store):
     c.view.back.click()
     assert c.view.fix_scope.options == (
         ("This group", "group"),
-        ("Every group labelled no_visibility", "cause:no_visibility"),
+        ("Every group labelled No visibility", "cause:no_visibility"),
     )
     c.record_fix("Aged-lead view on the team dashboard", "Revenue Ops", "2026-11-03", "cause:no_visibility")
     fixes = store.fixes()
     assert fixes[["cause", "owner_team"]].values.tolist() == [["no_visibility", "Revenue Ops"]]
     assert fixes["group_key"].isna().all()
     assert fix_status(c) == (
-        "Fix recorded for every group labelled no_visibility: "
+        "Fix recorded for every group labelled No visibility: "
         "Aged-lead view on the team dashboard (Revenue Ops)."
     )
 
@@ -416,7 +416,7 @@ def test_a_blaming_note_gets_a_gentle_prompt_and_the_label_is_still_saved(store,
         "saved either way."
     )
     assert status(c) == (
-        "Saved no_visibility for Never contacted (source = partner, queue = EMEA). "
+        "Saved No visibility for Never contacted (source = partner, queue = EMEA). "
         "Edit the note and save again, or Skip to go on."
     )
     # Restating the note saves again and moves on; both events stay in the history.
@@ -490,11 +490,11 @@ def test_two_analysts_see_each_others_labels_and_a_conflict_is_an_event(store_pa
         ann.save("tool_or_routing", "Routing rule")
         ben.view.refresh.click()
         assert ben.view.progress_label.value == "1 of 4 classified · Group 1 of 4"
-        assert _text(ben.view.saved.value).startswith("Saved: tool_or_routing by Ann, ")
+        assert _text(ben.view.saved.value).startswith("Saved: Tool or routing by Ann, ")
         ben.save("no_visibility", "No aged-lead view")
         assert status(ben).startswith(
-            "Saved no_visibility for Never contacted (source = partner, queue = EMEA). "
-            "It had tool_or_routing by Ann, "
+            "Saved No visibility for Never contacted (source = partner, queue = EMEA). "
+            "It had Tool or routing by Ann, "
         )
         assert status(ben).endswith("; both stay in the label history and yours is now in force.")
         assert labels(one) == [
@@ -502,8 +502,8 @@ def test_two_analysts_see_each_others_labels_and_a_conflict_is_an_event(store_pa
             (PARTNER, "no_visibility", "No aged-lead view", "Ben", "label"),
         ]
         ann.view.back.click()
-        assert _text(ann.view.saved.value).startswith("Saved: no_visibility by Ben, ")
-        assert "Earlier labels this month: tool_or_routing by Ann, " in _text(ann.view.saved.value)
+        assert _text(ann.view.saved.value).startswith("Saved: No visibility by Ben, ")
+        assert "Earlier labels this month: Tool or routing by Ann, " in _text(ann.view.saved.value)
 
 
 # ------------------------------------------------------------------------------- analyst and setup
@@ -643,6 +643,6 @@ def test_the_segments_label_history_is_one_click_away(store):
     saved = c.view.saved.value
     assert "<details" in saved and "Label history (3 events)" in _text(saved)
     lines = c.queue.card().history
-    assert lines[0].startswith("2026-10: missing_step by CD") and lines[0].endswith(": “No callback step”")
-    assert lines[1].startswith("2026-09: no_capacity by AB") and lines[1].endswith(": “no one after 18:00”")
-    assert lines[2].startswith("2026-09: tool_or_routing by AB")
+    assert lines[0].startswith("2026-10: Missing step by CD") and lines[0].endswith(": “No callback step”")
+    assert lines[1].startswith("2026-09: No capacity by AB") and lines[1].endswith(": “no one after 18:00”")
+    assert lines[2].startswith("2026-09: Tool or routing by AB")

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 
 from toolkit.errors import RetroError
+from toolkit.present import words
 from toolkit.present.blame import blame_prompt
 from toolkit.present.classify.model import LabelQueue, group_name
 from toolkit.present.classify.view import ClassifyView
@@ -102,7 +103,7 @@ class ClassifyController:
         except Exception as exc:  # every failed save is said where the analyst works
             self.view.show_status(_failure(exc), "error")
             return
-        message = f"Saved {saved.cause} for {where}."
+        message = f"Saved {words.cause_name(saved.cause)} for {where}."
         if saved.replaced is not None and saved.replaced.analyst != self.queue.analyst:
             message += (
                 f" It had {saved.replaced.describe()}; both stay in the label history "
@@ -176,7 +177,7 @@ class ClassifyController:
             self.view.show_fixes(card)
         self.view.clear_fix_form()
         self.view.toggle_fix_form(False)
-        target = f"every group labelled {cause}" if cause else "this group"
+        target = f"every group labelled {words.cause_name(cause)}" if cause else "this group"
         self.view.show_fix_status(f"Fix recorded for {target}: {description.strip()} ({owner_team.strip()}).")
 
 

@@ -44,8 +44,8 @@ class LabelInfo:
     event_id: int = 0
 
     def describe(self) -> str:
-        """``"tool_or_routing by AB, 2026-11-02 10:42 UTC"``."""
-        return f"{self.cause} by {self.analyst}, {self.at:%Y-%m-%d %H:%M} UTC"
+        """``"Tool or routing by AB, 2026-11-02 10:42 UTC"``."""
+        return f"{words.cause_name(self.cause)} by {self.analyst}, {self.at:%Y-%m-%d %H:%M} UTC"
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def examples(group: Mapping[str, object], limit: int = MAX_EXAMPLES) -> tuple[st
 def _suggestion_text(cause: str, from_period: str, note: str, period: str) -> str:
     """The one-click suggestion: the earlier cause, with its note (kept when the label is accepted)."""
     when = "last month" if from_period == periods.previous(period) else from_period
-    text = f"Same as {when}: {cause}"
+    text = f"Same as {when}: {words.cause_name(cause)}"
     return f"{text} ({_short(note)})" if note else text
 
 
@@ -436,7 +436,11 @@ class LabelQueue:
         rows = fixes[mine]
         return tuple(
             f"{r.description} ({r.owner_team}, from {r.effective_date:%Y-%m-%d}"
-            + (f", for every group labelled {r.cause})" if isinstance(r.cause, str) else ")")
+            + (
+                f", for every group labelled {words.cause_name(r.cause)})"
+                if isinstance(r.cause, str)
+                else ")"
+            )
             for r in rows.itertuples()
         )
 
