@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from html import escape, unescape
@@ -13,9 +14,9 @@ import pandas as pd
 import pytest
 
 from toolkit.errors import StoreError
+from toolkit.present.blame import QUESTION, blame_prompt
 from toolkit.present.charts import alt_text, group_bar
 from toolkit.present.classify import build
-from toolkit.present.classify.blame import QUESTION, blame_prompt
 from toolkit.present.classify.controller import ClassifyController
 from toolkit.present.classify.model import LabelQueue, headline
 from toolkit.present.classify.view import ClassifyView
@@ -26,12 +27,14 @@ PERIOD = "2026-10"
 PARTNER = "uncontacted|queue=EMEA|source=partner"
 STALLED = "stalled|stage=Proposition acceptée"
 BILLING = "slow_resolution|category=billing <b>&|severity=high"
+WEEKEND = "uncontacted|hour_band=weekends"
 ELSEWHERE = "uncontacted|elsewhere"
 TAXONOMY = load_config().taxonomy
 
 
 def groups_frame(period: str = PERIOD) -> pd.DataFrame:
-    """A hand-made groups frame with awkward values: accents, markup, no examples, an elsewhere group."""
+    """A hand-made groups frame with awkward values: accents, markup, no examples, and the rest of a
+    leak type (its "elsewhere" group: context, never queued)."""
     rows = [
         # leak_type, dimensions, leaks, population, baseline, examples, value at risk, rank
         ("stalled", {"stage": "Proposition acceptée"}, 20, 60, 0.10, "D-7, D-9", 120_000.0, 2),
@@ -46,7 +49,8 @@ def groups_frame(period: str = PERIOD) -> pd.DataFrame:
             1,
         ),
         ("slow_resolution", {"category": "billing <b>&", "severity": "high"}, 12, 40, 0.08, None, None, 3),
-        ("uncontacted", None, 12, 900, 0.04, "", None, 4),
+        ("uncontacted", {"hour_band": "weekends"}, 12, 900, 0.04, "", None, 4),
+        ("uncontacted", None, 12, 900, 0.04, "", None, None),
     ]
     out = []
     for leak_type, dims, leaks, population, base, examples, value, rank in rows:
@@ -127,7 +131,8 @@ def _text(html: str) -> str:
 # --------------------------------------------------------------------------- the queue and the card
 def test_queue_is_ordered_by_excess_and_shows_what_leaked_where_in_words(store):
     c = widget(store)
-    assert c.queue.keys == [PARTNER, STALLED, BILLING, ELSEWHERE]
+    assert c.queue.keys == [PARTNER, STALLED, BILLING, WEEKEND]
+    assert c.queue.rest["group_key"].tolist() == [ELSEWHERE]  # context, not asked for a cause
     assert c.view.progress_label.value == "0 of 4 classified · Group 1 of 4"
     evidence = _text(c.view.evidence.value)
     assert evidence.startswith(
@@ -206,7 +211,7 @@ def test_a_cause_click_records_a_label_event_at_once_and_moves_to_the_next_group
     assert labels(store) == [
         (PARTNER, "tool_or_routing", "Partner form posts to a queue nobody watches", "CD", "label")
     ]
-    assert status(c) == "Saved tool_or_routing for Never contacted (source = partner, queue = EMEA)."
+    assert status(c) == "Saved Tool or routing for Never contacted (source = partner, queue = EMEA)."
     assert c.queue.group_key == STALLED
     assert c.view.progress_label.value == "1 of 4 classified · Group 2 of 4"
     # The next group starts clean.
@@ -236,7 +241,7 @@ def test_skip_and_back_write_nothing_and_move_through_the_queue(store):
     assert c.queue.group_key == STALLED
     c.view.skip.click()
     c.view.skip.click()
-    assert c.queue.group_key == ELSEWHERE
+    assert c.queue.group_key == WEEKEND
     # Skipped groups come round again.
     c.view.skip.click()
     assert c.queue.group_key == PARTNER
@@ -255,7 +260,7 @@ def test_going_back_shows_the_saved_label_and_resaving_adds_an_event(store):
     assert c.queue.group_key == PARTNER
     assert c.view.cause_buttons["no_visibility"].button_style == "info"
     assert c.view.note.value == "No view of partner leads older than a day"
-    assert _text(c.view.saved.value).startswith("Saved: no_visibility by CD, ")
+    assert _text(c.view.saved.value).startswith("Saved: No visibility by CD, ")
     # Save note keeps the cause in force with the edited note.
     c.view.note.value = "No view of partner leads older than four hours"
     c.view.save.click()
@@ -273,7 +278,7 @@ def test_going_back_shows_the_saved_label_and_resaving_adds_an_event(store):
 # ------------------------------------------------------------------------------------ suggestion
 def test_last_months_label_is_a_one_click_suggestion(store):
     c = widget(store)
-    assert c.view.suggest.description == "Same as last month: tool_or_routing"
+    assert c.view.suggest.description == "Same as last month: Tool or routing"
     assert c.view.suggest.layout.display is None
     c.view.note.value = "Still routed to EMEA"
     c.view.suggest.click()
@@ -281,11 +286,30 @@ def test_last_months_label_is_a_one_click_suggestion(store):
     assert c.queue.group_key == STALLED
 
 
+def test_last_months_note_is_shown_and_carried_forward_unless_a_new_one_is_written(store):
+    store.record_label(
+        PARTNER, "no_capacity", period="2026-09", analyst="AB", note="no one works leads after 18:00"
+    )
+    c = widget(store)
+    assert c.view.suggest.description == "Same as last month: No capacity (no one works leads after 18:00)"
+    c.view.suggest.click()  # accepted without a note: the diagnosis comes with the cause
+    assert labels(store) == [(PARTNER, "no_capacity", "no one works leads after 18:00", "CD", "label")]
+    c.queue.go(0)
+    c.save("no_capacity", "")  # re-labelled the same, still without a note: nothing is erased
+    assert labels(store)[-1][1:3] == ("no_capacity", "no one works leads after 18:00")
+    c.queue.go(0)
+    c.save("no_capacity", "Evening leads wait for the morning shift")  # a new note replaces it
+    assert labels(store)[-1][1:3] == ("no_capacity", "Evening leads wait for the morning shift")
+    c.queue.go(0)
+    c.save("tool_or_routing", "")  # another cause needs its own diagnosis
+    assert labels(store)[-1][1:3] == ("tool_or_routing", "")
+
+
 def test_an_older_label_is_suggested_with_its_month_and_new_groups_get_none(store):
     c = widget(store)
     c.queue.go(1)
     c.show()
-    assert c.view.suggest.description == "Same as 2026-08: no_capacity"
+    assert c.view.suggest.description == "Same as 2026-08: No capacity"
     c.queue.go(2)
     c.show()
     assert c.view.suggest.layout.display == "none"
@@ -327,14 +351,14 @@ def test_a_fix_for_a_cause_is_offered_once_the_group_has_that_label(store):
     c.view.back.click()
     assert c.view.fix_scope.options == (
         ("This group", "group"),
-        ("Every group labelled no_visibility", "cause:no_visibility"),
+        ("Every group labelled No visibility", "cause:no_visibility"),
     )
     c.record_fix("Aged-lead view on the team dashboard", "Revenue Ops", "2026-11-03", "cause:no_visibility")
     fixes = store.fixes()
     assert fixes[["cause", "owner_team"]].values.tolist() == [["no_visibility", "Revenue Ops"]]
     assert fixes["group_key"].isna().all()
     assert fix_status(c) == (
-        "Fix recorded for every group labelled no_visibility: "
+        "Fix recorded for every group labelled No visibility: "
         "Aged-lead view on the team dashboard (Revenue Ops)."
     )
 
@@ -369,15 +393,13 @@ def test_an_incomplete_fix_says_what_is_missing_and_writes_nothing(store, descri
 @pytest.mark.parametrize(
     ("note", "found"),
     [
-        ("Rep was careless with the partner queue", 'says "careless", which points at a person'),
-        ("LAZY follow-up", 'says "LAZY", which points at a person'),
-        ("human error", 'says "human error", which points at a person'),
-        (
-            "They should have been more careful",
-            'says "should have been more careful", which points at a person',
-        ),
-        ("they didn’t bother to call", 'says "didn’t bother", which points at a person'),
-        ("Jane forgot the queue", "names a person"),
+        ("Rep was careless with the partner queue", "careless"),
+        ("LAZY follow-up", "LAZY"),
+        ("human error", "human error"),
+        ("They should have been more careful", "They should have"),
+        ("they didn’t bother to call", "didn’t bother"),
+        ("Jane forgot the queue", "Jane forgot"),
+        ("the rep forgot to call back", "rep forgot"),
     ],
 )
 def test_a_blaming_note_gets_a_gentle_prompt_and_the_label_is_still_saved(store, note, found):
@@ -388,12 +410,13 @@ def test_a_blaming_note_gets_a_gentle_prompt_and_the_label_is_still_saved(store,
     assert labels(store) == [(PARTNER, "no_visibility", note, "CD", "label")]
     assert c.queue.group_key == PARTNER  # stays, so the prompt is read beside the note
     assert _text(c.view.prompt.value) == (
-        f"This note {found} rather than the "
-        'process. Ask "what about the way the system works made this easy?" and restate the note as that '
-        "process cause if you can; the label is saved either way."
+        f'This note says "{found}", which points at a person rather than the process. Ask "what about '
+        'the way the system works made this easy?" and restate the note as that process cause: until '
+        'then leadership reads "awaiting restatement as a process cause" in its place. The label is '
+        "saved either way."
     )
     assert status(c) == (
-        "Saved no_visibility for Never contacted (source = partner, queue = EMEA). "
+        "Saved No visibility for Never contacted (source = partner, queue = EMEA). "
         "Edit the note and save again, or Skip to go on."
     )
     # Restating the note saves again and moves on; both events stay in the history.
@@ -447,7 +470,7 @@ def test_when_everything_is_classified_the_widget_says_so(store):
     reopened = widget(store)
     assert reopened.queue.done
     reopened.view.done_back.click()
-    assert reopened.queue.group_key == ELSEWHERE
+    assert reopened.queue.group_key == WEEKEND
 
 
 def test_skipped_groups_stay_open_at_the_end(store):
@@ -458,7 +481,7 @@ def test_skipped_groups_stay_open_at_the_end(store):
     c.skip()  # the last open group: nothing else is open, so the queue ends
     assert _text(c.view.done_text.value) == "3 of 4 groups classified; 1 skipped group is still open."
     c.view.done_open.click()
-    assert c.queue.group_key == ELSEWHERE
+    assert c.queue.group_key == WEEKEND
 
 
 def test_two_analysts_see_each_others_labels_and_a_conflict_is_an_event(store_path):
@@ -467,11 +490,11 @@ def test_two_analysts_see_each_others_labels_and_a_conflict_is_an_event(store_pa
         ann.save("tool_or_routing", "Routing rule")
         ben.view.refresh.click()
         assert ben.view.progress_label.value == "1 of 4 classified · Group 1 of 4"
-        assert _text(ben.view.saved.value).startswith("Saved: tool_or_routing by Ann, ")
+        assert _text(ben.view.saved.value).startswith("Saved: Tool or routing by Ann, ")
         ben.save("no_visibility", "No aged-lead view")
         assert status(ben).startswith(
-            "Saved no_visibility for Never contacted (source = partner, queue = EMEA). "
-            "It had tool_or_routing by Ann, "
+            "Saved No visibility for Never contacted (source = partner, queue = EMEA). "
+            "It had Tool or routing by Ann, "
         )
         assert status(ben).endswith("; both stay in the label history and yours is now in force.")
         assert labels(one) == [
@@ -479,8 +502,8 @@ def test_two_analysts_see_each_others_labels_and_a_conflict_is_an_event(store_pa
             (PARTNER, "no_visibility", "No aged-lead view", "Ben", "label"),
         ]
         ann.view.back.click()
-        assert _text(ann.view.saved.value).startswith("Saved: no_visibility by Ben, ")
-        assert "Earlier labels this month: tool_or_routing by Ann, " in _text(ann.view.saved.value)
+        assert _text(ann.view.saved.value).startswith("Saved: No visibility by Ben, ")
+        assert "Earlier labels this month: Tool or routing by Ann, " in _text(ann.view.saved.value)
 
 
 # ------------------------------------------------------------------------------- analyst and setup
@@ -528,7 +551,7 @@ def test_a_custom_taxonomy_from_the_config_is_offered_and_accepted(store_path, t
 
 def test_the_model_and_blame_check_import_no_widgets():
     code = (
-        "import sys, toolkit.present.classify.model, toolkit.present.classify.blame; "
+        "import sys, toolkit.present.classify.model, toolkit.present.blame; "
         "print('ipywidgets' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -554,9 +577,72 @@ def test_names_from_the_period_exports_person_columns_trigger_the_prompt_and_are
         )  # fmt: skip
     c = build(PERIOD, store=path, analyst="CD")
     c.view.note.value = "Rhea forgot the partner queue"
-    assert "names a person" in _text(c.view.prompt.value)
+    assert 'says "Rhea forgot"' in _text(c.view.prompt.value)
     c.view.note.value = "Globex leads wait in a queue nobody watches"  # a client, not a person
     assert c.view.prompt.value == ""
     c.view.cause_buttons["no_visibility"].click()
     stored = path.read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("retro.sqlite-*"))
     assert b"Rhea" not in stored and b"Ona Fictional" not in stored
+
+
+class _FullDisk:
+    """A store connection whose disk fills at the next insert: SQLite rolls back by itself, then fails."""
+
+    def __init__(self, conn):
+        self._conn = conn
+
+    def execute(self, sql, *args):
+        if sql.lstrip().upper().startswith("INSERT"):
+            self._conn.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+def test_a_save_that_fails_is_said_in_red_with_the_sqlite_reason(store, monkeypatch):
+    c = widget(store)
+    before = labels(store)
+    monkeypatch.setattr(store, "_conn", _FullDisk(store._conn))
+    c.view.note.value = "No weekend rota"
+    c.view.cause_buttons["no_capacity"].click()
+    assert 'class="retro-error"' in c.view.status.value
+    text = status(c)
+    assert text.startswith(
+        f"Not saved: the disk holding {store.path} is full (SQLite says: database or disk is full)."
+    )
+    assert "Nothing of this save was written; the last label saved before it is number" in text
+    assert c.queue.group_key == PARTNER  # stays on the group, with the note still typed
+    assert c.view.note.value == "No weekend rota"
+    monkeypatch.undo()
+    assert labels(store) == before
+    with pytest.raises(StoreError, match="database or disk is full"):
+        monkeypatch.setattr(store, "_conn", _FullDisk(store._conn))
+        store.record_label(PARTNER, "no_capacity", period=PERIOD, analyst="CD")
+
+
+def test_an_unexpected_failure_is_said_too(store, monkeypatch):
+    c = widget(store)
+
+    def broken(*args, **kwargs):
+        raise OSError("Input/output error")
+
+    monkeypatch.setattr(c.queue, "save", broken)
+    c.view.cause_buttons["no_capacity"].click()
+    assert 'class="retro-error"' in c.view.status.value
+    assert status(c) == "Not saved: OSError: Input/output error. Nothing of this save was written; try again."
+
+
+def test_the_segments_label_history_is_one_click_away(store):
+    store.record_label(PARTNER, "no_capacity", period="2026-09", analyst="AB", note="no one after 18:00")
+    c = widget(store)
+    c.save("missing_step", "No callback step")
+    c.queue.go(0)
+    c.show()
+    saved = c.view.saved.value
+    assert "<details" in saved and "Label history (3 events)" in _text(saved)
+    lines = c.queue.card().history
+    assert lines[0].startswith("2026-10: Missing step by CD") and lines[0].endswith(": “No callback step”")
+    assert lines[1].startswith("2026-09: No capacity by AB") and lines[1].endswith(": “no one after 18:00”")
+    assert lines[2].startswith("2026-09: Tool or routing by AB")

@@ -15,6 +15,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -158,18 +159,18 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
         expect_text = "Never contacted: source = partner, queue = EMEA: 41 of 130 leads, 32% vs 4% overall"
         widget.get_by_text(expect_text).wait_for()
         widget.get_by_text("0 of 4 classified · Group 1 of 4").wait_for()
-        widget.get_by_role("button", name="Same as last month: tool_or_routing").wait_for()
+        widget.get_by_role("button", name="Same as last month: Tool or routing").wait_for()
         assert widget.locator("img[alt^='Bar chart: this group']").count() == 1
 
         widget.get_by_role("textbox", name="Note").fill("No aged-lead view on the partner queue")
-        widget.get_by_role("button", name="no_visibility", exact=True).click()
+        widget.get_by_role("button", name="No visibility", exact=True).click()
         status_line(page).filter(
-            has_text="Saved no_visibility for Never contacted (source = partner, queue = EMEA)."
+            has_text="Saved No visibility for Never contacted (source = partner, queue = EMEA)."
         ).wait_for()
         widget.get_by_text("1 of 4 classified · Group 2 of 4").wait_for()
 
         widget.get_by_role("button", name="Back", exact=True).click()
-        widget.get_by_text("Saved: no_visibility by E2E").wait_for()
+        widget.get_by_text("Saved: No visibility by E2E").wait_for()
         widget.get_by_role("button", name="Record a fix…").click()
         widget.get_by_role("textbox", name="What changed").fill(
             "Partner leads alert the EMEA desk after 2 hours"
@@ -188,7 +189,7 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
         # Reopening resumes at the first unclassified group; the saved label is one Back away.
         widget.get_by_text("1 of 4 classified · Group 2 of 4").wait_for()
         widget.get_by_role("button", name="Back", exact=True).click()
-        widget.get_by_text("Saved: no_visibility by E2E").wait_for()
+        widget.get_by_text("Saved: No visibility by E2E").wait_for()
         widget.get_by_text("Fixes recorded: Partner leads alert the EMEA desk after 2 hours").wait_for()
 
         # Keyboard only: type the note, Tab to the fourth cause, Enter; the focus returns to the note.
@@ -198,10 +199,10 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
         page.keyboard.type("Nobody owns deals waiting in Proposition acceptée")
         for _ in range(4):
             page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.innerText") == "unclear_ownership"
+        assert page.evaluate("document.activeElement.innerText") == "Unclear ownership"
         page.keyboard.press("Enter")
         status_line(page).filter(
-            has_text="Saved unclear_ownership for Stalled deals (stage = Proposition acceptée)."
+            has_text="Saved Unclear ownership for Stalled deals (stage = Proposition acceptée)."
         ).wait_for()
         page.wait_for_function("document.activeElement && document.activeElement.tagName === 'TEXTAREA'")
         assert page.log.dialogs == []
@@ -244,3 +245,58 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
             "E2E",
         )
     ]
+
+
+def test_retro_classify_opens_ready_to_use_and_a_reload_loses_nothing(tmp_path, browser):
+    """`retro classify` serves the app with Voilà: the first card with no Run All and no code on
+    screen, a click saves, a reload starts afresh from the store with the label still there."""
+    store = build_store(tmp_path / "retro.sqlite")
+    port = _free_port()
+    log = tmp_path / "voila.log"
+    cmd = [
+        *(sys.executable, "-m", "toolkit.cli", "classify", "--period", PERIOD, "--store", str(store)),
+        *("--port", str(port), "--analyst", "E2E", "--out", str(tmp_path / "reports")),
+    ]
+    with log.open("w") as err:
+        proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=err, text=True)
+    page = new_page(browser, width=1366, height=768)
+    try:
+        url = next(m.group(1) for line in proc.stdout if (m := re.search(r"Open (http://\S+)", line)))
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while True:  # the server may still be starting
+            try:
+                page.goto(url, timeout=TIMEOUT_MS)
+                break
+            except Exception:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        widget = page.locator(".retro-classify")
+        widget.get_by_text("0 of 4 classified · Group 1 of 4").wait_for(timeout=TIMEOUT_MS)
+        assert "import classify" not in page.inner_text("body")  # no code on screen
+        # Every cause button is on screen at 1366x768, in plain words.
+        for name in ("Missing step", "No visibility", "Data issue"):
+            assert widget.get_by_role("button", name=name, exact=True).is_visible()
+            box = widget.get_by_role("button", name=name, exact=True).bounding_box()
+            assert box["y"] + box["height"] <= 768, f"{name} is below the fold at {box}"
+        widget.get_by_role("textbox", name="Note").fill("No aged-lead view on the partner queue")
+        widget.get_by_role("button", name="No visibility", exact=True).click()
+        status_line(page).filter(has_text="Saved No visibility for Never contacted").wait_for()
+        page.reload()
+        widget.get_by_text("1 of 4 classified · Group 2 of 4").wait_for(timeout=TIMEOUT_MS)
+        assert page.log.dialogs == []
+    except BaseException:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "classify-voila-failure.png"), full_page=True)
+        print(log.read_text())
+        raise
+    finally:
+        page.context.close()
+        stop_lab(proc)
+    with contextlib.closing(sqlite3.connect(store)) as db:
+        rows = db.execute(
+            "SELECT group_key, cause, note, analyst FROM label_events WHERE period = ?", (PERIOD,)
+        )
+        assert rows.fetchall() == [
+            (PARTNER, "no_visibility", "No aged-lead view on the partner queue", "E2E")
+        ]

@@ -6,7 +6,7 @@ import pytest
 
 from toolkit.frames import HOLDER_HINTS, person_hint
 from toolkit.ingest.people import holds_names, name_columns
-from toolkit.present.classify.names import names_in
+from toolkit.present.blame import names_in
 
 
 @pytest.mark.parametrize(

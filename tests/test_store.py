@@ -245,7 +245,7 @@ def test_latest_label_wins_and_undo_restores_the_one_before(store):
     assert current() == ["no_capacity"]
     store.undo_label(PARTNER, period="2026-05", analyst="a1")
     assert current() == ["tool_or_routing"]
-    assert store.current_labels("2026-05")["note"].tolist() == [""]
+    assert store.current_labels("2026-05")["note"].tolist() == ["routing rule"]
     store.record_label(PARTNER, "training_gap", period="2026-05", analyst="a1")
     store.undo_label(PARTNER, period="2026-05", analyst="a1")
     assert current() == ["tool_or_routing"]
@@ -260,6 +260,36 @@ def test_latest_label_wins_and_undo_restores_the_one_before(store):
     history = store.label_history(PARTNER)
     assert history["kind"].tolist() == ["label"] * 4 + ["undo", "label", "undo", "undo", "undo"]
     assert history["cause"].isna().tolist()[-1]
+
+
+@pytest.mark.parametrize("skew", ["2099-01-01T00:00:00+00:00", "1999-01-01T00:00:00+00:00"])
+def test_the_label_in_force_is_the_last_one_written_whatever_its_clock(store, tmp_path, monkeypatch, skew):
+    """A clock that runs ahead or behind, or an imported event dated 2099, never shadows a later label."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "labels.csv").write_text(
+        f"at,analyst,period,group_key,cause,note\n{skew},a0,2026-05,{PARTNER},no_visibility,imported\n",
+        encoding="utf-8",
+    )
+    assert store.import_csv(folder) == {"labels": 1, "fixes": 0}
+    assert store.current_labels("2026-05")["cause"].tolist() == ["no_visibility"]
+    store.record_label(PARTNER, "no_capacity", period="2026-05", analyst="a1", note="no one after 18:00")
+    assert store.current_labels("2026-05")["cause"].tolist() == ["no_capacity"]
+    # An analyst whose clock is years behind still writes the label in force.
+    monkeypatch.setattr("toolkit.store.labels.now_text", lambda: "1990-01-01T00:00:00.000000+00:00")
+    store.record_label(PARTNER, "missing_step", period="2026-05", analyst="a2")
+    assert store.current_labels("2026-05")["cause"].tolist() == ["missing_step"]
+    store.undo_label(PARTNER, period="2026-05", analyst="a2")
+    current = store.current_labels("2026-05").iloc[0]
+    assert (current["cause"], current["note"]) == ("no_capacity", "no one after 18:00")
+    store.undo_label(PARTNER, period="2026-05", analyst="a2")
+    assert store.current_labels("2026-05")["cause"].tolist() == ["no_visibility"]
+    # The imported event keeps its own time as data.
+    assert store.label_history(PARTNER)["at"].iloc[0] == pd.Timestamp(skew)
+    # The export lists events in the order they were written, so a round trip keeps that order.
+    out = store.export_csv(tmp_path / "out")
+    exported = pd.read_csv(out["labels"], dtype=str, keep_default_na=False)
+    assert exported["cause"].tolist()[:3] == ["no_visibility", "no_capacity", "missing_step"]
 
 
 def test_record_label_returns_the_committed_event_id(store, tmp_path):

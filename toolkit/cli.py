@@ -127,6 +127,28 @@ def jupyterlab_command(*, port: int, token: str, root: Path) -> list[str]:
     return cmd
 
 
+def voila_command(notebook: Path, *, port: int, token: str) -> list[str]:
+    """The command that serves ``notebook`` as an app with Voilà on 127.0.0.1:``port``, behind ``token``.
+
+    Voilà runs the notebook when the page opens and shows its widgets only: no code, no Run All, no
+    news pop-up, and a reload starts afresh from the store (every label is already saved there).
+    """
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0",
+        f"--token={token}",
+        "--show_tracebacks=False",
+        "--strip_sources=True",
+    ]
+    return cmd
+
+
 def _abs(p: Path | None) -> Path | None:
     return p.resolve() if p is not None else None
 
@@ -275,10 +297,19 @@ def check(timezone, recipe, folder, leads, incidents, accounts, config):
     "--notebooks", type=PATH, default=None, help="Notebooks folder (default: the shipped notebooks)."
 )
 @click.option("--out", type=PATH, default=Path("reports"), show_default=True, help="Reports folder.")
-@click.option("--port", type=int, default=8888, show_default=True, help="Port for JupyterLab on 127.0.0.1.")
+@click.option("--port", type=int, default=8866, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--analyst", default="", help="Your name or initials, recorded with each label.")
-def classify(period, store, notebooks, out, port, analyst):
-    """Open JupyterLab on the classification notebook for a period."""
+@click.option(
+    "--lab",
+    is_flag=True,
+    help="Open the notebook in JupyterLab (code and all) instead of the classification app.",
+)
+def classify(period, store, notebooks, out, port, analyst, lab):
+    """Open the classification app for a period: the labelling screen, ready on open.
+
+    The app is the classification notebook served by Voila: it runs when the page opens and shows
+    the widget alone. With --lab the same notebook opens in JupyterLab for exploring.
+    """
     import nbformat
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
@@ -300,14 +331,19 @@ def classify(period, store, notebooks, out, port, analyst):
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
     token = secrets.token_urlsafe(24)
-    root = Path.cwd()
-    rel = target.relative_to(root) if target.is_relative_to(root) else target
     click.echo(f"Classification notebook: {target}")
-    click.echo(f"Open http://127.0.0.1:{port}/lab/tree/{rel.as_posix()}?token={token}")
-    click.echo("Stop JupyterLab with Ctrl+C; every label is already saved.")
-    cmd = jupyterlab_command(port=port, token=token, root=root)
+    if lab:
+        root = Path.cwd()
+        rel = target.relative_to(root) if target.is_relative_to(root) else target
+        click.echo(f"Open http://127.0.0.1:{port}/lab/tree/{rel.as_posix()}?token={token} and Run All.")
+        click.echo("Stop JupyterLab with Ctrl+C; every label is already saved.")
+        cmd = jupyterlab_command(port=port, token=token, root=root)
+    else:
+        click.echo(f"Open http://127.0.0.1:{port}/?token={token}")
+        click.echo("Stop it with Ctrl+C; every label is already saved.")
+        cmd = voila_command(target, port=port, token=token)
     sys.stdout.flush()
-    # JupyterLab takes this process's place: Ctrl+C and SIGTERM reach it directly, none is orphaned,
+    # The server takes this process's place: Ctrl+C and SIGTERM reach it directly, none is orphaned,
     # and its exit code is the command's.
     os.execv(sys.executable, cmd)
 

@@ -272,6 +272,14 @@ GROUP_KINDS = {
 }
 GROUP_COLUMNS = tuple(GROUP_KINDS)
 
+
+def is_rest(group_keys: pd.Series) -> pd.Series:
+    """Which group keys are the rest of a leak type (``<leak_type>|elsewhere``): the records outside
+    its segments. The rest is context, never a segment: it is not asked for a cause, counted in the
+    share classified, or tracked for persistence."""
+    return group_keys.astype("str").str.endswith("|elsewhere")
+
+
 #: The cost estimate's table by leak type (``CostEstimate.by_leak_type``).
 COST_COLUMNS = (
     "leak_type",

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def labels_upto(store: Store, upto: str) -> pd.DataFrame:
     """The latest label of each group key in a period up to ``upto``: ``group_key, cause, cause_period``."""
     labels = store.current_labels()
-    labels = labels[labels["period"] <= upto].sort_values(["period", "at"])
+    labels = labels[labels["period"] <= upto].sort_values(["period", "event_id"])
     latest = labels.drop_duplicates("group_key", keep="last")
     return latest[["group_key", "cause", "period"]].rename(columns={"period": "cause_period"})
 
@@ -27,6 +27,6 @@ def suggestions(store: Store, period: str) -> pd.DataFrame:
     """
     period = check_period(period)
     labels = store.current_labels()
-    labels = labels[labels["period"] < period].sort_values(["period", "at"])
+    labels = labels[labels["period"] < period].sort_values(["period", "event_id"])
     out = labels.drop_duplicates("group_key", keep="last")[["group_key", "cause", "note", "period"]]
     return out.rename(columns={"period": "from_period"}).sort_values("group_key").reset_index(drop=True)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from toolkit import periods
-from toolkit.frames import PERSISTENT_COLUMNS
+from toolkit.frames import PERSISTENT_COLUMNS, is_rest
 from toolkit.history.behaviour import behaviour
 from toolkit.history.labels import labels_upto
 from toolkit.history.series_states import states
@@ -49,7 +49,7 @@ def persistent(
     st = states(store, upto, chart)
     st = st[(st["level"] == "group") & (st["months_running"] > 0)] if len(st) else st
     gm = store.group_metrics(include_tracked=True)
-    gm = gm[(gm["period"] <= upto) & ~gm["group_key"].astype("str").str.endswith("|elsewhere")].copy()
+    gm = gm[(gm["period"] <= upto) & ~is_rest(gm["group_key"])].copy()
     if len(st):
         gm = gm.merge(st[["series", "running_since"]], left_on="group_key", right_on="series")
         gm = gm[gm["period"] >= gm["running_since"]]

@@ -13,6 +13,7 @@ from toolkit.figures import money, ordinal, percent
 
 __all__ = [
     "DIMENSIONS",
+    "cause_name",
     "dimension_name",
     "leak_name",
     "leak_phrase",
@@ -42,3 +43,9 @@ def leak_types() -> tuple[str, ...]:
 def dimension_name(dimension: str) -> str:
     """Plain name of a process dimension."""
     return DIMENSIONS.get(dimension, dimension.replace("_", " "))
+
+
+def cause_name(cause: str) -> str:
+    """A process cause in words: ``no_visibility`` -> ``No visibility`` (config causes included)."""
+    text = str(cause).strip().replace("_", " ")
+    return text[:1].upper() + text[1:]

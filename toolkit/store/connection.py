@@ -11,6 +11,7 @@ and wait up to ``busy_timeout`` for each other.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -101,7 +102,13 @@ class StoreConnection:
         self.close()
 
     def close(self) -> None:
-        """Close the connection. Everything written was already committed."""
+        """Close the connection. Everything written was already committed.
+
+        The write-ahead log is folded into the file and emptied first, so it never grows on a small disk
+        (another connection still reading leaves it for that one to fold).
+        """
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._conn.close()
 
     def __repr__(self) -> str:
@@ -127,7 +134,32 @@ class StoreConnection:
         try:
             result = fn(*args)
             self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
+        except BaseException as exc:
+            # SQLite rolls back by itself on some failures (a full disk, an I/O error): roll back only
+            # what is still open, so its reason is what the analyst reads, not "no transaction is active".
+            if self._conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(self._write_failure(exc)) from exc
             raise
         return result
+
+    def _write_failure(self, exc: sqlite3.Error) -> str:
+        """One sentence on a write that failed: what SQLite said, what was kept, what to do."""
+        reason = str(exc)
+        if "full" in reason.lower():
+            what = f"the disk holding {self.path} is full"
+            todo = "free some space, then save again"
+        elif "readonly" in reason.lower() or "read-only" in reason.lower():
+            what = f"{self.path} cannot be written (it is read-only)"
+            todo = "give a store you can write to, then save again"
+        else:
+            what = f"the store {self.path} could not be written"
+            todo = "check the disk and the file, then save again"
+        try:
+            last = self._conn.execute("SELECT max(id) FROM label_events").fetchone()[0]
+        except sqlite3.Error:
+            last = None
+        kept = f"; the last label saved before it is number {last}" if last is not None else ""
+        return f"Not saved: {what} (SQLite says: {reason}). Nothing of this save was written{kept}; {todo}."

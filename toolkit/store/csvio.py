@@ -32,8 +32,8 @@ class CsvTransfer(StoreConnection):
         """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        labels = self._frame(f"SELECT {', '.join(LABEL_CSV_COLUMNS)} FROM label_events ORDER BY at, id")
-        fixes = self._frame(f"SELECT {', '.join(FIX_CSV_COLUMNS)}, note FROM fix_events ORDER BY at, id")
+        labels = self._frame(f"SELECT {', '.join(LABEL_CSV_COLUMNS)} FROM label_events ORDER BY id")
+        fixes = self._frame(f"SELECT {', '.join(FIX_CSV_COLUMNS)}, note FROM fix_events ORDER BY id")
         paths = {"labels": folder / "labels.csv", "fixes": folder / "fixes.csv"}
         for name, df in (("labels", labels), ("fixes", fixes)):
             # CRLF rows (RFC 4180): the csv writer then quotes any cell holding a CR or LF, so a note

@@ -1,7 +1,9 @@
 """Label and fix events: what analysts decided, append-only.
 
 An undo or a withdrawal is a new event; nothing is ever updated or deleted. The current label of a
-group is its latest event.
+group is the last event written to the store (its sequence, ``id``), whatever its timestamp says: a
+clock that runs ahead, or an imported event dated in the future, never shadows a later label. An
+imported event keeps its original ``at`` as data and takes its place in the order it was imported.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class Events(StoreConnection):
         return self._write(self._insert_event, "label_events", row)
 
     def undo_label(self, group_key: str, *, period: str, analyst: str) -> int:
-        """Undo the latest label of ``group_key`` in ``period``: the label before it is current again.
+        """Undo the last label of ``group_key`` in ``period``: the one before it, note and all, is in force.
 
         Recorded as an ``undo`` event (nothing is deleted); returns its id. Raises StoreError when
         the group has no label left to undo.
@@ -60,15 +62,16 @@ class Events(StoreConnection):
 
         def write() -> int:
             live = self._frame(
-                "SELECT uid, cause FROM label_events WHERE kind = 'label' AND period = ? AND group_key = ? "
+                "SELECT uid, cause, note FROM label_events "
+                "WHERE kind = 'label' AND period = ? AND group_key = ? "
                 "AND uid NOT IN (SELECT undoes FROM label_events WHERE kind = 'undo' AND undoes IS NOT NULL) "
-                "ORDER BY at, id",
+                "ORDER BY id",
                 (period, group_key),
             )
             if live.empty:
                 raise StoreError(f"{group_key!r} has no label in {period} to undo.")
             # "" = no label left (cause is NOT NULL since schema 1, when there was no undo).
-            restored = live["cause"].iloc[-2] if len(live) > 1 else ""
+            restored, note = (live["cause"].iloc[-2], live["note"].iloc[-2]) if len(live) > 1 else ("", "")
             row = {
                 "uid": uuid.uuid4().hex,
                 "at": now_text(),
@@ -76,7 +79,7 @@ class Events(StoreConnection):
                 "period": period,
                 "group_key": group_key,
                 "cause": restored,
-                "note": "",
+                "note": note,  # the label in force again comes back with its note
                 "kind": "undo",
                 "undoes": live["uid"].iloc[-1],
             }
@@ -101,7 +104,7 @@ class Events(StoreConnection):
         where, params = ("WHERE period = ?", (check_period(period),)) if period else ("", ())
         df = self._frame(
             "SELECT period, group_key, cause, note, analyst, at, id AS event_id FROM ("
-            "  SELECT *, ROW_NUMBER() OVER (PARTITION BY period, group_key ORDER BY at DESC, id DESC) AS n"
+            "  SELECT *, ROW_NUMBER() OVER (PARTITION BY period, group_key ORDER BY id DESC) AS n"
             f"  FROM label_events {where}"
             ") WHERE n = 1 AND cause != '' ORDER BY period, group_key",
             params,
@@ -118,7 +121,7 @@ class Events(StoreConnection):
         where, params = ("WHERE group_key = ?", (group_key,)) if group_key is not None else ("", ())
         df = self._frame(
             "SELECT id AS event_id, uid, at, analyst, period, group_key, cause, note, kind, undoes "
-            f"FROM label_events {where} ORDER BY at, id",
+            f"FROM label_events {where} ORDER BY id",
             params,
         )
         df["at"] = to_utc(df["at"])
@@ -216,7 +219,7 @@ class Events(StoreConnection):
     def fix_history(self) -> pd.DataFrame:
         """Every fix event, oldest first, withdrawals included (:data:`FIX_CSV_COLUMNS` and ``note``)."""
         df = self._frame(
-            f"SELECT id AS event_id, {', '.join(FIX_CSV_COLUMNS)}, note FROM fix_events ORDER BY at, id"
+            f"SELECT id AS event_id, {', '.join(FIX_CSV_COLUMNS)}, note FROM fix_events ORDER BY id"
         )
         df["at"] = to_utc(df["at"])
         return df.astype({"event_id": "int64"})

@@ -2,7 +2,7 @@
 
 Three parts (STYLE.md "UI in three parts"): :mod:`~toolkit.present.classify.model` (the queue over the
 store, no widgets), :mod:`~toolkit.present.classify.view` (ipywidgets that draw and emit callbacks) and
-:mod:`~toolkit.present.classify.controller` (wires them). :mod:`~toolkit.present.classify.blame` holds the
+:mod:`~toolkit.present.classify.controller` (wires them). :mod:`~toolkit.present.blame` holds the
 blameless-note check. ``notebooks/classify.ipynb`` calls :func:`classify`.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import StoreError
-from toolkit.present.classify.blame import QUESTION, blame_prompt
+from toolkit.present.blame import QUESTION, blame_prompt
 from toolkit.present.classify.model import Card, LabelQueue
 from toolkit.settings.config import Config, load_config
 from toolkit.store import Store
@@ -51,9 +51,9 @@ def build(
             )
         store = Store(path, taxonomy=cfg.taxonomy)
     if names is None:
-        from toolkit.present.classify.names import period_names
+        from toolkit.present.blame import people_of
 
-        names = period_names(store, period)
+        names = people_of(store, period)
     queue = LabelQueue(store, period, analyst=analyst, names=names)
     return ClassifyController(queue, ClassifyView(cfg.taxonomy))
 

@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 
 from toolkit.errors import RetroError
-from toolkit.present.classify.blame import blame_prompt
+from toolkit.present import words
+from toolkit.present.blame import blame_prompt
 from toolkit.present.classify.model import LabelQueue, group_name
 from toolkit.present.classify.view import ClassifyView
 from toolkit.present.markup import Markup, figure
@@ -99,10 +100,10 @@ class ClassifyController:
         where = group_name(self.queue.groups.iloc[self.queue.position]) if not self.queue.done else ""
         try:
             saved = write()
-        except RetroError as exc:
-            self.view.show_status(str(exc), "error")
+        except Exception as exc:  # every failed save is said where the analyst works
+            self.view.show_status(_failure(exc), "error")
             return
-        message = f"Saved {saved.cause} for {where}."
+        message = f"Saved {words.cause_name(saved.cause)} for {where}."
         if saved.replaced is not None and saved.replaced.analyst != self.queue.analyst:
             message += (
                 f" It had {saved.replaced.describe()}; both stay in the label history "
@@ -168,13 +169,20 @@ class ClassifyController:
         cause = scope.split(":", 1)[1] if scope.startswith("cause:") else None
         try:
             self.queue.record_fix(description, owner_team, effective_date, for_cause=cause)
-        except RetroError as exc:
-            self.view.show_fix_status(str(exc), "error")
+        except Exception as exc:  # every failed save is said where the analyst works
+            self.view.show_fix_status(_failure(exc), "error")
             return
         card = self.queue.card()
         if card is not None:
             self.view.show_fixes(card)
         self.view.clear_fix_form()
         self.view.toggle_fix_form(False)
-        target = f"every group labelled {cause}" if cause else "this group"
+        target = f"every group labelled {words.cause_name(cause)}" if cause else "this group"
         self.view.show_fix_status(f"Fix recorded for {target}: {description.strip()} ({owner_team.strip()}).")
+
+
+def _failure(exc: Exception) -> str:
+    """What the widget says when a save fails: the toolkit's own sentence, or the error itself."""
+    if isinstance(exc, RetroError):
+        return str(exc)
+    return f"Not saved: {type(exc).__name__}: {exc}. Nothing of this save was written; try again."

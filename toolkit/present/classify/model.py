@@ -19,9 +19,10 @@ import pandas as pd
 
 from toolkit import periods
 from toolkit.errors import StoreError
+from toolkit.frames import is_rest
 from toolkit.history import suggestions
 from toolkit.present import words
-from toolkit.present.classify.blame import blame_prompt
+from toolkit.present.blame import blame_prompt
 from toolkit.store import Store
 
 #: How many example record ids a card shows.
@@ -43,8 +44,8 @@ class LabelInfo:
     event_id: int = 0
 
     def describe(self) -> str:
-        """``"tool_or_routing by AB, 2026-11-02 10:42 UTC"``."""
-        return f"{self.cause} by {self.analyst}, {self.at:%Y-%m-%d %H:%M} UTC"
+        """``"Tool or routing by AB, 2026-11-02 10:42 UTC"``."""
+        return f"{words.cause_name(self.cause)} by {self.analyst}, {self.at:%Y-%m-%d %H:%M} UTC"
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ class Card:
 
     ``position`` is 0-based in the queue; ``suggestion`` is last period's cause for the same group
     key (None when the group is new); ``earlier`` lists this period's earlier label events of the
-    group, newest first (another analyst's differing label shows here, never silently replaced).
+    group, newest first (another analyst's differing label shows here, never silently replaced);
+    ``history`` every label event of the segment in every month, newest first (who, when, cause, note).
     """
 
     position: int
@@ -68,6 +70,7 @@ class Card:
     suggestion_text: str | None
     earlier: tuple[str, ...]
     fixes: tuple[str, ...]
+    history: tuple[str, ...] = ()
 
     @property
     def progress(self) -> str:
@@ -177,9 +180,17 @@ def examples(group: Mapping[str, object], limit: int = MAX_EXAMPLES) -> tuple[st
     return tuple(e.strip() for e in raw.split(",") if e.strip())[:limit]
 
 
-def _suggestion_text(cause: str, from_period: str, period: str) -> str:
+def _suggestion_text(cause: str, from_period: str, note: str, period: str) -> str:
+    """The one-click suggestion: the earlier cause, with its note (kept when the label is accepted)."""
     when = "last month" if from_period == periods.previous(period) else from_period
-    return f"Same as {when}: {cause}"
+    text = f"Same as {when}: {words.cause_name(cause)}"
+    return f"{text} ({_short(note)})" if note else text
+
+
+def _short(note: str, limit: int = 80) -> str:
+    """A note cut to ``limit`` characters for a button."""
+    note = " ".join(note.split())
+    return note if len(note) <= limit else note[: limit - 1].rstrip() + "…"
 
 
 class LabelQueue:
@@ -207,8 +218,11 @@ class LabelQueue:
         self.analyst = default_analyst(analyst)
         self.names = tuple(n for n in names if isinstance(n, str))
         groups = store.group_metrics(self.period)
-        # A segment with no leaks this period (an empty "elsewhere") has nothing to classify.
-        groups = groups[groups["leaks"] > 0]
+        # The rest of each leak type is context, not a segment with one cause; a segment with no leaks
+        # this period has nothing to classify.
+        rest = is_rest(groups["group_key"])
+        self.rest = groups[rest & (groups["leaks"] > 0)].reset_index(drop=True)
+        groups = groups[~rest & (groups["leaks"] > 0)]
         # Highest excess first; rank then key break ties so the order is the same for every analyst.
         self.groups = groups.sort_values(
             ["excess", "rank", "group_key"], ascending=[False, True, True], na_position="last", kind="stable"
@@ -228,9 +242,10 @@ class LabelQueue:
             for r in current.itertuples()
         }
         sugg = suggestions(self.store, self.period)
-        self._suggestions = dict(
-            zip(sugg["group_key"], zip(sugg["cause"], sugg["from_period"], strict=True), strict=True)
-        )
+        self._suggestions = {
+            r.group_key: (r.cause, r.from_period, r.note if isinstance(r.note, str) else "")
+            for r in sugg.itertuples()
+        }
         self._fixes = self.store.fixes()
 
     def __len__(self) -> int:
@@ -289,18 +304,31 @@ class LabelQueue:
     def save(self, cause: str, note: str = "") -> Saved:
         """Record ``cause`` (and ``note``) as this group's label now; does not move.
 
+        Without a note, the label carries forward the note of the same cause for the same segment (this
+        month's label in force, else the earlier month's it repeats): re-labelling never erases a diagnosis.
+
         Raises StoreError when there is no group in front of the analyst or the cause is not in
         the taxonomy. The returned :class:`Saved` carries the blameless prompt for the note.
         """
         key = self._require_group("save a label")
         self.refresh()
         before = self._labels.get(key)
-        event_id = self.store.record_label(
-            key, cause, period=self.period, analyst=self.analyst, note=note or ""
-        )
+        note = (note or "").strip() or self._carried_note(key, cause)
+        event_id = self.store.record_label(key, cause, period=self.period, analyst=self.analyst, note=note)
         self.refresh()
         replaced = before if before is not None and before.cause != cause else None
         return Saved(event_id, key, cause, replaced, blame_prompt(note, self.names))
+
+    def _carried_note(self, key: str, cause: str) -> str:
+        """The note a label without one carries forward: the diagnosis of the same cause for the same
+        segment, this month's label in force first, else the earlier month's it repeats."""
+        before = self._labels.get(key)
+        if before is not None and before.cause == cause and before.note:
+            return before.note
+        suggested = self._suggestions.get(key)
+        if suggested is not None and suggested[0] == cause:
+            return suggested[2]
+        return ""
 
     def accept_suggestion(self, note: str = "") -> Saved:
         """Save last period's cause for this group (raises StoreError when there is none)."""
@@ -365,10 +393,24 @@ class LabelQueue:
             examples=examples(group),
             label=label,
             suggestion=suggested[0] if suggested else None,
-            suggestion_text=_suggestion_text(suggested[0], suggested[1], self.period) if suggested else None,
+            suggestion_text=_suggestion_text(*suggested, self.period) if suggested else None,
             earlier=self._earlier(key, label),
             fixes=self._fix_lines(key, label),
+            history=self._history(key),
         )
+
+    def _history(self, key: str) -> tuple[str, ...]:
+        """Every label event of ``key``, in every month, newest first: month, what, who, when and note."""
+        rows = self.store.label_history(key).iloc[::-1]
+        lines = []
+        for r in rows.itertuples():
+            info = LabelInfo(
+                r.cause if isinstance(r.cause, str) else "no label", "", r.analyst, r.at, r.event_id
+            )
+            what = f"undo, back to {info.describe()}" if r.kind == "undo" else info.describe()
+            note = f": “{r.note}”" if isinstance(r.note, str) and r.note else ""
+            lines.append(f"{r.period}: {what}{note}")
+        return tuple(lines)
 
     def _earlier(self, key: str, label: LabelInfo | None) -> tuple[str, ...]:
         """This period's earlier label events of ``key`` (not the one in force), newest first."""
@@ -394,7 +436,11 @@ class LabelQueue:
         rows = fixes[mine]
         return tuple(
             f"{r.description} ({r.owner_team}, from {r.effective_date:%Y-%m-%d}"
-            + (f", for every group labelled {r.cause})" if isinstance(r.cause, str) else ")")
+            + (
+                f", for every group labelled {words.cause_name(r.cause)})"
+                if isinstance(r.cause, str)
+                else ")"
+            )
             for r in rows.itertuples()
         )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from toolkit.present import words
 from toolkit.present.classify.model import Card
 from toolkit.present.markup import Markup, join, tag
 
@@ -92,18 +93,30 @@ class ClassifyView:
             layout=w.Layout(width="auto", align_self="flex-start", margin="0.3em 0 0.3em 9em"),
         )
         self.cause_buttons: dict[str, w.Button] = {}
-        rows = []
         for cause, text in taxonomy.items():
-            button = w.Button(description=cause, tooltip=text, layout=w.Layout(width="14em", flex="0 0 auto"))
+            # Plain words on the button; the cause's definition in its tooltip and in the list below.
+            button = w.Button(
+                description=words.cause_name(cause), tooltip=text, layout=w.Layout(width="auto")
+            )
             button.on_click(lambda _, cause=cause: self._emit("save", cause, self.note.value))
             self.cause_buttons[cause] = button
-            rows.append(w.HBox([button, w.Label(value=text)], layout=w.Layout(align_items="center")))
+        definitions = tag(
+            "details",
+            tag("summary", "What the causes mean")
+            + tag("dl", join(tag("dt", words.cause_name(c)) + tag("dd", t) for c, t in taxonomy.items())),
+            cls="retro-muted",
+        )
         self.causes = w.VBox(
             [
                 w.HTML(
                     value=str(tag("div", "Process cause: a click saves it with the note", cls="retro-label"))
                 ),
-                *rows,
+                # Three to a row, so every cause is on screen with the card at 1366x768.
+                w.GridBox(
+                    list(self.cause_buttons.values()),
+                    layout=w.Layout(grid_template_columns="repeat(3, minmax(12em, 16em))", grid_gap="4px"),
+                ),
+                w.HTML(value=str(definitions)),
             ],
             layout=w.Layout(margin="0 0 0 9em"),
         )
@@ -351,7 +364,7 @@ class ClassifyView:
 
     @staticmethod
     def _saved(card: Card) -> str:
-        if card.label is None and not card.earlier:
+        if card.label is None and not card.earlier and not card.history:
             return ""
         parts = []
         if card.label is not None:
@@ -360,6 +373,16 @@ class ClassifyView:
         if card.earlier:
             parts.append(
                 tag("div", "Earlier labels this month: " + "; ".join(card.earlier), cls="retro-muted")
+            )
+        if card.history:
+            n = len(card.history)
+            parts.append(
+                tag(
+                    "details",
+                    tag("summary", f"Label history ({n} event{'s' if n != 1 else ''})")
+                    + tag("ul", join(tag("li", line) for line in card.history)),
+                    cls="retro-muted",
+                )
             )
         return str(tag("div", join(parts), cls="retro-saved"))
 
@@ -372,7 +395,7 @@ class ClassifyView:
     def _fix_scope_options(self, cause: str | None) -> None:
         options = [("This group", "group")]
         if cause:
-            options.append((f"Every group labelled {cause}", f"cause:{cause}"))
+            options.append((f"Every group labelled {words.cause_name(cause)}", f"cause:{cause}"))
         current = self.fix_scope.value
         self.fix_scope.options = options
         self.fix_scope.value = current if current in dict(options).values() else "group"

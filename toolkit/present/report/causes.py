@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from toolkit.frames import is_rest
 from toolkit.present import charts, words
 from toolkit.present.markup import table
 from toolkit.present.report.blocks import Section, embed_chart, para, section
@@ -20,6 +21,7 @@ def cause_totals(ctx: ReportContext) -> pd.DataFrame:
     config's ``pareto_exclude`` (data issues: not real leaks) are kept here; the chart leaves them out.
     """
     g = ctx.groups_of(ctx.period)
+    g = g.loc[~is_rest(g["group_key"])]  # the rest of each leak type is context, never asked for a cause
     if g.empty:
         return pd.DataFrame(
             {

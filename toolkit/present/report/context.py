@@ -18,6 +18,7 @@ from toolkit.errors import StoreError
 from toolkit.frames import EFFECT_COLUMNS, PERSISTENT_COLUMNS
 from toolkit.ingest import pii
 from toolkit.periods import check_period, month_name
+from toolkit.present.blame import PERSON_TEAM, for_leadership, is_person, people_of
 from toolkit.present.report.phrases import LEAK_ORDER, NOT_MEASURED, plain_columns, recipe_name
 from toolkit.settings.config import Config, load_config
 from toolkit.store import Store
@@ -79,7 +80,7 @@ class ReportContext:
         it was named); and ``revenue_at_risk`` (:meth:`risk`).
         """
         g = self.groups.loc[(self.groups["period"] == period) & ~self.groups["tracked"]]
-        labels = self.labels.loc[self.labels["period"] <= period].sort_values(["period", "at"])
+        labels = self.labels.loc[self.labels["period"] <= period].sort_values(["period", "event_id"])
         latest = labels.drop_duplicates("group_key", keep="last")[["group_key", "cause", "note", "period"]]
         out = g.merge(latest.rename(columns={"period": "cause_period"}), on="group_key", how="left")
         return out.assign(revenue_at_risk=self.risk(out))
@@ -139,10 +140,16 @@ def load_context(
         runs = history.persistent(s, period, persist_periods=1, window=window, chart=chart)
         states = history.states(s, period, chart)
         effects = history.fix_verdicts(s, period, before=cfg.fix_before, after=cfg.fix_after, chart=chart)
+        people = people_of(s, period)
     # Analysts' free text may hold an e-mail or a phone number: mask them as the loader does for data.
     labels = _masked(labels, ("note",))
     fixes = _masked(fixes, ("description", "owner_team"))
     effects = _masked(effects, ("description", "owner_team", "sentence", "test_sentence"))
+    # Blameless by design: a note that blames a person waits for its restatement, and a fix owned by
+    # a person (not a team) is shown without the name.
+    labels = labels.assign(note=for_leadership(labels["note"], people))
+    fixes = _teams(fixes, people)
+    effects = _teams(effects, people)
     run = periods.loc[periods["period"] == period].iloc[0]
     records = _read_records(folder / "records.parquet")
     churn_incidents = _read_records(folder / "churn_incidents.parquet")
@@ -191,6 +198,13 @@ def _masked(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
         if col in out and len(out):
             out[col] = pii.scan(out[col].astype("str").where(out[col].notna()))[0]
     return out
+
+
+def _teams(df: pd.DataFrame, people: frozenset[str]) -> pd.DataFrame:
+    """``df`` with every ``owner_team`` that is a person's name replaced by :data:`PERSON_TEAM`."""
+    if "owner_team" not in df or df.empty:
+        return df
+    return df.assign(owner_team=df["owner_team"].map(lambda t: PERSON_TEAM if is_person(t, people) else t))
 
 
 def _read_records(path: Path) -> pd.DataFrame | None:

@@ -74,8 +74,7 @@ def cause_name(cause: object) -> str:
     """A process cause as words: ``no_visibility`` -> ``No visibility``; none -> ``Not classified yet``."""
     if cause is None or (isinstance(cause, float) and cause != cause) or not str(cause).strip():
         return UNCLASSIFIED
-    text = str(cause).strip().replace("_", " ")
-    return text[:1].upper() + text[1:]
+    return words.cause_name(cause)
 
 
 def value_words(dimension: str, value: object) -> str:
