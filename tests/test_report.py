@@ -414,12 +414,15 @@ def test_recipe_name_never_shows_a_folder(given, expected):
 
 
 def test_words_for_groups_and_causes():
-    assert (
-        report.group_words("repeat_incident", json.dumps(BILLING))
-        == "Repeat incidents where category is Billing"
-    )
+    assert report.group_words("repeat_incident", json.dumps(BILLING)) == "Repeat incidents: Billing incidents"
     assert report.group_words("uncontacted", json.dumps(WEEKEND)) == (
-        "Never contacted where time of week is weekends and source is web_form"
+        "Never contacted: web form leads on weekends"
+    )
+    assert report.group_words("stalled", json.dumps({"queue": "EMEA", "stage": "Proposal"})) == (
+        "Stalled deals: deals in queue EMEA in stage Proposal"
+    )
+    assert report.group_words("slow_resolution", json.dumps({"severity": "high", "routing": None})) == (
+        "Slow resolution: high-severity incidents routed by no routing"
     )
     assert report.group_words("stalled", "{}") == "Stalled deals everywhere else"
     assert report.cause_name("no_visibility") == "No visibility"
@@ -438,7 +441,8 @@ def test_headline_figures(ctx):
     assert f["leads"] == 400 and f["lead_leaks"] == 100
     assert f["lead_rate"] == pytest.approx(0.25)
     assert f["lead_rate_prev"] == pytest.approx(0.25)
-    assert f["incidents"] == 60 and f["slow_incidents"] == 18 and f["repeat_incidents"] == 31
+    # Slow resolution was judged on 60 incidents, repeats on 260: the most any incident leak was judged on.
+    assert f["incidents"] == 260 and f["slow_incidents"] == 18 and f["repeat_incidents"] == 31
     assert (f["revenue_at_risk"], f["revenue_low"], f["revenue_high"]) == (48_000, 30_000, 66_000)
     assert f["churned"] == 2 and f["churned_value"] == 600_000
 
@@ -447,12 +451,10 @@ def test_month_in_one_screen_reads_as_sentences(ctx):
     text = _text(report.month_in_one_screen(ctx))
     assert "Process retro: October 2026" in text
     assert "Data as of 31 October 2026, 23:00 (Europe/London)." in text
-    assert (
-        "Of 400 new leads, 100 (25%) leaked: 55 leads were never contacted and 45 leads waited more than "
-        "5 minutes for a first contact." in text
-    )
-    assert "2 clients left after incidents in the months before, worth $600k a year." in text
-    assert "Three things that need leadership" in text
+    assert "Of 400 new leads 24 hours old or more at the export, 55 (14%) were never contacted." in text
+    assert "Of the 300 new leads contacted by the export, 45 (15%) waited more than 5 minutes" in text
+    assert "Of 3 clients lost this month, 2 had incidents in the months before, worth $600k a year." in text
+    assert "What needs leadership" in text
     for code_word in ("uncontacted", "slow_first_contact", "repeat_incident", "group_key", "_"):
         assert code_word not in text.replace("web_form", "")
 
@@ -461,10 +463,9 @@ def test_first_screen_with_only_incidents(tmp_path):
     skip = ("uncontacted", "slow_first_contact", "stalled")
     text = _text(report.month_in_one_screen(_ctx(tmp_path, skip=skip)))
     assert "new leads" not in text
-    assert (
-        "Of 60 incidents opened, 18 were resolved late or are still open past their target and 31 "
-        "repeated on a client within 90 days." in text
-    )
+    assert "Of 60 incidents opened with a time limit, " in text
+    assert "Of 260 incidents opened on a known client and category, 31 repeated on the same client" in text
+    assert "The two incident counts differ by 200" in text
 
 
 # --- 3. where it leaked -------------------------------------------------------------------------
@@ -504,8 +505,10 @@ def test_where_it_leaked_without_records(tmp_path):
 def test_segments_table_shows_every_segment_and_its_cause(ctx):
     section = report.where_it_leaked(ctx)
     html, text = section._repr_html_(), _text(section)
-    assert "Repeat incidents: Billing incidents 23 38% 10% 17 No visibility" in text
-    assert "Never contacted: web_form leads on weekends 33 41% 10% 25 No capacity" in text
+    # The rest of this month: (31 - 23) / (260 - 60) = 4% and (55 - 33) / (400 - 80) = 7%.
+    assert "Repeat incidents: Billing incidents 23 38% 4% 17 No visibility" in text
+    assert "Never contacted: web form leads on weekends 33 41% 7% 25 No capacity" in text
+    assert '<th scope="col">Rest of this month</th>' in html
     assert "2 of the month's 4 segments are not classified yet" in text
     assert '<th scope="col">Process cause</th>' in html
 
@@ -521,7 +524,7 @@ def test_causes_named_last_month_still_stand(tmp_path):
         "cause": [None, "no_visibility"],
         "carried": [0, 1],
     }
-    assert "Repeat incidents: Billing incidents 23 38% 10% 17 No visibility (September 2026)" in _text(
+    assert "Repeat incidents: Billing incidents 23 38% 4% 17 No visibility (September 2026)" in _text(
         report.where_it_leaked(ctx)
     )
     assert "1 segment keeps the cause the retro named in an earlier month" not in _text(
@@ -630,7 +633,8 @@ def test_persistent_section_reads_as_findings(ctx):
     assert "2 challenges persist; 2 of them are unaddressed." in text
     assert (
         "Repeat incidents: Billing incidents touched 13 clients for the 4th month running: 23 of 60 "
-        "incidents this month (38%, against 10% usually). 2 clients left this month after Billing "
+        "incidents this month (38%, against 4% in the rest of this month). 2 clients left this month after "
+        "Billing "
         "incidents, worth $600k "
         "a year. Process cause: no visibility. No fix is recorded."
     ) in text
@@ -664,7 +668,8 @@ def test_one_ask_per_segment_whatever_the_kinds_of_leak(ctx):
     assert asks[0] == (
         "Persistent for 4 months, unaddressed.",
         "Billing incidents leak in 2 ways for the 4th month running: repeat incidents 23 of 60 (38%, "
-        "usually 10%); slow resolution 12 of 60 (20%, usually 20%). They touched 13 clients this month. "
+        "against 4% in the rest of this month); slow resolution 12 of 60 (20%, the segment is the whole "
+        "month). They touched 13 clients this month. "
         "2 clients left this month after Billing incidents, worth $600k a year. Process cause: no "
         "visibility; not classified yet for slow resolution. No fix is recorded. Ask: have the retro name "
         "its process cause, then give a team the fix.",
@@ -790,7 +795,12 @@ def test_a_month_with_nothing_measured_still_reads(tmp_path):
             report.method_and_quality,
         )
     ]
-    assert "No leak could be measured this month; see the method section for why." in texts[0]
+    assert "No leak could be measured this month. Uncontacted leads could not be counted" in texts[0]
+    assert (
+        "To measure them, map in the recipe the first-contact time of the leads (for never contacted, "
+        in texts[0]
+    )
+    assert "Nothing needs leadership" not in texts[0]
     assert "The moment the data was exported was not recorded." in texts[0]
     assert "No challenge has persisted that long." in texts[1]
     assert "Only October 2026 is in the retro store so far, so there is no trend yet." in texts[2]

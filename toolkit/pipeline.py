@@ -43,7 +43,7 @@ def analyse(data: Dataset, config: Config, period: str, as_of: pd.Timestamp | No
     """Find the leaks, their groups, the summary and the cost for ``period`` (pure)."""
     period = check_period(period)
     result = find_leaks(data, config, period, as_of=as_of)
-    groups = find_groups(result, config)
+    cost = cost_of_leaks(data, result, config)
     return PeriodRun(
         period=period,
         as_of=result.as_of,
@@ -51,8 +51,8 @@ def analyse(data: Dataset, config: Config, period: str, as_of: pd.Timestamp | No
         config=config,
         result=result,
         summary=summarise(result),
-        groups=groups,
-        cost=cost_of_leaks(data, result, config),
+        groups=cost.priced(find_groups(result, config)),
+        cost=cost,
     )
 
 
@@ -71,7 +71,7 @@ def save(run: PeriodRun, store: Store) -> None:
         fingerprints=fingerprints(run.data.files),
         thresholds=run.config.to_dict(),
         recipe=run.data.recipe,
-        tracked=tracked_segments(store, run.result.records, run.period),
+        tracked=run.cost.priced(tracked_segments(store, run.result.records, run.period)),
     )
 
 

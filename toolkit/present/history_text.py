@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from toolkit.analyse.leaks import leak_name
-from toolkit.figures import money
 from toolkit.history import fix_effectiveness, unaddressed
+from toolkit.present.words import cause_name, money_at_stake, segment_of_key
 from toolkit.store import check_period
 
 if TYPE_CHECKING:
@@ -17,11 +17,10 @@ if TYPE_CHECKING:
 
 def _touched(leak_type: str, accounts: float, value: float) -> str:
     """What a run of leaks touched, in the words that fit its records (summed over the months)."""
-    if leak_type == "preceded_churn":
-        return "" if pd.isna(value) else f", {money(value)} in annual value lost"
     if leak_type in ("slow_resolution", "repeat_incident"):
         return "" if pd.isna(accounts) else f", {int(accounts):,} client-months affected"
-    return "" if pd.isna(value) else f", {money(value)} of deal value across those months"
+    stake = money_at_stake(leak_type, value, over="across those months")
+    return f", {stake}" if stake else ""
 
 
 def describe_history(store: Store, period: str, config: Any = None) -> str:
@@ -39,10 +38,11 @@ def describe_history(store: Store, period: str, config: Any = None) -> str:
     if still.empty:
         lines.append("  none")
     for r in still.itertuples():
-        cause = r.cause if isinstance(r.cause, str) else "not classified"
+        cause = cause_name(r.cause).lower()
         fix = "no fix" if pd.isna(r.fix_id) else f"fix of {r.fix_effective_date:%Y-%m-%d}: {r.fix_verdict}"
         lines.append(
-            f"  - {leak_name(r.leak_type)}: {r.label}: {r.periods} months since {r.first_period}, "
+            f"  - {leak_name(r.leak_type)}: {segment_of_key(r.group_key)}: {r.periods} months since "
+            f"{r.first_period}, "
             f"{r.leaks:,} leaks{_touched(r.leak_type, r.accounts, r.value_at_risk)}; "
             f"cause {cause}; {fix}"
         )

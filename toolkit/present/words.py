@@ -7,20 +7,26 @@ here look them up by name.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from toolkit.analyse.leaks import leak_name, leak_phrase, population_noun
-from toolkit.analyse.leaks.registry import names
+from toolkit.analyse.leaks.registry import get, names
 from toolkit.figures import money, ordinal, percent
 
 __all__ = [
     "DIMENSIONS",
+    "cause_name",
     "dimension_name",
     "leak_name",
     "leak_phrase",
     "leak_types",
     "money",
+    "money_at_stake",
     "ordinal",
     "percent",
     "population_noun",
+    "segment",
+    "segment_of_key",
 ]
 
 DIMENSIONS: dict[str, str] = {
@@ -42,3 +48,85 @@ def leak_types() -> tuple[str, ...]:
 def dimension_name(dimension: str) -> str:
     """Plain name of a process dimension."""
     return DIMENSIONS.get(dimension, dimension.replace("_", " "))
+
+
+#: Hour-of-week bands as the end of a phrase ("leads on weekends").
+BAND_PHRASES: dict[str, str] = {
+    "business hours": "in business hours",
+    "business_hours": "in business hours",
+    "evenings": "in the evenings",
+    "nights": "at night",
+    "weekends": "on weekends",
+}
+
+#: How a segment's other dimensions read after its noun ("deals in queue EMEA").
+_AFTER = {"stage": "in stage {}", "queue": "in queue {}", "routing": "routed by {}"}
+
+
+def value(dimension: str, raw: object) -> str:
+    """A dimension's value as words: a missing value is ``no <dimension>``, underscores become spaces."""
+    if raw is None or (isinstance(raw, float) and raw != raw) or str(raw) in ("", "(none)", "None"):
+        return f"no {dimension_name(dimension)}"
+    return str(raw).replace("_", " ")
+
+
+def segment(leak_type: str, dimensions: dict[str, object]) -> str:
+    """A segment as a phrase a leader reads: ``web form leads on weekends``, ``deals in stage Proposal
+    in queue EMEA``, ``high-severity Billing incidents``; no dimensions: ``all <records>``.
+
+    The one source of a segment's words for the report, ``retro history`` and the widget.
+    """
+    noun = group_noun(leak_type)
+    if not dimensions:
+        return f"all {noun}"
+    rest = dict(dimensions)
+    prefix = []
+    if "severity" in rest:
+        prefix.append(f"{value('severity', rest.pop('severity'))}-severity")
+    prefix += [value(d, rest.pop(d)) for d in ("category", "source") if d in rest]
+    phrase = " ".join([*prefix, noun])
+    if "hour_band" in rest:
+        band = value("hour_band", rest.pop("hour_band"))
+        phrase += " " + BAND_PHRASES.get(band, f"in {band}")
+    for d in sorted(rest):
+        phrase += " " + _AFTER.get(d, f"with {dimension_name(d)} {{}}").format(value(d, rest[d]))
+    return phrase
+
+
+def group_noun(leak_type: str) -> str:
+    """The records a segment of this leak type names ("leads", "deals", "incidents", "clients")."""
+    leak = get(leak_type)
+    return leak.group_noun if leak else "records"
+
+
+def money_at_stake(leak_type: str, value: object, over: str = "") -> str:
+    """A group's money in the one measure every reader shows (``value_at_risk`` of the groups frame).
+
+    ``$38k of revenue at risk (estimate)`` for costed lead leaks, ``$135k a year in clients lost`` for
+    lost clients; empty when there is none (a summed deal value is pipeline value, never at risk).
+    ``over`` ends the phrase (``across those months``).
+    """
+    if value is None or pd.isna(value) or float(value) <= 0:
+        return ""
+    leak = get(leak_type)
+    tail = f" {over}" if over else ""
+    if leak is not None and leak.subject == "accounts":
+        return f"{money(float(value))} a year in clients lost{tail}"
+    return f"{money(float(value))} of revenue at risk{tail} (estimate)"
+
+
+def segment_of_key(group_key: str) -> str:
+    """A group key as its segment's words: ``uncontacted|hour_band=weekends|source=web_form`` -> ``web
+    form leads on weekends``; a leak type's rest (``|elsewhere``) -> ``all other <records>``."""
+    leak_type, *parts = str(group_key).split("|")
+    if parts == ["elsewhere"]:
+        return f"all other {group_noun(leak_type)}"
+    return segment(leak_type, dict(p.split("=", 1) for p in parts if "=" in p))
+
+
+def cause_name(cause: object) -> str:
+    """A process cause as words: ``no_visibility`` -> ``No visibility``; none -> ``Not classified yet``."""
+    if cause is None or (isinstance(cause, float) and cause != cause) or not str(cause).strip():
+        return "Not classified yet"
+    text = str(cause).strip().replace("_", " ")
+    return text[:1].upper() + text[1:]

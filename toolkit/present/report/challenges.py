@@ -21,7 +21,6 @@ from toolkit.present.report.phrases import (
     VERDICT_WORDS,
     cause_name,
     dimensions_of,
-    group_words,
     quantity,
 )
 
@@ -70,14 +69,21 @@ def _challenge_sentence(row: pd.Series, ctx: ReportContext) -> str:
     verb = f"touched {quantity(row['accounts'], 'clients')}" if clients else "leaked"
     parts = [
         f"{challenge_subject(row)} {verb} {running}: {int(row['leaks']):,} of {int(row['population']):,} "
-        f"{noun} this month ({words.percent(row['rate'])}, against {words.percent(row['baseline_rate'])} "
-        "usually)."
+        f"{noun} this month ({words.percent(row['rate'])}, {against_rest(row)})."
     ]
     parts.append(_clients_left(ctx, row))
     parts.append(_at_risk(row["revenue_at_risk"]))
     parts.append(_cause_words(row, ctx))
     parts.append(_fix_words(row))
     return " ".join(p for p in parts if p)
+
+
+def against_rest(row: pd.Series) -> str:
+    """The baseline a segment's rate is read against: ``against 49% in the rest of this month``."""
+    rest = row.get("rest_rate")
+    if rest is None or pd.isna(rest):
+        return "the segment is the whole month"
+    return f"against {words.percent(rest)} in the rest of this month"
 
 
 def _running(months: int, ctx: ReportContext) -> str:
@@ -94,10 +100,8 @@ def _at_risk(revenue: float) -> str:
 
 def challenge_subject(row: pd.Series) -> str:
     """What a segment is, in words: its label when the retro gave one, else where it leaked."""
-    label = row.get("label")
-    if isinstance(label, str) and label.strip():
-        return f"{words.leak_name(row['leak_type'])}: {label.strip()}"
-    return group_words(row["leak_type"], row["dimensions"])
+    segment = words.segment(row["leak_type"], dimensions_of(row["dimensions"]))
+    return f"{words.leak_name(row['leak_type'])}: {segment}"
 
 
 def _lost_clients(ctx: ReportContext, dimensions: object) -> tuple[int, float | None]:
@@ -176,14 +180,11 @@ def leadership_asks(ctx: ReportContext) -> list[tuple[str, str]]:
 def _theme_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
     """One finding for several kinds of leak in the same segment, each with its figures."""
     first = rows.iloc[0]
-    label = first.get("label")
-    subject = (
-        label.strip() if isinstance(label, str) and label.strip() else group_words("", first["dimensions"])
-    )
+    subject = words.segment(first["leak_type"], dimensions_of(first["dimensions"]))
     running = _running(int(rows["months"].max()), ctx)
     parts = [
         f"{words.leak_name(r['leak_type']).lower()} {int(r['leaks']):,} of {int(r['population']):,} "
-        f"({words.percent(r['rate'])}, usually {words.percent(r['baseline_rate'])})"
+        f"({words.percent(r['rate'])}, {against_rest(r)})"
         for _, r in rows.iterrows()
     ]
     text = [f"{subject[:1].upper()}{subject[1:]} leak in {len(rows)} ways {running}: {'; '.join(parts)}."]
@@ -209,9 +210,10 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
     title = "Persistent and unaddressed: leadership goes first"
     body: list[object] = [
         para(
-            f"A challenge is persistent when the same segment leaks well above the usual rate for {persist} "
-            "months in a row or more. It is unaddressed when no fix is recorded, or the recorded fix has not "
-            "changed the rate. Failures that persist cost clients and revenue, so leadership goes first."
+            "A challenge is persistent when the same segment leaks well above the rest of the month for "
+            f"{persist} months in a row or more. It is unaddressed when no fix is recorded, or the recorded "
+            "fix has not changed the rate. Failures that persist cost clients and revenue, so leadership "
+            "goes first."
         )
     ]
     stored = ctx.summary.loc[ctx.summary["period"] <= ctx.period, "period"].nunique()

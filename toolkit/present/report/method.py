@@ -21,8 +21,15 @@ GLOSSARY = (
     ),
     ("Leak rate", "leaks as a share of the leads, deals, incidents or clients they could have happened to."),
     ("SLA", "service-level agreement: the time within which the process promises to act."),
-    ("Usual rate", "the leak rate across all records of that kind this month, to compare a segment with."),
-    ("Excess leaks", "leaks in a segment beyond what the usual rate would predict for its size."),
+    (
+        "The rest of this month",
+        "the leak rate of the month's other records of the same kind, outside the segment: what a segment "
+        "is compared with.",
+    ),
+    (
+        "Excess leaks",
+        "leaks in a segment beyond what the month's overall rate would predict for its size.",
+    ),
     ("Persistent", "present in at least {persist} months in a row."),
     ("Unaddressed", "persistent with no fix recorded, or with a fix that did not change the rate."),
     ("Pareto chart", "causes from largest to smallest, with a line adding up their share."),

@@ -166,7 +166,7 @@ def _segments_block(ctx: ReportContext) -> Markup:
             "Where": [challenge_subject(r) for _, r in named.iterrows()],
             "Leaks": named["leaks"].astype("int64"),
             "Rate": named["rate"],
-            "Usual rate": named["baseline_rate"],
+            "Rest of this month": named["rest_rate"],
             "Excess leaks": named["excess"],
             "Process cause": [
                 _cause_cell(c, p, ctx.period)
@@ -175,8 +175,8 @@ def _segments_block(ctx: ReportContext) -> Markup:
         }
     )
     lead = para(
-        "The segments (one or two process dimensions) with the most leaks above the usual rate for their "
-        f'size. "{UNCLASSIFIED}" means the retro has not named the process cause yet; a month in brackets '
+        "The segments (one or two process dimensions) with the most leaks above the rate of the rest of this "
+        f'month. "{UNCLASSIFIED}" means the retro has not named the process cause yet; a month in brackets '
         "means the cause was named then and still stands."
     )
     unlabelled = int(g["cause"].isna().sum())
@@ -189,7 +189,7 @@ def _segments_block(ctx: ReportContext) -> Markup:
         if unlabelled
         else Markup("")
     )
-    formats = {"Rate": "{:.0%}", "Usual rate": "{:.0%}", "Excess leaks": "{:,.0f}"}
+    formats = {"Rate": "{:.0%}", "Rest of this month": "{:.0%}", "Excess leaks": "{:,.0f}"}
     return tag("div", join([head, lead, table(shown, formats=formats), note]), cls="retro-block")
 
 
