@@ -795,11 +795,8 @@ def test_a_month_with_nothing_measured_still_reads(tmp_path):
             report.method_and_quality,
         )
     ]
-    assert "No leak could be measured this month. Uncontacted leads could not be counted" in texts[0]
-    assert (
-        "To measure them, map in the recipe the first-contact time of the leads (for never contacted, "
-        in texts[0]
-    )
+    assert "No leak could be measured this month: Uncontacted leads could not be counted" in texts[0]
+    assert "Map these columns or files in the recipe" in texts[0]
     assert "Nothing needs leadership" not in texts[0]
     assert "The moment the data was exported was not recorded." in texts[0]
     assert "No challenge has persisted that long." in texts[1]

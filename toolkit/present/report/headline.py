@@ -20,7 +20,7 @@ from toolkit.present.markup import Markup, join, tag
 from toolkit.present.report.blocks import Section, para
 from toolkit.present.report.challenges import leadership_asks
 from toolkit.present.report.context import ReportContext, records_of
-from toolkit.present.report.phrases import COLUMN_WORDS, LEAD_FLOW, LEAK_ORDER, quantity
+from toolkit.present.report.phrases import LEAD_FLOW, LEAK_ORDER, quantity
 from toolkit.settings.config import format_duration
 
 
@@ -174,22 +174,29 @@ def flags(ctx: ReportContext) -> list[str]:
     """What to read with care first: small populations, a month its records cover only in part."""
     out = []
     small = ctx.config.report.small_population
-    for leak_type, row in measured(ctx).iterrows():
-        n = int(row["population"])
-        if n < small:
-            noun = words.population_noun(leak_type)
-            out.append(
-                f"{words.leak_name(leak_type)} is measured on only {quantity(n, noun)} (fewer than {small}): "
-                f"one {noun.rstrip('s')} moves its rate by "
-                f"{100 / n:.0f} points, so read it as a count, not a trend."
-            )
+    few = measured(ctx)
+    few = few.loc[few["population"] < small]
+    if len(few):
+        counts = [
+            f"{words.leak_name(t).lower()} is judged on {quantity(n, words.population_noun(t))}"
+            for t, n in few["population"].astype(int).items()
+        ]
+        listed = ", ".join(counts[:-1]) + (" and " if len(counts) > 1 else "") + counts[-1]
+        swing = sorted({round(100 / n) for n in few["population"].astype(int)})
+        points = f"{swing[0]}" if len(swing) == 1 else f"{swing[0]} to {swing[-1]}"
+        out.append(
+            f"Few records: {listed} (fewer than {small} each). One record moves "
+            f"{'its rate' if len(counts) == 1 else 'a rate'} by {points} points: read "
+            f"{'it' if len(counts) == 1 else 'them'} as counts, not as a trend."
+        )
     cover = coverage(ctx)
     if cover is not None:
         first, last, days, month_days = cover
         if days < ctx.config.report.partial_month_share * month_days:
             out.append(
-                f"The records of {ctx.month} are dated only from {first:%d %B} to {last:%d %B}, {days} of "
-                f"its {month_days} days: the figures describe those days, not the whole month."
+                f"The records of {ctx.month} are dated only from {first.day} {first:%B} to {last.day} "
+                f"{last:%B}, {days} of its {month_days} days: the figures describe those days, not the "
+                "whole month."
             )
     return out
 
@@ -234,24 +241,6 @@ def whole_population_asks(ctx: ReportContext) -> list[tuple[str, str]]:
     return out
 
 
-def what_to_map(ctx: ReportContext) -> str:
-    """The columns to map for the leaks that could not be measured, in words; empty when all were."""
-    wanted: dict[tuple[str, str], list[str]] = {}
-    for leak in registered():
-        if leak.name not in ctx.not_measured:
-            continue
-        for need in leak.needs:
-            cols = need.columns + ((need.either[0],) if need.either else ())
-            for col in cols:
-                wanted.setdefault((need.dataset, col), []).append(words.leak_name(leak.name).lower())
-    parts = [
-        f"the {COLUMN_WORDS.get(col, col.replace('_', ' '))} of the {dataset} "
-        f"(for {', '.join(dict.fromkeys(names))})"
-        for (dataset, col), names in wanted.items()
-    ]
-    return f"To measure them, map in the recipe {'; '.join(parts)}." if parts else ""
-
-
 def month_in_one_screen(ctx: ReportContext) -> Section:
     """Section 1: the title, a tile per measured leak, what to read with care and what needs leadership."""
     as_of = (
@@ -268,11 +257,21 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
     body.extend(para(f, cls="retro-callout retro-flag") for f in flags(ctx))
     shown = tiles(ctx)
     nothing = measured(ctx).empty
+    reasons = tag("ul", join(tag("li", r) for r in dict.fromkeys(ctx.not_measured.values())))
     if nothing:
-        reasons = " ".join(dict.fromkeys(ctx.not_measured.values()))
         body.append(
-            para(
-                f"No leak could be measured this month. {reasons} {what_to_map(ctx)}".strip(),
+            tag(
+                "div",
+                join(
+                    [
+                        para("No leak could be measured this month:"),
+                        reasons,
+                        para(
+                            "Map these columns or files in the recipe (retro check says what an export can "
+                            "support), then run the month again."
+                        ),
+                    ]
+                ),
                 cls="retro-callout",
             )
         )
@@ -302,14 +301,7 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
         body.append(tag("h3", "The month in numbers"))
         body.append(para(" ".join(sentences)))
     if not nothing and ctx.not_measured:
-        body.append(
-            para(
-                "Not measured this month: "
-                + ", ".join(words.leak_name(t).lower() for t in ctx.not_measured)
-                + f" (the appendix says why). {what_to_map(ctx)}",
-                cls="retro-note",
-            )
-        )
+        body.append(tag("div", join([para("Not measured this month:"), reasons]), cls="retro-note"))
     body.append(_contents())
     return Section(f"Process retro: {ctx.month}", tag("section", join(body), cls="retro-section retro-first"))
 
