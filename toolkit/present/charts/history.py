@@ -39,6 +39,7 @@ def trend(
     keys: list[str] | None = None,
     max_series: int = 4,
     empty_message: str | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Leak rate per period, one line per leak type (or group), with fixes marked at their dates.
 
@@ -47,7 +48,8 @@ def trend(
     series are summed, so pass the rows of one level only. ``keys`` picks the lines (default: the
     ``max_series`` with the most leaks). ``fixes``: ``effective_date, description`` and
     ``group_key`` or ``cause``; a fix for a group or leak type drawn here takes that line's
-    colour, any other fix is grey.
+    colour, any other fix is grey. ``title`` replaces the title read off the lines (a fix's verdict
+    states its own windows and figures, which the chart must repeat, not recompute).
     """
     if trend_frame is None or trend_frame.empty:
         return message_figure(
@@ -93,7 +95,7 @@ def trend(
 
     marked = _draw_fixes(ax, fixes, chosen, colours, periods)
     fig.legend(loc="outside lower center", ncols=min(len(chosen), 2), frameon=False, fontsize=9)
-    title = _trend_title(data, marked, periods)
+    title = title or _trend_title(data, marked, periods)
     alt = (
         f"Line chart of the monthly leak rate from {periods[0]} to {periods[-1]} for "
         f"{', '.join(series_name(k) for k in chosen)}"

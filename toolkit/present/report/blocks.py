@@ -43,12 +43,13 @@ def section(title: str, anchor: str, body: list[Markup], level: str = "h2") -> S
     return Section(title, tag("section", join([tag(level, title, id=anchor), *body]), cls="retro-section"))
 
 
-def group_trend(ctx: ReportContext, keys: list[str], fixes: pd.DataFrame) -> Markup:
+def group_trend(ctx: ReportContext, keys: list[str], fixes: pd.DataFrame, title: str | None = None) -> Markup:
     """The leak rate of the segments ``keys``, month by month up to the period, with ``fixes`` marked.
 
-    Empty when the store holds the segments in fewer than two months: a trend needs two points.
+    ``title`` replaces the one read off the lines. Empty when the store holds the segments in fewer
+    than two months: a trend needs two points.
     """
     trend = ctx.groups.loc[ctx.groups["group_key"].isin(keys) & (ctx.groups["period"] <= ctx.period)]
     if trend["period"].nunique() < 2:
         return Markup("")
-    return embed_chart(charts.trend(trend, fixes, series="group_key", keys=keys))
+    return embed_chart(charts.trend(trend, fixes, series="group_key", keys=keys, title=title))
