@@ -474,7 +474,7 @@ def test_first_screen_with_only_incidents(tmp_path):
 def test_where_it_leaked_has_every_chart_with_alt_text(ctx):
     html = report.where_it_leaked(ctx)._repr_html_()
     imgs = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)">', html)
-    assert len(imgs) == 7  # trend, funnel, speed, heatmap, stalled, recurrence, churn
+    assert len(imgs) == 8  # trend, funnel, speed, heatmap, stalled, slow resolution, recurrence, churn
     assert all(len(alt) > 20 for alt in imgs)
     assert "<script" not in html
 
@@ -488,7 +488,7 @@ def test_where_it_leaked_degrades_to_sentences(tmp_path):
         "Incidents before churn could not be traced: there is no accounts file with the date each client "
         "left." in text
     )
-    assert section._repr_html_().count("<img") == 5
+    assert section._repr_html_().count("<img") == 6
 
 
 def test_where_it_leaked_without_records(tmp_path):

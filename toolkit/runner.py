@@ -15,6 +15,7 @@ from pathlib import Path
 from subprocess import DEVNULL
 from typing import Any
 
+import nbformat
 import papermill
 from jupyter_client import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
@@ -103,6 +104,23 @@ def execute(notebook: Path, output: Path, parameters: dict) -> Path:
             f"The executed notebook is kept at {output} for debugging."
         ) from None
     return output
+
+
+def explore_only(notebook: Path) -> None:
+    """Let the executed retro notebook be re-run to explore without rewriting the store or the period's files.
+
+    Its injected ``save = True`` becomes ``save = False``; an analyst sets it back to save the period again.
+    """
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = re.sub(
+                r"^save = True$",
+                "save = False  # retro run saved this period; True saves it again",
+                cell.source,
+                flags=re.MULTILINE,
+            )
+    nbformat.write(nb, notebook)
 
 
 def month_folders(exports: str | Path) -> dict[str, Path]:
@@ -238,10 +256,12 @@ def run(
             "config": str(config) if config else None,
             "store": str(store),
             "out_dir": str(out_dir),
+            "save": True,
             "as_of": as_of,
             "timezone": timezone,
         },
     )
+    explore_only(out_dir / "retro.ipynb")
     progress(f"Building the leadership report for {period}")
     return build_report(
         period,

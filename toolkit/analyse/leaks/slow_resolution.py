@@ -108,7 +108,7 @@ LEAK = LeakType(
     segmented=True,
     not_measured="Resolution times could not be judged: this export has no resolution time or severity.",
     threshold=threshold,
-    chart="incident_recurrence",
-    report_charts=(),
+    chart="slow_resolution",
+    report_charts=("slow_resolution",),
     colour="#56B4E9",
 )

@@ -97,6 +97,13 @@ def where_it_leaked(ctx: ReportContext) -> Section:
         ),
         _chart_block(
             ctx,
+            "Incidents past their target",
+            "slow_resolution",
+            lead="Incidents opened this month by severity: resolved within the time limit of their severity, "
+            "resolved late, or still open past it at the export.",
+        ),
+        _chart_block(
+            ctx,
             "Incidents that keep coming back",
             "incident_recurrence",
             lead=f"Incidents by category and month; a repeat is a second incident of the same category on "
