@@ -489,13 +489,14 @@ def test_incident_recurrence_is_a_category_by_month_grid_with_repeats_marked():
     assert grid.shape == (3, 3)  # billing, login, (no category) x Jan, Feb (no incidents), Mar
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Jan\n2026", "Feb\n2026", "Mar\n2026"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["billing", "login", "(no category)"]
-    assert grid[0, 0] == 1 and grid[0, 2] == 2 and np.ma.is_masked(grid[0, 1])
+    # The colour is the repeat rate the title states: 1 of 2 in January, 2 of 3 in March.
+    assert grid[0, 0] == 0.5 and grid[0, 2] == pytest.approx(2 / 3) and np.ma.is_masked(grid[0, 1])
     cells = [t.get_text() for t in ax.texts]
     assert cells == ["1/2", "2/3", "0/1", "0/1"]
     assert charts.finding(fig) == (
         "Billing incidents recur most: 3 of 5 (60%) were repeats on the same account, in 2 of 3 months"
     )
-    assert fig.axes[1].get_ylabel() == "Repeat incidents (count)"
+    assert fig.axes[1].get_ylabel() == "Share that repeated (%)"
     assert ax.get_xlabel() == "Month opened"
 
 

@@ -83,11 +83,12 @@ def trend(
             lw=2,
             ms=5,
             label=series_name(key),
+            clip_on=False,
         )
     ax.set_xticks(range(len(periods)), month_labels(periods), fontsize=8)
     ax.set_xlim(-0.5, len(periods) - 0.5)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_ylim(0, max(0.05, float(data["rate"].max()) * 1.25))
+    ax.set_ylim(0, min(1.0, max(0.05, float(data["rate"].max()) * 1.25)))  # a share stops at 100%
     ax.set_xlabel("Period (month)")
     ax.set_ylabel("Leak rate (% of population)")
     ax.spines[["top", "right"]].set_visible(False)
@@ -231,9 +232,17 @@ def pareto(
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v)))
     ax.spines[["top"]].set_visible(False)
     share_ax = ax.twinx()
-    share_ax.plot(x, cumulative.to_numpy(), color=OKABE_ITO["vermillion"], marker="o", lw=2, gid="cumulative")
+    share_ax.plot(
+        x,
+        cumulative.to_numpy(),
+        color=OKABE_ITO["vermillion"],
+        marker="o",
+        lw=2,
+        gid="cumulative",
+        clip_on=False,
+    )
     share_ax.axhline(80, color=GREY, ls=":", lw=1)
-    share_ax.set_ylim(0, 105)
+    share_ax.set_ylim(0, 100)  # a share stops at 100%
     share_ax.yaxis.set_major_formatter(PercentFormatter(100))
     share_ax.set_ylabel(f"Cumulative share of {metric_words} (%)")
     share_ax.spines[["top"]].set_visible(False)

@@ -10,7 +10,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import PercentFormatter
 
 from toolkit.present.charts.labels import capitalised, month_labels, number, pct, plain
 from toolkit.present.charts.records import leak_types_of, month_span, of_type, threshold_of
@@ -79,14 +79,15 @@ def incident_recurrence(
 
     fig = new_figure(max(6.0, min(11.0, 2.6 + 0.62 * len(months))), 1.8 + 0.42 * len(repeats))
     ax = fig.add_subplot()
-    shown = np.where(totals.to_numpy() > 0, repeats.to_numpy(), np.nan)
+    # Colour encodes the repeat rate, the figure the title states; each cell also says repeats / total.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shown = np.where(totals.to_numpy() > 0, repeats.to_numpy() / totals.to_numpy(), np.nan)
     cmap = matplotlib.colormaps[SEQUENTIAL].with_extremes(bad="white")
-    top = max(1, int(repeats.to_numpy().max()))
-    image = ax.imshow(shown, aspect="auto", cmap=cmap, vmin=0, vmax=top, interpolation="nearest")
+    image = ax.imshow(shown, aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
     for (i, j), total in np.ndenumerate(totals.to_numpy()):
         if total:
             rep = repeats.iat[i, j]
-            dark = rep > top * 0.6
+            dark = shown[i, j] > 0.6
             ax.text(
                 j,
                 i,
@@ -103,8 +104,8 @@ def incident_recurrence(
     ax.set_xlabel("Month opened")
     ax.set_ylabel("Incident category")
     bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
-    bar.set_label("Repeat incidents (count)")
-    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    bar.set_label("Share that repeated (%)")
+    bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     footnote(
         fig,
         "Each cell: repeats / incidents opened. A repeat is an incident of the same category on the same "
