@@ -451,9 +451,15 @@ def test_month_in_one_screen_reads_as_sentences(ctx):
     text = _text(report.month_in_one_screen(ctx))
     assert "Process retro: October 2026" in text
     assert "Data as of 31 October 2026, 23:00 (Europe/London)." in text
-    assert "Of 400 new leads 24 hours old or more at the export, 55 (14%) were never contacted." in text
-    assert "Of the 300 new leads contacted by the export, 45 (15%) waited more than 5 minutes" in text
-    assert "Of 3 clients lost this month, 2 had incidents in the months before, worth $600k a year." in text
+    # A tile per measured leak: its rate, what it counts, its leaks of its population and last month.
+    assert "14% of leads never contacted 55 of 400 leads; 12% last month" in text
+    assert "15% of leads contacted late 45 of 300 leads; 17% last month" in text
+    assert "67% of lost clients had incidents before leaving 2 of 3 lost clients, worth $600k a year" in text
+    assert "$48k revenue at risk estimate, likely $30k–$66k" in text
+    # The leads contacted are not the older leads minus those never contacted: the difference is stated.
+    assert (
+        "Of 400 new leads 24 hours old or more at the export, 55 were never contacted; the 300 leads" in text
+    )
     assert "What needs leadership" in text
     for code_word in ("uncontacted", "slow_first_contact", "repeat_incident", "group_key", "_"):
         assert code_word not in text.replace("web_form", "")
@@ -463,9 +469,9 @@ def test_first_screen_with_only_incidents(tmp_path):
     skip = ("uncontacted", "slow_first_contact", "stalled")
     text = _text(report.month_in_one_screen(_ctx(tmp_path, skip=skip)))
     assert "new leads" not in text
-    assert "Of 60 incidents opened with a time limit, " in text
-    assert "Of 260 incidents opened on a known client and category, 31 repeated on the same client" in text
-    assert "The two incident counts differ by 200" in text
+    assert "30% of incidents past their target 18 of 60 incidents: " in text
+    assert "12% of incidents repeating on the same client 31 of 260 incidents" in text
+    assert "Resolution was judged on 60 incidents and repeats on 260: incidents without a severity" in text
 
 
 # --- 3. where it leaked -------------------------------------------------------------------------
@@ -503,7 +509,7 @@ def test_where_it_leaked_without_records(tmp_path):
 
 
 def test_segments_table_shows_every_segment_and_its_cause(ctx):
-    section = report.where_it_leaked(ctx)
+    section = report.method_and_quality(ctx)  # the appendix lists every segment
     html, text = section._repr_html_(), _text(section)
     # The rest of this month: (31 - 23) / (260 - 60) = 4% and (55 - 33) / (400 - 80) = 7%.
     assert "Repeat incidents: Billing incidents 23 38% 4% 17 No visibility" in text
@@ -525,7 +531,7 @@ def test_causes_named_last_month_still_stand(tmp_path):
         "carried": [0, 1],
     }
     assert "Repeat incidents: Billing incidents 23 38% 4% 17 No visibility (September 2026)" in _text(
-        report.where_it_leaked(ctx)
+        report.method_and_quality(ctx)
     )
     assert "1 segment keeps the cause the retro named in an earlier month" not in _text(
         report.pareto_of_causes(ctx)
@@ -631,14 +637,15 @@ def test_challenges_most_pressing_first(ctx):
 def test_persistent_section_reads_as_findings(ctx):
     text = _text(report.persistent_unaddressed(ctx))
     assert "2 challenges persist; 2 of them are unaddressed." in text
+    # One row per challenge (the first screen's asks say it in sentences), then the retro's notes.
     assert (
-        "Repeat incidents: Billing incidents touched 13 clients for the 4th month running: 23 of 60 "
-        "incidents this month (38%, against 4% in the rest of this month). 2 clients left this month after "
-        "Billing "
-        "incidents, worth $600k "
-        "a year. Process cause: no visibility. No fix is recorded."
-    ) in text
-    assert "The retro's note: Nobody sees repeat billing tickets per client" in text
+        "Repeat incidents: Billing incidents 4 23 of 60 (38%) 4% – No visibility No fix: unaddressed" in text
+    )
+    assert "Never contacted: web form leads on weekends 4 33 of 80 (41%) 7% $" in text
+    assert (
+        "The retro's notes Repeat incidents: Billing incidents: Nobody sees repeat billing tickets per client"
+        in text
+    )
     assert "Jane Roe" not in text
 
 
@@ -694,7 +701,7 @@ def test_notes_are_masked(tmp_path):
         )
     ctx = report.load_context(period="2026-10", store=paths["store"], reports_dir=paths["reports_dir"])
     text = _text(report.persistent_unaddressed(ctx))
-    assert "The retro's note: Ask [email removed] or call [phone removed]" in text
+    assert "Repeat incidents: Billing incidents: Ask [email removed] or call [phone removed]" in text
 
 
 # --- 5. fixes ---------------------------------------------------------------------------------------

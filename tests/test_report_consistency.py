@@ -92,10 +92,14 @@ def test_one_money_measure_from_run_json_to_groups_and_report(sample):
     assert f"<b>{words.money(cost['revenue_at_risk'])}</b><span>revenue at risk</span>" in tiles
     assert f"likely {words.money(cost['low'])}–{words.money(cost['high'])}" in tiles
     # Every segment's money in the report is its groups.csv figure, in the same words.
-    text = _text(report.persistent_unaddressed(ctx))
+    asks = " ".join(text for _, text in report.leadership_asks(ctx))
+    table = _text(report.persistent_unaddressed(ctx))
     for _, g in lead.loc[lead["dimensions"] != "{}"].iterrows():
         if float(g["value_at_risk"]) > 0:
-            assert f"About {words.money(float(g['value_at_risk']))} of revenue is at risk" in text
+            money = words.money(float(g["value_at_risk"]))
+            assert f"About {money} of revenue is at risk" in asks
+            assert f" {money} " in table
+    text = asks + table
     assert "deal value" not in text and "Value at risk" not in text
 
 
@@ -112,7 +116,7 @@ def test_the_first_screen_counts_are_the_stores(sample):
     # Populations add up, or the difference is stated.
     unc, slow = summary.loc["uncontacted"], summary.loc["slow_first_contact"]
     said = re.search(
-        r"They are the ([\d,]+) older leads that were contacted, plus ([\d,]+) contacted within their first "
+        r"are the ([\d,]+) older leads that were contacted, plus ([\d,]+) contacted within their first "
         r"24 hours, less ([\d,]+) with an impossible contact time",
         text,
     )
@@ -126,7 +130,7 @@ def test_the_first_screen_counts_are_the_stores(sample):
 
 def test_segments_are_read_against_the_rest_of_this_month(sample):
     ctx = sample["ctx"]
-    text = _text(report.persistent_unaddressed(ctx)) + _text(report.month_in_one_screen(ctx))
+    text = _text(report.persistent_unaddressed(ctx)) + " ".join(t for _, t in report.leadership_asks(ctx))
     assert "usually" not in text
     groups = ctx.groups_of(PERIOD)
     totals = ctx.summary_of(PERIOD)

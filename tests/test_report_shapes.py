@@ -51,7 +51,6 @@ def test_incidents_without_severity(tmp_path):
     assert (
         "Slow resolution needs severity to choose each incident's time limit; this export has none." in text
     )
-    assert "Of 91 incidents opened on a known client and category, 31 repeated on the same client" in text
     assert "Nothing needs leadership this month" in text
 
 
@@ -63,10 +62,6 @@ def test_incidents_mostly_still_open(tmp_path):
         "54 of 61 incidents: 4 resolved late and 50 still open past their target",
     )
     assert "resolved late" not in tiles[0][1]  # 50 of the 54 are still open: never "resolved late"
-    assert (
-        "Of 61 incidents opened with a time limit, 4 resolved late and 50 still open past their target."
-        in text
-    )
     assert "Across the whole process. 89% of incidents (54 of 61)" in text
 
 
@@ -93,11 +88,11 @@ def test_a_month_its_records_cover_only_in_part(tmp_path):
         "figures describe those days, not the whole month."
     ) in text
     # The contacted leads are accounted for: the older leads contacted plus the young ones.
-    assert "Of 172 new leads 24 hours old or more at the export, 16 (9%) were never contacted." in text
     assert (
-        "They are the 156 older leads that were contacted, plus 27 contacted within their first 24 hours."
-        in text
-    )
+        "Of 172 new leads 24 hours old or more at the export, 16 were never contacted; the 183 leads "
+        "contacted by the export are the 156 older leads that were contacted, plus 27 contacted within "
+        "their first 24 hours."
+    ) in text
 
 
 def test_nothing_measurable(tmp_path):

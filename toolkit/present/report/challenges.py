@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 
 from toolkit.periods import month_name
@@ -210,10 +209,9 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
     title = "Persistent and unaddressed: leadership goes first"
     body: list[object] = [
         para(
-            "A challenge is persistent when the same segment leaks well above the rest of the month for "
-            f"{persist} months in a row or more. It is unaddressed when no fix is recorded, or the recorded "
-            "fix has not changed the rate. Failures that persist cost clients and revenue, so leadership "
-            "goes first."
+            f"Segments that leaked well above the rest of the month for {persist} months in a row or more; "
+            "unaddressed when no fix is recorded or the fix has not changed the rate. Failures that persist "
+            "cost clients and revenue, so leadership goes first."
         )
     ]
     stored = ctx.summary.loc[ctx.summary["period"] <= ctx.period, "period"].nunique()
@@ -238,27 +236,41 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
             cls="retro-callout" if unaddressed else None,
         )
     )
-    items = []
-    for _, row in p.iterrows():  # one item per challenge, a handful
-        note = row["note"]
-        extra = (
-            tag("p", f"The retro's note: {note}", cls="retro-note") if isinstance(note, str) and note else ""
-        )
-        cls = "retro-unaddressed" if row["unaddressed"] else "retro-addressed"
-        items.append(tag("li", join([para(_challenge_sentence(row, ctx)), extra]), cls=cls))
-    body.append(tag("ul", join(items), cls="retro-challenges"))
+    # One row per challenge: the first screen's asks already say it in sentences.
     shown = pd.DataFrame(
         {
             "Challenge": [challenge_subject(r) for _, r in p.iterrows()],
             "Months running": p["months"],
-            "Clients touched": p["accounts"].where(~p["leak_type"].isin(LEAD_VALUE)).astype("Int64"),
-            "Leaks this month": p["leaks"],
+            "This month": [
+                f"{int(r['leaks']):,} of {int(r['population']):,} ({words.percent(r['rate'])})"
+                for _, r in p.iterrows()
+            ],
+            "Rest of month": p["rest_rate"].map(words.percent),
+            "Revenue at risk": p["revenue_at_risk"].map(lambda v: words.money(v) if v > 0 else "–"),
             "Process cause": p["cause"].map(cause_name),
-            "Fix": p["fix"].map(lambda f: f if isinstance(f, str) else "None recorded"),
-            "Status": np.where(p["unaddressed"], "Unaddressed", "Fix under way"),
+            "Fix and status": [
+                f"{r['fix']}: {'unaddressed' if r['unaddressed'] else 'under way'}"
+                if isinstance(r["fix"], str)
+                else "No fix: unaddressed"
+                if r["unaddressed"]
+                else "No fix"
+                for _, r in p.iterrows()
+            ],
         }
     )
-    body.append(table(shown, formats={"Leaks this month": "{:,}"}))
+    body.append(table(shown, formats={"Months running": "{:,}"}))
+    notes = [
+        (challenge_subject(r), r["note"]) for _, r in p.iterrows() if isinstance(r["note"], str) and r["note"]
+    ]
+    if notes:
+        body.append(
+            tag(
+                "ul",
+                join(tag("li", join([tag("b", f"{subject}: "), note])) for subject, note in notes),
+                cls="retro-notes",
+            )
+        )
+        body.insert(-1, tag("h3", "The retro's notes"))
     keys = p["group_key"].head(4).tolist()
     # Only the fixes of the lines drawn: any other fix would read as if it were theirs.
     own = ctx.fixes["group_key"].isin(keys) | ctx.fixes["cause"].isin(p["cause"].dropna())

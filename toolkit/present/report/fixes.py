@@ -18,10 +18,9 @@ def did_fixes_work(ctx: ReportContext) -> Section:
     title = "Did the fixes work?"
     body: list[object] = [
         para(
-            f"Each fix is judged on the leak rate of what it covers in the {cfg.fix_before} months before it "
-            f"took effect against up to {cfg.fix_after} full months after. The interval is the range the "
-            "true change most likely lies in (95% confidence); a fix has worked only when a fall this large "
-            "is very unlikely to be chance."
+            f"Each fix is judged on the leak rate of what it covers, {cfg.fix_before} months before it took "
+            f"effect against up to {cfg.fix_after} full months after; it has worked only when a fall this "
+            "large is very unlikely to be chance (95% interval)."
         )
     ]
     e = ctx.effects.loc[ctx.effects["effective_date"] < period_end(ctx.period)]

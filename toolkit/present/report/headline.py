@@ -249,8 +249,8 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
         else "The moment the data was exported was not recorded."
     )
     intro = para(
-        f"Where our sales and service processes let leads, deals and clients slip in {ctx.month}, what it "
-        f"may cost, and what leadership needs to act on first. {as_of}",
+        f"Where the process let leads, deals and clients slip in {ctx.month}, what it may cost and what "
+        f"needs leadership. {as_of}",
         cls="retro-lead",
     )
     body = [tag("h1", f"Process retro: {ctx.month}"), intro]
@@ -298,7 +298,7 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
         )
     sentences = _headline_sentences(ctx)
     if sentences:
-        body.append(tag("h3", "The month in numbers"))
+        body.append(tag("h3", "How the figures add up"))
         body.append(para(" ".join(sentences)))
     if not nothing and ctx.not_measured:
         body.append(tag("div", join([para("Not measured this month:"), reasons]), cls="retro-note"))
@@ -307,67 +307,32 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
 
 
 def _headline_sentences(ctx: ReportContext) -> list[str]:
-    """The month's figures as sentences whose populations add up, or say why they differ."""
+    """How the tiles' populations add up where they differ: the leads contacted, the incidents judged."""
     s = measured(ctx)
-    cfg = ctx.config
     out = []
-    if "uncontacted" in s.index:
+    if "uncontacted" in s.index and "slow_first_contact" in s.index:
         n, u = int(s.at["uncontacted", "population"]), int(s.at["uncontacted", "leaks"])
-        grace = format_duration(cfg.contact_grace)
-        out.append(
-            f"Of {quantity(n, 'new leads')} {grace} old or more at the export, {u:,} "
-            f"({words.percent(u / n)}) were never contacted."
-        )
-    if "slow_first_contact" in s.index:
-        n, slow = int(s.at["slow_first_contact", "population"]), int(s.at["slow_first_contact", "leaks"])
-        sla = format_duration(cfg.speed_to_lead_sla)
-        text = (
-            f"Of the {quantity(n, 'new leads')} contacted by the export, {slow:,} "
-            f"({words.percent(slow / n)}) "
-            f"waited more than {sla} for a first contact."
-        )
-        if "uncontacted" in s.index:
-            text += _contacted_difference(
-                ctx, int(s.at["uncontacted", "population"] - s.at["uncontacted", "leaks"]), n
-            )
-        out.append(text)
-    if "stalled" in s.index:
-        out.append(
-            f"{quantity(s.at['stalled', 'leaks'], 'open deals')} of {int(s.at['stalled', 'population']):,} "
-            "have sat in the same stage past its limit."
-        )
-    for leak_type, _what in (("slow_resolution", None), ("repeat_incident", None)):
-        if leak_type not in s.index:
-            continue
-        n, k = int(s.at[leak_type, "population"]), int(s.at[leak_type, "leaks"])
-        if leak_type == "slow_resolution":
-            out.append(f"Of {quantity(n, 'incidents')} opened with a time limit, {past_target_words(ctx)}.")
-        else:
-            window = format_duration(cfg.repeat_window)
+        contacted = int(s.at["slow_first_contact", "population"])
+        grace = format_duration(ctx.config.contact_grace)
+        text = _contacted_difference(ctx, n - u, contacted)
+        if text:
             out.append(
-                f"Of {quantity(n, 'incidents')} opened on a known client and category, {k:,} repeated on the "
-                f"same client within {window}."
+                f"Of {quantity(n, 'new leads')} {grace} old or more at the export, {u:,} were never "
+                f"contacted; the {contacted:,} leads contacted by the export{text}."
             )
     if "slow_resolution" in s.index and "repeat_incident" in s.index:
         a, b = int(s.at["slow_resolution", "population"]), int(s.at["repeat_incident", "population"])
         if a != b:
             out.append(
-                f"The two incident counts differ by {abs(a - b):,}: incidents without a severity, a client "
-                "or a category, or with an impossible resolution time, are left out of the measure that "
-                "needs them (see the appendix)."
+                f"Resolution was judged on {a:,} incidents and repeats on {b:,}: incidents without a "
+                "severity, a client or a category, or with an impossible resolution time, are left out of "
+                "the measure that needs them (see the appendix)."
             )
-    if "preceded_churn" in s.index:
-        n, k = int(s.at["preceded_churn", "population"]), int(s.at["preceded_churn", "leaks"])
-        f = headline_figures(ctx)
-        worth = f", worth {words.money(f['churned_value'])} a year" if f["churned_value"] else ""
-        out.append(
-            f"Of {quantity(n, 'clients')} lost this month, {k:,} had incidents in the months before{worth}."
-        )
     return out
 
 
 def _contacted_difference(ctx: ReportContext, old_contacted: int, contacted: int) -> str:
-    """Why the contacted leads differ from the leads old enough to judge minus those never contacted."""
+    """Why the contacted leads differ from the older leads that were contacted; empty when they do not."""
     if old_contacted == contacted:
         return ""
     young = 0
@@ -375,14 +340,14 @@ def _contacted_difference(ctx: ReportContext, old_contacted: int, contacted: int
     if rows is not None and ctx.as_of is not None:
         young = int((rows["at"] > ctx.as_of - ctx.config.contact_grace).sum())
     left_out = old_contacted + young - contacted
-    text = f" They are the {old_contacted:,} older leads that were contacted"
+    text = f" are the {old_contacted:,} older leads that were contacted"
     if young:
         text += f", plus {young:,} contacted within their first {format_duration(ctx.config.contact_grace)}"
     if left_out > 0:
         text += f", less {left_out:,} with an impossible contact time (left out of this measure)"
     elif left_out < 0:
         text += f", plus {-left_out:,} not yet judged"
-    return text + "."
+    return text
 
 
 def _contents() -> Markup:

@@ -58,14 +58,13 @@ def _chart_block(ctx: ReportContext, title: str, chart: str, draw=None, lead: st
 
 
 def where_it_leaked(ctx: ReportContext) -> Section:
-    """Section 3: the funnel, speed to lead, hour of week, stalled deals, recurrence, churn, top segments."""
+    """Section 3: the trend, then one chart per kind of leak (funnel, speed to lead, hour of week, stalled
+    deals, slow resolution, recurrence, churn). The segments' table is in the appendix
+    (:func:`segments_block`).
+    """
     cfg = ctx.config
     sla = format_duration(cfg.speed_to_lead_sla)
-    body = [
-        para(
-            "Each chart follows one kind of leak through the month. Titles state the finding; a sentence "
-            "replaces any chart the data could not support."
-        ),
+    blocks = [
         _trend_block(ctx),
         _chart_block(
             ctx,
@@ -76,38 +75,35 @@ def where_it_leaked(ctx: ReportContext) -> Section:
             ctx,
             "Speed to lead",
             "speed_to_lead",
-            lead=f"How long new leads waited for a first contact. The target (SLA) is {sla}: the odds of "
-            "qualifying an online lead fall steeply after the first few minutes.",
+            lead=f"How long new leads waited for a first contact, against the {sla} target.",
         ),
         _chart_block(
             ctx,
             "When leads slip: hour of the week",
             "hour_of_week",
             lambda r: charts.hour_of_week_heatmap(r, timezone=ctx.timezone),
-            "Share of the leads created in each hour of the week that were never contacted or contacted "
-            "late.",
+            "Share of each hour's new leads never contacted or contacted late.",
         ),
         _chart_block(
             ctx,
             "Stalled deals by stage",
             "stalled_by_stage",
-            lead=f"Open deals that have sat in their current stage longer than its limit "
-            f"({format_duration(cfg.stage_limit['default'])} unless the stage has its own), at the time of "
-            "the export.",
+            lead="Open deals in their stage longer than its limit "
+            f"({format_duration(cfg.stage_limit['default'])} unless the stage has its own) at the export.",
         ),
         _chart_block(
             ctx,
             "Incidents past their target",
             "slow_resolution",
-            lead="Incidents opened this month by severity: resolved within the time limit of their severity, "
-            "resolved late, or still open past it at the export.",
+            lead="This month's incidents by severity: resolved in time, resolved late, or still open past "
+            "their target at the export.",
         ),
         _chart_block(
             ctx,
             "Incidents that keep coming back",
             "incident_recurrence",
-            lead=f"Incidents by category and month; a repeat is a second incident of the same category on "
-            f"the same client within {format_duration(cfg.repeat_window)}.",
+            lead=f"A repeat is a second incident of the same category on the same client within "
+            f"{format_duration(cfg.repeat_window)}.",
         ),
         _chart_block(
             ctx,
@@ -118,10 +114,13 @@ def where_it_leaked(ctx: ReportContext) -> Section:
                 if ctx.churn_incidents is not None
                 else charts.incidents_before_churn(_records_with_incidents(ctx, r))
             ),
-            f"Each line is a client who left this month, with the incidents it had in the "
+            "Each line is a client lost this month, with its incidents in the "
             f"{format_duration(cfg.churn_window)} before. Clients are numbered, never named.",
         ),
-        _segments_block(ctx),
+    ]
+    body = [
+        para("One chart per kind of leak; each title states the finding. The appendix lists every segment."),
+        tag("div", join(blocks), cls="retro-charts"),
     ]
     return section("Where the process leaked", "where", body)
 
@@ -159,7 +158,7 @@ def _trend_block(ctx: ReportContext) -> Markup:
     return tag("div", join([head, lead, embed_chart(fig)]), cls="retro-block")
 
 
-def _segments_block(ctx: ReportContext) -> Markup:
+def segments_block(ctx: ReportContext) -> Markup:
     """Every segment where leaks concentrate this month, by kind of leak, with its process cause."""
     g = ctx.groups_of(ctx.period)
     head = tag("h3", "Where leaks concentrate")
