@@ -39,7 +39,10 @@ def test_stalled_deals_only(tmp_path):
     tiles, text = first_screen("stalled_only", tmp_path)
     assert tiles == [("99%", "of open deals stalled in their stage", "150 of 151 open deals")]
     # Nothing stands out because everything leaks: that is the ask, never "nothing needs leadership".
-    assert "Across the whole process. 99% of open deals (150 of 151) are stalled in their stage" in text
+    assert (
+        "Across the whole process. Stalled deals: 150 of 151 open deals (99%) leaked, and no segment stands "
+        "out because the leak is everywhere"
+    ) in text
     assert "No leak could be measured" not in text and "Nothing needs leadership" not in text
     assert "Uncontacted leads needs first-contact time; this export has none." in text
     assert "Slow resolution needs the incidents export; none was loaded." in text
@@ -62,7 +65,7 @@ def test_incidents_mostly_still_open(tmp_path):
         "54 of 61 incidents: 4 resolved late and 50 still open past their target",
     )
     assert "resolved late" not in tiles[0][1]  # 50 of the 54 are still open: never "resolved late"
-    assert "Across the whole process. 89% of incidents (54 of 61)" in text
+    assert "Across the whole process. Slow resolution: 54 of 61 incidents (89%) leaked" in text
 
 
 def test_a_month_of_few_records(tmp_path):

@@ -20,7 +20,7 @@ from toolkit.present.markup import Markup, join, tag
 from toolkit.present.report.blocks import Section, para
 from toolkit.present.report.challenges import leadership_asks
 from toolkit.present.report.context import ReportContext, records_of
-from toolkit.present.report.phrases import LEAD_FLOW, LEAK_ORDER, quantity
+from toolkit.present.report.phrases import LEAD_FLOW, LEAK_ORDER, dimensions_of, quantity
 from toolkit.settings.config import format_duration
 
 
@@ -185,9 +185,9 @@ def flags(ctx: ReportContext) -> list[str]:
         swing = sorted({round(100 / n) for n in few["population"].astype(int)})
         points = f"{swing[0]}" if len(swing) == 1 else f"{swing[0]} to {swing[-1]}"
         out.append(
-            f"Few records: {listed} (fewer than {small} each). One record moves "
-            f"{'its rate' if len(counts) == 1 else 'a rate'} by {points} points: read "
-            f"{'it' if len(counts) == 1 else 'them'} as counts, not as a trend."
+            f"Few records: {listed} (fewer than {small}{' each' if len(counts) > 1 else ''}). One record "
+            f"moves {'its rate' if len(counts) == 1 else 'a rate'} by {points} points: read "
+            f"{'it as a count' if len(counts) == 1 else 'them as counts'}, not as a trend."
         )
     cover = coverage(ctx)
     if cover is not None:
@@ -220,22 +220,28 @@ def coverage(ctx: ReportContext) -> tuple[pd.Timestamp, pd.Timestamp, int, int] 
 
 
 def whole_population_asks(ctx: ReportContext) -> list[tuple[str, str]]:
-    """Asks for leaks so widespread that no segment stands out: the whole process leaks."""
+    """Asks for leaks so widespread that no segment stands out: the whole process leaks.
+
+    A leak type counts when its rate reaches ``report.extreme_rate`` on at least
+    ``report.small_population`` records and no segment of it was found this month.
+    """
     groups = ctx.groups_of(ctx.period)
-    named = set(groups.loc[groups["dimensions"].map(lambda d: str(d) not in ("{}", "", "nan")), "leak_type"])
+    named = set(groups.loc[groups["dimensions"].map(lambda d: bool(dimensions_of(d))), "leak_type"])
+    settings = ctx.config.report
     out = []
     for leak_type, row in measured(ctx).iterrows():
-        if row["rate"] < ctx.config.report.extreme_rate or leak_type in named:
+        if row["rate"] < settings.extreme_rate or row["population"] < settings.small_population:
+            continue
+        if leak_type in named:
             continue
         noun = words.population_noun(leak_type)
         out.append(
             (
                 "Across the whole process.",
-                f"{words.percent(row['rate'])} of {noun} "
-                f"({int(row['leaks']):,} of {int(row['population']):,}) "
-                f"are {words.leak_phrase(leak_type).removeprefix(noun + ' ')}: no segment stands out because "
-                "the leak is everywhere, so it is how the process works today. Ask: decide who owns changing "
-                "it, and have the retro name its process cause.",
+                f"{words.leak_name(leak_type)}: {int(row['leaks']):,} of {int(row['population']):,} {noun} "
+                f"({words.percent(row['rate'])}) leaked, and no segment stands out because the leak is "
+                "everywhere: it is how the process works today. Ask: decide who owns changing it, and have "
+                "the retro name its process cause.",
             )
         )
     return out
