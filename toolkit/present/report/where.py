@@ -10,7 +10,7 @@ import pandas as pd
 from toolkit.analyse.leaks.registry import leak_types as registered
 from toolkit.periods import end as period_end
 from toolkit.periods import month_name
-from toolkit.present import charts
+from toolkit.present import charts, words
 from toolkit.present.charts.records import leak_types_of
 from toolkit.present.markup import Markup, join, table, tag
 from toolkit.present.report.blocks import Section, embed_chart, para, section
@@ -150,7 +150,15 @@ def _trend_block(ctx: ReportContext) -> Markup:
         )
     trend = ctx.summary.loc[ctx.summary["period"] <= ctx.period].assign(group_key="")
     fixes = ctx.fixes.loc[ctx.fixes["effective_date"] <= period_end(ctx.period)]
-    fig = charts.trend(trend, fixes, series="leak_type")
+    # The title states this month's leading rate; a fix's own figures are stated where it is judged.
+    now = ctx.summary_of(ctx.period)["rate"].dropna()
+    title = (
+        f"{words.leak_name(now.idxmax())} leaks most: {words.percent(now.max())} of "
+        f"{words.population_noun(now.idxmax())} in {ctx.month}"
+        if len(now)
+        else None
+    )
+    fig = charts.trend(trend, fixes, series="leak_type", title=title)
     lead = para(
         f"The share of each kind of record that leaked, per month, from {month_name(periods[0])}; "
         "dotted lines mark recorded fixes."
