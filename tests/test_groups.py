@@ -77,7 +77,7 @@ def test_planted_segment_leads_with_its_figures():
     assert list(groups.columns) == list(GROUP_COLUMNS)
     top = groups.iloc[0]
     assert top["group_key"] == "uncontacted|hour_band=weekends|source=web_form"
-    assert top["label"] == "web_form leads on weekends"
+    assert top["label"] == "web form leads on weekends"
     assert json.loads(top["dimensions"]) == {"hour_band": "weekends", "source": "web_form"}
     assert (top["leaks"], top["population"], top["rank"]) == (30, 40, 1)
     assert top["rate"] == 0.75
@@ -109,7 +109,7 @@ def test_each_leak_is_counted_once_and_later_groups_take_the_rest():
     ]
     assert groups["leaks"].tolist() == [70, 30, 0]
     assert groups["population"].tolist() == [100, 50, 100]
-    assert groups["label"].tolist() == ["partner leads", "leads, queue = Partners", "all other leads"]
+    assert groups["label"].tolist() == ["partner leads", "leads in queue Partners", "all other leads"]
 
 
 def test_the_segment_inside_a_broad_one_names_the_leak():
@@ -171,7 +171,7 @@ def test_max_groups_and_missing_values():
     groups = find_groups(result_of(records(leaked=leaked, source=source)), one)
     assert groups["group_key"].tolist() == ["uncontacted|source=(none)", "uncontacted|elsewhere"]
     assert json.loads(groups.iloc[0]["dimensions"]) == {"source": None}
-    assert groups.iloc[0]["label"] == "leads, source = (none)"
+    assert groups.iloc[0]["label"] == "leads with no source"
     assert groups["leaks"].tolist() == [30, 30]
 
 
@@ -194,7 +194,7 @@ def test_labels_for_incidents_deals_and_clients():
     )
     groups = find_groups(result_of(inc, deals, clients), CFG).set_index("group_key")["label"]
     assert groups["slow_resolution|category=Billing"] == "Billing incidents"
-    assert groups["stalled|queue=EMEA|stage=Proposal"] == "deals in stage Proposal, queue = EMEA"
+    assert groups["stalled|queue=EMEA|stage=Proposal"] == "deals in queue EMEA in stage Proposal"
     assert groups["preceded_churn|elsewhere"] == "all clients"
     assert groups["slow_resolution|elsewhere"] == "all other incidents"
     assert len(inc) == n

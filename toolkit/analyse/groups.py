@@ -40,6 +40,7 @@ import pyarrow as pa
 
 from toolkit.analyse.leaks import LeakResult
 from toolkit.analyse.leaks.registry import leak_type as registered
+from toolkit.analyse.leaks.vocabulary import segment_words
 from toolkit.frames import GROUP_COLUMNS
 from toolkit.settings.config import Config, check_dimensions
 
@@ -49,13 +50,6 @@ EXAMPLES = 5
 _KEEP = 0.9
 # Above this many cells a pair of dimensions is renumbered to the cells that occur.
 _DIRECT_CELLS = 1 << 22
-
-_BAND_PHRASES = {
-    "business hours": "in business hours",
-    "evenings": "in the evenings",
-    "nights": "at night",
-    "weekends": "on weekends",
-}
 
 
 def find_groups(result: LeakResult, config: Config) -> pd.DataFrame:
@@ -313,27 +307,8 @@ def _row(
 
 
 def _label(leak_type: str, values: dict[str, str], others: bool = False) -> str:
-    """Plain words: "web_form leads on weekends", "partner leads, queue = Partners"."""
-    noun = registered(leak_type).group_noun
-    if not values:
-        return f"all other {noun}" if others else f"all {noun}"
-    rest = dict(values)
-    prefix = [rest.pop(d) for d in ("severity", "category", "source") if d in rest and rest[d] != NONE_VALUE]
-    if "severity" in values and values["severity"] != NONE_VALUE:
-        prefix[0] = f"{prefix[0]}-severity"
-    phrase = " ".join([*prefix, noun])
-    band = rest.pop("hour_band", None)
-    if band is not None and band in _BAND_PHRASES:
-        phrase += " " + _BAND_PHRASES[band]
-    elif band is not None:
-        rest["hour_band"] = band
-    stage = rest.pop("stage", None)
-    if stage is not None and stage != NONE_VALUE:
-        phrase += f" in stage {stage}"
-    elif stage is not None:
-        rest["stage"] = stage
-    extra = [f"{d} = {v}" for d, v in sorted(rest.items())]
-    return ", ".join([phrase, *extra])
+    """Plain words: "web form leads on weekends", "leads in queue Partners"."""
+    return segment_words(leak_type, values, others)
 
 
 def _typed(out: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from toolkit.analyse.leaks import leak_name, leak_phrase, population_noun
 from toolkit.analyse.leaks.registry import get, names
+from toolkit.analyse.leaks.vocabulary import DIMENSIONS, dimension_name, segment_words
 from toolkit.figures import money, ordinal, percent
 
 __all__ = [
@@ -29,74 +30,16 @@ __all__ = [
     "segment_of_key",
 ]
 
-DIMENSIONS: dict[str, str] = {
-    "source": "source",
-    "queue": "queue",
-    "routing": "routing",
-    "stage": "stage",
-    "category": "category",
-    "severity": "severity",
-    "hour_band": "time of week",
-}
-
 
 def leak_types() -> tuple[str, ...]:
     """The leak types, in the order every table and the report walk through them."""
     return names()
 
 
-def dimension_name(dimension: str) -> str:
-    """Plain name of a process dimension."""
-    return DIMENSIONS.get(dimension, dimension.replace("_", " "))
-
-
-#: Hour-of-week bands as the end of a phrase ("leads on weekends").
-BAND_PHRASES: dict[str, str] = {
-    "business hours": "in business hours",
-    "business_hours": "in business hours",
-    "evenings": "in the evenings",
-    "nights": "at night",
-    "weekends": "on weekends",
-}
-
-#: How a segment's other dimensions read after its noun ("deals in queue EMEA").
-_AFTER = {"stage": "in stage {}", "queue": "in queue {}", "routing": "routed by {}"}
-
-
-def value(dimension: str, raw: object) -> str:
-    """A dimension's value as words: a missing value is ``no <dimension>``, underscores become spaces."""
-    if raw is None or (isinstance(raw, float) and raw != raw) or str(raw) in ("", "(none)", "None"):
-        return f"no {dimension_name(dimension)}"
-    return str(raw).replace("_", " ")
-
-
 def segment(leak_type: str, dimensions: dict[str, object]) -> str:
-    """A segment as a phrase a leader reads: ``web form leads on weekends``, ``deals in stage Proposal
-    in queue EMEA``, ``high-severity Billing incidents``; no dimensions: ``all <records>``.
-
-    The one source of a segment's words for the report, ``retro history`` and the widget.
-    """
-    noun = group_noun(leak_type)
-    if not dimensions:
-        return f"all {noun}"
-    rest = dict(dimensions)
-    prefix = []
-    if "severity" in rest:
-        prefix.append(f"{value('severity', rest.pop('severity'))}-severity")
-    prefix += [value(d, rest.pop(d)) for d in ("category", "source") if d in rest]
-    phrase = " ".join([*prefix, noun])
-    if "hour_band" in rest:
-        band = value("hour_band", rest.pop("hour_band"))
-        phrase += " " + BAND_PHRASES.get(band, f"in {band}")
-    for d in sorted(rest):
-        phrase += " " + _AFTER.get(d, f"with {dimension_name(d)} {{}}").format(value(d, rest[d]))
-    return phrase
-
-
-def group_noun(leak_type: str) -> str:
-    """The records a segment of this leak type names ("leads", "deals", "incidents", "clients")."""
-    leak = get(leak_type)
-    return leak.group_noun if leak else "records"
+    """A segment as a phrase a leader reads (:func:`toolkit.analyse.leaks.vocabulary.segment_words`):
+    ``web form leads on weekends``, ``deals in queue EMEA in stage Proposal``."""
+    return segment_words(leak_type, dimensions)
 
 
 def money_at_stake(leak_type: str, value: object, over: str = "") -> str:
@@ -120,7 +63,7 @@ def segment_of_key(group_key: str) -> str:
     form leads on weekends``; a leak type's rest (``|elsewhere``) -> ``all other <records>``."""
     leak_type, *parts = str(group_key).split("|")
     if parts == ["elsewhere"]:
-        return f"all other {group_noun(leak_type)}"
+        return segment_words(leak_type, {}, others=True)
     return segment(leak_type, dict(p.split("=", 1) for p in parts if "=" in p))
 
 
