@@ -117,7 +117,7 @@ def test_partner_leads_are_no_group_after_the_fix(period):
 def test_emea_proposals_lead_the_stalled_groups(period):
     g = groups(period, "stalled")
     assert g.iloc[0]["group_key"] == "stalled|queue=EMEA|stage=Proposal"
-    assert g.iloc[0]["label"] == "deals in stage Proposal, queue = EMEA"
+    assert g.iloc[0]["label"] == "deals in queue EMEA in stage Proposal"
     assert within("emea_proposal_stalled_rate", period, g.iloc[0]["rate"])
     all_groups = run(period)[1]
     rest = all_groups[all_groups["group_key"] == "stalled|elsewhere"].iloc[0]
