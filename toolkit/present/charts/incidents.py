@@ -244,7 +244,7 @@ def incidents_before_churn(
     ax.set_xlabel("Days before the client left (0 = churn date)")
     ax.set_ylabel("Churned client")
     ax.spines[["top", "right"]].set_visible(False)
-    fig.legend(loc="outside lower center", ncols=min(len(categories) + 1, 5), frameon=False, fontsize=9)
+    fig.legend(loc="outside lower center", ncols=min(len(categories) + 1, 4), frameon=False, fontsize=9)
 
     n = len(churned.drop_duplicates("account_id"))
     clients = f"{n:,} client{'s' if n != 1 else ''}"
