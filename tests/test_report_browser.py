@@ -380,6 +380,10 @@ def test_readable_on_a_phone(small_run, browser):
     )
     assert charts and all(c["shown"] >= 720 and c["scrolls"] for c in charts)
     assert all("Scroll sideways" in c["cue"] for c in charts)
+    cues = page.evaluate(
+        "[...document.querySelectorAll('table')].map(t => getComputedStyle(t, '::before').content)"
+    )
+    assert cues and all("Scroll sideways to see the whole table" in c for c in cues)
     page.context.close()
 
 
