@@ -489,13 +489,14 @@ def test_incident_recurrence_is_a_category_by_month_grid_with_repeats_marked():
     assert grid.shape == (3, 3)  # billing, login, (no category) x Jan, Feb (no incidents), Mar
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Jan\n2026", "Feb\n2026", "Mar\n2026"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["billing", "login", "(no category)"]
-    assert grid[0, 0] == 1 and grid[0, 2] == 2 and np.ma.is_masked(grid[0, 1])
+    # The colour is the repeat rate the title states: 1 of 2 in January, 2 of 3 in March.
+    assert grid[0, 0] == 0.5 and grid[0, 2] == pytest.approx(2 / 3) and np.ma.is_masked(grid[0, 1])
     cells = [t.get_text() for t in ax.texts]
     assert cells == ["1/2", "2/3", "0/1", "0/1"]
     assert charts.finding(fig) == (
         "Billing incidents recur most: 3 of 5 (60%) were repeats on the same account, in 2 of 3 months"
     )
-    assert fig.axes[1].get_ylabel() == "Repeat incidents (count)"
+    assert fig.axes[1].get_ylabel() == "Share that repeated (%)"
     assert ax.get_xlabel() == "Month opened"
 
 
@@ -509,6 +510,28 @@ def test_incident_recurrence_merges_the_smallest_categories():
 # ---------------------------------------------------------------------------------------------
 # Incidents before churn
 # ---------------------------------------------------------------------------------------------
+
+
+def small_resolution() -> pd.DataFrame:
+    """Ten high incidents (2 late, 6 still open past target) and five low ones (all in time)."""
+    return _frame(
+        "slow_resolution",
+        15,
+        leaked=[True] * 8 + [False] * 7,
+        still_open=[False, False] + [True] * 6 + [False] * 7,
+        severity=["high"] * 10 + ["low"] * 5,
+    )
+
+
+def test_slow_resolution_splits_late_from_still_open_by_severity():
+    fig = charts.slow_resolution(small_resolution())
+    assert charts.finding(fig) == "53% of incidents past their target: 2 resolved late, 6 still open"
+    (ax,) = [a for a in fig.axes if a.get_yticklabels()]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["High (10)", "Low (5)"]
+    assert ax.get_xlim() == (0.0, 1.0)  # shares stop at 100%
+    counts = sorted(t.get_text() for t in ax.texts)
+    assert counts == ["2", "2", "5", "6"]
+    assert "2 resolved late and 6 still open past their target" in charts.alt_text(fig)
 
 
 def small_churn() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -704,6 +727,7 @@ EMPTY_CHARTS = {
     "heatmap": (lambda: charts.hour_of_week_heatmap(EMPTY_RECORDS), "No leads in this period."),
     "stalled": (lambda: charts.stalled_by_stage(EMPTY_RECORDS), "No open deals at the time of the export."),
     "recurrence": (lambda: charts.incident_recurrence(EMPTY_RECORDS), "No incidents in this period."),
+    "slow_resolution": (lambda: charts.slow_resolution(EMPTY_RECORDS), "No incidents in this period."),
     "churn": (
         lambda: charts.incidents_before_churn(EMPTY_RECORDS),
         "No client that churned in this period had incidents in the window before it left.",
@@ -735,6 +759,7 @@ def all_charts(records: pd.DataFrame) -> dict[str, Figure]:
         "heatmap": charts.hour_of_week_heatmap(records, timezone=TZ),
         "stalled": charts.stalled_by_stage(records),
         "recurrence": charts.incident_recurrence(records),
+        "slow_resolution": charts.slow_resolution(small_resolution()),
         "churn": charts.incidents_before_churn(records),
         "trend": charts.trend(make_trend(), make_fixes()),
         "pareto": charts.pareto(make_pareto()),

@@ -77,7 +77,7 @@ def test_planted_segment_leads_with_its_figures():
     assert list(groups.columns) == list(GROUP_COLUMNS)
     top = groups.iloc[0]
     assert top["group_key"] == "uncontacted|hour_band=weekends|source=web_form"
-    assert top["label"] == "web_form leads on weekends"
+    assert top["label"] == "web form leads on weekends"
     assert json.loads(top["dimensions"]) == {"hour_band": "weekends", "source": "web_form"}
     assert (top["leaks"], top["population"], top["rank"]) == (30, 40, 1)
     assert top["rate"] == 0.75
@@ -109,7 +109,7 @@ def test_each_leak_is_counted_once_and_later_groups_take_the_rest():
     ]
     assert groups["leaks"].tolist() == [70, 30, 0]
     assert groups["population"].tolist() == [100, 50, 100]
-    assert groups["label"].tolist() == ["partner leads", "leads, queue = Partners", "all other leads"]
+    assert groups["label"].tolist() == ["partner leads", "leads in queue Partners", "all other leads"]
 
 
 def test_the_segment_inside_a_broad_one_names_the_leak():
@@ -171,7 +171,7 @@ def test_max_groups_and_missing_values():
     groups = find_groups(result_of(records(leaked=leaked, source=source)), one)
     assert groups["group_key"].tolist() == ["uncontacted|source=(none)", "uncontacted|elsewhere"]
     assert json.loads(groups.iloc[0]["dimensions"]) == {"source": None}
-    assert groups.iloc[0]["label"] == "leads, source = (none)"
+    assert groups.iloc[0]["label"] == "leads with no source"
     assert groups["leaks"].tolist() == [30, 30]
 
 
@@ -194,8 +194,8 @@ def test_labels_for_incidents_deals_and_clients():
     )
     groups = find_groups(result_of(inc, deals, clients), CFG).set_index("group_key")["label"]
     assert groups["slow_resolution|category=Billing"] == "Billing incidents"
-    assert groups["stalled|queue=EMEA|stage=Proposal"] == "deals in stage Proposal, queue = EMEA"
-    assert groups["preceded_churn|category=Billing"] == "Billing clients"
+    assert groups["stalled|queue=EMEA|stage=Proposal"] == "deals in queue EMEA in stage Proposal"
+    assert groups["preceded_churn|elsewhere"] == "all clients"
     assert groups["slow_resolution|elsewhere"] == "all other incidents"
     assert len(inc) == n
 
@@ -268,8 +268,9 @@ def test_groups_do_not_depend_on_row_order_and_add_up(rows, seed):
         assert names == sorted(names) == sorted(json.loads(dims))
 
 
-def test_lost_clients_are_split_by_their_main_incident_category():
-    # Three clients lost: two after Billing incidents, one with none. Every one counts, however few.
+def test_lost_clients_are_never_split_by_their_own_incidents_category():
+    # Three clients lost: two after Billing incidents, one with none. A lost client's category comes from
+    # its own incidents, so "Billing clients" would leak 100% by construction: they form one group.
     rec = records(
         "preceded_churn",
         leaked=[True, True, False],
@@ -282,13 +283,6 @@ def test_lost_clients_are_split_by_their_main_incident_category():
     groups = find_groups(result_of(rec), CFG)
     cols = ["group_key", "label", "leaks", "population"]
     assert groups[cols].to_dict("records") == [
-        {
-            "group_key": "preceded_churn|category=Billing",
-            "label": "Billing clients",
-            "leaks": 2,
-            "population": 2,
-        },
-        {"group_key": "preceded_churn|elsewhere", "label": "all other clients", "leaks": 0, "population": 1},
+        {"group_key": "preceded_churn|elsewhere", "label": "all clients", "leaks": 2, "population": 3},
     ]
-    assert groups["value_at_risk"].iloc[0] == 80_000.0  # annual value lost
-    assert np.isnan(groups["value_at_risk"].iloc[1])  # no client lost after incidents there
+    assert groups["value_at_risk"].iloc[0] == 80_000.0  # annual value lost after incidents

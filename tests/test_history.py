@@ -469,8 +469,8 @@ def test_describe_history(store):
     assert text.splitlines()[:4] == [
         "Persistent and unaddressed up to 2026-06 (3+ months in a row above the segment's own limits, or at "
         "a stable level above its target):",
-        "  - Never contacted: web_form leads on weekends: 6 months running, every month the store holds "
-        "(since January 2026), 72 leaks; cause no_capacity; no fix",
+        "  - Never contacted: web form leads on weekends: 6 months running, every month the store holds "
+        "(since January 2026), 72 leaks; cause no capacity; no fix",
         "    Stable but bad: this is how the process performs every month, 8%–52% (against 2% for the rest "
         "of the process); only a change to the process will move it: leadership's call. Its limits are "
         "provisional: they rest on 6 months (8 wanted).",
@@ -555,7 +555,7 @@ def test_sample_history_tells_its_stories(sample_store):
     assert partner["before_rate"] > 0.2 and partner["after_rate"] < 0.08
     assert partner["sentence"].startswith("Partner leads never contacted fell from ")
     keys = set(open_["group_key"])
-    assert {BILLING, "preceded_churn|category=Billing", WEEKEND} <= keys
+    assert {BILLING, WEEKEND} <= keys
     assert open_.set_index("group_key").loc[BILLING, "cause"] == "unclear_ownership"
     assert not any("Outage" in k for k in keys)
 

@@ -414,12 +414,15 @@ def test_recipe_name_never_shows_a_folder(given, expected):
 
 
 def test_words_for_groups_and_causes():
-    assert (
-        report.group_words("repeat_incident", json.dumps(BILLING))
-        == "Repeat incidents where category is Billing"
-    )
+    assert report.group_words("repeat_incident", json.dumps(BILLING)) == "Repeat incidents: Billing incidents"
     assert report.group_words("uncontacted", json.dumps(WEEKEND)) == (
-        "Never contacted where time of week is weekends and source is web_form"
+        "Never contacted: web form leads on weekends"
+    )
+    assert report.group_words("stalled", json.dumps({"queue": "EMEA", "stage": "Proposal"})) == (
+        "Stalled deals: deals in queue EMEA in stage Proposal"
+    )
+    assert report.group_words("slow_resolution", json.dumps({"severity": "high", "routing": None})) == (
+        "Slow resolution: high-severity incidents routed by no routing"
     )
     assert report.group_words("stalled", "{}") == "Stalled deals everywhere else"
     assert report.cause_name("no_visibility") == "No visibility"
@@ -438,7 +441,8 @@ def test_headline_figures(ctx):
     assert f["leads"] == 400 and f["lead_leaks"] == 100
     assert f["lead_rate"] == pytest.approx(0.25)
     assert f["lead_rate_prev"] == pytest.approx(0.25)
-    assert f["incidents"] == 60 and f["slow_incidents"] == 18 and f["repeat_incidents"] == 31
+    # Slow resolution was judged on 60 incidents, repeats on 260: the most any incident leak was judged on.
+    assert f["incidents"] == 260 and f["slow_incidents"] == 18 and f["repeat_incidents"] == 31
     assert (f["revenue_at_risk"], f["revenue_low"], f["revenue_high"]) == (48_000, 30_000, 66_000)
     assert f["churned"] == 2 and f["churned_value"] == 600_000
 
@@ -447,12 +451,16 @@ def test_month_in_one_screen_reads_as_sentences(ctx):
     text = _text(report.month_in_one_screen(ctx))
     assert "Process retro: October 2026" in text
     assert "Data as of 31 October 2026, 23:00 (Europe/London)." in text
+    # A tile per measured leak: its rate, what it counts, its leaks of its population and last month.
+    assert "14% of leads never contacted 55 of 400 leads; 12% last month" in text
+    assert "15% of leads contacted late 45 of 300 leads; 17% last month" in text
+    assert "67% of lost clients had incidents before leaving 2 of 3 lost clients, worth $600k a year" in text
+    assert "$48k revenue at risk estimate, likely $30k–$66k" in text
+    # The leads contacted are not the older leads minus those never contacted: the difference is stated.
     assert (
-        "Of 400 new leads, 100 (25%) leaked: 55 leads were never contacted and 45 leads waited more than "
-        "5 minutes for a first contact." in text
+        "Of 400 new leads 24 hours old or more at the export, 55 were never contacted; the 300 leads" in text
     )
-    assert "2 clients left after incidents in the months before, worth $600k a year." in text
-    assert "Three things that need leadership" in text
+    assert "What needs leadership" in text
     for code_word in ("uncontacted", "slow_first_contact", "repeat_incident", "group_key", "_"):
         assert code_word not in text.replace("web_form", "")
 
@@ -461,10 +469,9 @@ def test_first_screen_with_only_incidents(tmp_path):
     skip = ("uncontacted", "slow_first_contact", "stalled")
     text = _text(report.month_in_one_screen(_ctx(tmp_path, skip=skip)))
     assert "new leads" not in text
-    assert (
-        "Of 60 incidents opened, 18 were resolved late or are still open past their target and 31 "
-        "repeated on a client within 90 days." in text
-    )
+    assert "30% of incidents past their target 18 of 60 incidents: " in text
+    assert "12% of incidents repeating on the same client 31 of 260 incidents" in text
+    assert "Resolution was judged on 60 incidents and repeats on 260: incidents without a severity" in text
 
 
 # --- 3. where it leaked -------------------------------------------------------------------------
@@ -473,7 +480,7 @@ def test_first_screen_with_only_incidents(tmp_path):
 def test_where_it_leaked_has_every_chart_with_alt_text(ctx):
     html = report.where_it_leaked(ctx)._repr_html_()
     imgs = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)">', html)
-    assert len(imgs) == 7  # trend, funnel, speed, heatmap, stalled, recurrence, churn
+    assert len(imgs) == 8  # trend, funnel, speed, heatmap, stalled, slow resolution, recurrence, churn
     assert all(len(alt) > 20 for alt in imgs)
     assert "<script" not in html
 
@@ -487,7 +494,7 @@ def test_where_it_leaked_degrades_to_sentences(tmp_path):
         "Incidents before churn could not be traced: there is no accounts file with the date each client "
         "left." in text
     )
-    assert section._repr_html_().count("<img") == 5
+    assert section._repr_html_().count("<img") == 6
 
 
 def test_where_it_leaked_without_records(tmp_path):
@@ -502,10 +509,12 @@ def test_where_it_leaked_without_records(tmp_path):
 
 
 def test_segments_table_shows_every_segment_and_its_cause(ctx):
-    section = report.where_it_leaked(ctx)
+    section = report.method_and_quality(ctx)  # the appendix lists every segment
     html, text = section._repr_html_(), _text(section)
-    assert "Repeat incidents: Billing incidents 23 38% 10% 17 No visibility" in text
-    assert "Never contacted: web_form leads on weekends 33 41% 10% 25 No capacity" in text
+    # The rest of this month: (31 - 23) / (260 - 60) = 4% and (55 - 33) / (400 - 80) = 7%.
+    assert "Repeat incidents: Billing incidents 23 38% 4% 17 No visibility" in text
+    assert "Never contacted: web form leads on weekends 33 41% 7% 25 No capacity" in text
+    assert '<th scope="col">Rest of this month</th>' in html
     assert "2 of the month's 4 segments are not classified yet" in text
     assert '<th scope="col">Process cause</th>' in html
 
@@ -521,8 +530,8 @@ def test_causes_named_last_month_still_stand(tmp_path):
         "cause": [None, "no_visibility"],
         "carried": [0, 1],
     }
-    assert "Repeat incidents: Billing incidents 23 38% 10% 17 No visibility (September 2026)" in _text(
-        report.where_it_leaked(ctx)
+    assert "Repeat incidents: Billing incidents 23 38% 4% 17 No visibility (September 2026)" in _text(
+        report.method_and_quality(ctx)
     )
     assert "1 segment keeps the cause the retro named in an earlier month" not in _text(
         report.pareto_of_causes(ctx)
@@ -631,15 +640,19 @@ def test_challenges_most_pressing_first(ctx):
 def test_persistent_section_reads_as_findings(ctx):
     text = _text(report.persistent_unaddressed(ctx))
     assert "2 challenges persist; 2 of them are unaddressed." in text
+    # One row per challenge (the first screen's asks say it in sentences), then the retro's notes.
     assert (
-        "Repeat incidents: Billing incidents touched 13 clients for 4 months running, every month the store "
-        "holds (since July 2026): 23 of 60 incidents this month (38%, against 10% for the rest of this "
-        "month). Stable but bad: this is how the process performs every month, 17%–54% (against 11% for the "
-        "rest of the process); only a change to the process will move it: leadership's call. Its limits are "
-        "provisional: they rest on 4 months (8 wanted). 2 clients left this month after Billing incidents, "
-        "worth $600k a year. Process cause: no visibility. No fix is recorded."
+        "Repeat incidents: Billing incidents Stable but bad 4 23 of 60 (38%) 4% – No visibility "
+        "None recorded Unaddressed"
     ) in text
-    assert "The retro's note: Nobody sees repeat billing tickets per client" in text
+    assert (
+        "Never contacted: web form leads on weekends Stable but bad 4 33 of 80 (41%) 7% $13k No capacity"
+        in text
+    )
+    assert (
+        "The retro's notes Repeat incidents: Billing incidents: Nobody sees repeat billing tickets per client"
+        in text
+    )
     assert "Jane Roe" not in text
 
 
@@ -671,8 +684,8 @@ def test_one_ask_per_segment_whatever_the_kinds_of_leak(ctx):
     assert asks[0][0] == "Stable but bad, persistent for 4 months, unaddressed."
     assert asks[0][1].startswith(
         "Billing incidents leak in 2 ways for 4 months running, every month the store holds (since July "
-        "2026): repeat incidents 23 of 60 (38%, against 10% in the rest of this month); slow resolution 12 "
-        "of 60 (20%, against 20% in the rest of this month). Stable but bad: "
+        "2026): repeat incidents 23 of 60 (38%, against 4% in the rest of this month); slow resolution 12 "
+        "of 60 (20%, the segment is the whole month). Stable but bad: "
     )
     assert asks[0][1].endswith(
         "They touched 13 clients this month. 2 clients left this month after Billing incidents, worth $600k "
@@ -699,7 +712,7 @@ def test_notes_are_masked(tmp_path):
         )
     ctx = report.load_context(period="2026-10", store=paths["store"], reports_dir=paths["reports_dir"])
     text = _text(report.persistent_unaddressed(ctx))
-    assert "The retro's note: Ask [email removed] or call [phone removed]" in text
+    assert "Repeat incidents: Billing incidents: Ask [email removed] or call [phone removed]" in text
 
 
 # --- 5. fixes ---------------------------------------------------------------------------------------
@@ -800,7 +813,9 @@ def test_a_month_with_nothing_measured_still_reads(tmp_path):
             report.method_and_quality,
         )
     ]
-    assert "No leak could be measured this month; see the method section for why." in texts[0]
+    assert "No leak could be measured this month: Uncontacted leads could not be counted" in texts[0]
+    assert "Map these columns or files in the recipe" in texts[0]
+    assert "Nothing needs leadership" not in texts[0]
     assert "The moment the data was exported was not recorded." in texts[0]
     assert "No challenge has persisted that long." in texts[1]
     assert "Only October 2026 is in the retro store so far, so there is no trend yet." in texts[2]
@@ -849,7 +864,7 @@ def test_a_blaming_note_never_reaches_leadership_until_restated(tmp_path):
     ]
     text = " ".join(_text(s) if hasattr(s, "_repr_html_") else str(s) for s in shown)
     assert blaming not in text
-    assert f"The retro's note: {WITHHELD}" in text
+    assert f"Repeat incidents: Billing incidents: {WITHHELD}" in text
     assert "Jane Roe" not in text
     history = CliRunner().invoke(cli, ["history", "--period", "2026-10", "--store", str(paths["store"])])
     assert history.exit_code == 0, history.output
@@ -864,6 +879,6 @@ def test_a_blaming_note_never_reaches_leadership_until_restated(tmp_path):
             note="Nobody sees repeat billing tickets per client",
         )
     ctx = report.load_context(period="2026-10", store=paths["store"], reports_dir=paths["reports_dir"])
-    assert "The retro's note: Nobody sees repeat billing tickets per client" in _text(
+    assert "Repeat incidents: Billing incidents: Nobody sees repeat billing tickets per client" in _text(
         report.persistent_unaddressed(ctx)
     )

@@ -263,3 +263,36 @@ def test_an_unknown_timezone_is_bad_input_with_a_suggestion():
         "Error: time zone 'Europe/Londn' is not an IANA time zone name such as 'Europe/London' or "
         "'America/New_York'. Did you mean 'Europe/London', 'Europe/Lisbon', 'Europe/Vienna'?\n"
     )
+
+
+@pytest.mark.slow
+def test_the_explorer_notebook_draws_each_leaks_own_chart_and_rerunning_it_rewrites_nothing(
+    october, tmp_path
+):
+    import nbformat
+    import papermill
+
+    folder = october / "reports" / "2026-10"
+    executed = nbformat.read(folder / "retro.ipynb", as_version=4)
+    html = " ".join(
+        o.get("data", {}).get("text/html", "")
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    # Under "Slow resolution" its own chart, never the recurrence chart; the churn timeline has incidents.
+    slow = html[html.index("<h3>Slow resolution</h3>") : html.index("<h3>Repeat incidents</h3>")]
+    assert 'alt="Stacked bar chart of ' in slow and "recurrence" not in slow.lower()
+    churn = html[html.index("<h3>Incidents before churn</h3>") :]
+    assert re.search(
+        r'alt="Timelines of the 90 days before each of 2 clients left, with [1-9]\d* incidents', churn
+    )
+    injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "save = False" in injected.source
+    # Re-running the executed copy, as an analyst exploring would, leaves the store and files alone.
+    watched = [october / "retro.sqlite", *sorted(p for p in folder.iterdir() if p.suffix != ".ipynb")]
+    before = {p: p.read_bytes() for p in watched}
+    papermill.execute_notebook(
+        str(folder / "retro.ipynb"), str(tmp_path / "again.ipynb"), progress_bar=False, cwd=str(folder)
+    )
+    assert {p: p.read_bytes() for p in watched} == before

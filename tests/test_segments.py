@@ -14,6 +14,7 @@ import pytest
 from benchmarks.generate import generate
 from toolkit import pipeline
 from toolkit.analyse import segments
+from toolkit.analyse.cost import CostEstimate
 from toolkit.analyse.segments import SEGMENT_COLUMNS, earlier_segments, measure_segments
 from toolkit.frames import GROUP_COLUMNS
 from toolkit.history import tracked_segments
@@ -126,6 +127,7 @@ def test_saving_a_period_stores_the_earlier_segments_measured_on_its_records(tmp
             data=SimpleNamespace(files={}, recipe="sample"),
             config=SimpleNamespace(to_dict=dict),
             result=SimpleNamespace(records=RECORDS),
+            cost=CostEstimate(available=False),
         )
         pipeline.save(run, store)
         saved = store.group_metrics("2026-06", include_tracked=True)

@@ -68,7 +68,7 @@ def analyse(data: Dataset, config: Config, period: str, as_of: str | pd.Timestam
         stamp = stamp.tz_localize(data.timezone)
     result = find_leaks(data, config, period, as_of=stamp)
     check_period_data(data, period, result.as_of)
-    groups = find_groups(result, config)
+    cost = cost_of_leaks(data, result, config)
     return PeriodRun(
         as_of_from=as_of_from(data, config, as_of),
         conversion=conversion(data, period),
@@ -78,8 +78,8 @@ def analyse(data: Dataset, config: Config, period: str, as_of: str | pd.Timestam
         config=config,
         result=result,
         summary=summarise(result),
-        groups=groups,
-        cost=cost_of_leaks(data, result, config),
+        groups=cost.priced(find_groups(result, config)),
+        cost=cost,
     )
 
 
@@ -131,7 +131,7 @@ def save(run: PeriodRun, store: Store, prints: dict[str, str] | None = None) -> 
         fingerprints=prints if prints is not None else fingerprints(run.data.files),
         thresholds=run.config.to_dict(),
         recipe=run.data.recipe,
-        tracked=tracked_segments(store, run.result.records, run.period),
+        tracked=run.cost.priced(tracked_segments(store, run.result.records, run.period)),
     )
 
 

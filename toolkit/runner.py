@@ -23,6 +23,7 @@ from typing import Any
 # imported, 1.5 s of CPU in every `retro run`. No notebook field is an IRI: jsonschema does without.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
+import nbformat
 import papermill
 from jupyter_client import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
@@ -140,6 +141,23 @@ def open_store(store: str | Path) -> None:
 
 #: A folder name meant as a month but not written YYYY-MM (``2026-8``, ``2026_08``, ``202608``).
 _MONTH_LIKE = re.compile(r"\s*(\d{4})\s*[-_./ ]?\s*(\d{1,2})\s*")
+
+
+def explore_only(notebook: Path) -> None:
+    """Let the executed retro notebook be re-run to explore without rewriting the store or the period's files.
+
+    Its injected ``save = True`` becomes ``save = False``; an analyst sets it back to save the period again.
+    """
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = re.sub(
+                r"^save = True$",
+                "save = False  # retro run saved this period; True saves it again",
+                cell.source,
+                flags=re.MULTILINE,
+            )
+    nbformat.write(nb, notebook)
 
 
 def month_folders(exports: str | Path) -> dict[str, Path]:
@@ -305,6 +323,7 @@ def run(
             "config": str(config) if config else None,
             "store": str(store),
             "out_dir": str(out_dir),
+            "save": True,
             "as_of": as_of,
             "timezone": timezone,
         },
@@ -313,6 +332,7 @@ def run(
         gap = gap_warning(missing_periods(s, period))
     if gap:
         warn(gap)
+    explore_only(out_dir / "retro.ipynb")
     progress(f"Building the leadership report for {period}")
     return build_report(
         period,

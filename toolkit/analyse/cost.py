@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from toolkit.analyse.leaks import LeakResult, leak_types
+from toolkit.analyse.leaks.registry import get
 from toolkit.frames import COST_COLUMNS, Dataset
 from toolkit.settings.config import Config
 
@@ -63,6 +64,18 @@ class CostEstimate:
             if row.leaked_leads:
                 per_leak[row.leak_type] = row.revenue_at_risk / row.leaked_leads
         return (groups["leak_type"].map(per_leak).astype("float64") * groups["leaks"]).rename("value_at_risk")
+
+    def priced(self, groups: pd.DataFrame) -> pd.DataFrame:
+        """``groups`` with ``value_at_risk`` in the one money measure every reader shows.
+
+        Costed lead leaks carry their revenue at risk (:meth:`value_at_risk_by_group`; NaN without an
+        estimate); lost clients keep the annual value they took with them; other leak types carry none,
+        since a summed deal value is pipeline value, never at risk.
+        """
+        costed = groups["leak_type"].map(lambda t: getattr(get(t), "costed", False)).astype(bool)
+        churned = groups["leak_type"].map(lambda t: getattr(get(t), "subject", "") == "accounts").astype(bool)
+        value = groups["value_at_risk"].where(churned)
+        return groups.assign(value_at_risk=value.where(~costed, self.value_at_risk_by_group(groups)))
 
 
 def cost_of_leaks(data: Dataset, result: LeakResult, config: Config) -> CostEstimate:

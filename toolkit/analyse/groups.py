@@ -16,10 +16,9 @@ best single partition (one dimension or one pair) could explain. The remaining r
 ``elsewhere`` group, so the groups' leaks sum to the leak type's total. Ties go to fewer
 dimensions, then to the dimensions listed first in ``groups.dimensions``, then to the key.
 
-A leak type marked ``split_by_leaks`` is the exception (``preceded_churn``: its population, the clients
-lost in a month, is a handful, and only the lost clients that had incidents carry a category): its
-groups split the leaks by their dimensions (main incident category, worst severity), largest first,
-with no support thresholds.
+A leak type that is not ``segmented`` is measured whole, as one group (``preceded_churn``: a lost
+client takes its category and severity from its own incidents, so a segment such as "Billing clients"
+would have leaked 100% by construction: a finding true by how the records are built is never one).
 
 A group's figures are those of the records it took: the first group shows its whole segment, a
 later group the part of its segment that earlier groups did not already take.
@@ -41,6 +40,7 @@ import pyarrow as pa
 
 from toolkit.analyse.leaks import LeakResult
 from toolkit.analyse.leaks.registry import leak_type as registered
+from toolkit.analyse.leaks.vocabulary import segment_words
 from toolkit.frames import GROUP_COLUMNS
 from toolkit.settings.config import Config, check_dimensions
 
@@ -50,13 +50,6 @@ EXAMPLES = 5
 _KEEP = 0.9
 # Above this many cells a pair of dimensions is renumbered to the cells that occur.
 _DIRECT_CELLS = 1 << 22
-
-_BAND_PHRASES = {
-    "business hours": "in business hours",
-    "evenings": "in the evenings",
-    "nights": "at night",
-    "weekends": "on weekends",
-}
 
 
 def find_groups(result: LeakResult, config: Config) -> pd.DataFrame:
@@ -105,18 +98,19 @@ def _groups_for(
     if n == 0:
         return pd.DataFrame()
     settings = config.groups
-    # Split by where the leaks are, not by excess, when a rate per segment would mean nothing.
-    by_leaks = registered(leak_type).split_by_leaks
     leaked = records["leaked"].to_numpy(dtype=bool)
     weights = leaked.astype("float64")
     baseline = float(leaked.sum()) / n
+    if not registered(leak_type).segmented:
+        whole = _row(records, np.ones(n, dtype=bool), leaked, baseline, leak_type, None, period)
+        return pd.DataFrame([whole]).assign(rank=1)
     single: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for dim in sorted(dims):
         if dim not in records.columns or records[dim].isna().all():
             continue
         # Sorted codes: cell order, and so ties, never depend on row order.
         codes, uniques = pd.factorize(records[dim].astype("str").fillna(NONE_VALUE), sort=True)
-        if len(uniques) > 1 or by_leaks:
+        if len(uniques) > 1:
             single[dim] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
     candidates = [_candidate((d,), single, weights) for d in single]
     candidates += [_candidate(pair, single, weights) for pair in combinations(sorted(single), 2)]
@@ -124,27 +118,21 @@ def _groups_for(
     priority = {d: i for i, d in enumerate(dims)}
 
     def excess_of(c: _Candidate) -> np.ndarray:
-        return c.leaks if by_leaks else c.leaks - c.pop * baseline
+        return c.leaks - c.pop * baseline
 
     def score_of(c: _Candidate) -> np.ndarray:
         # The excess we can be confident of: min_z binomial standard deviations below the excess.
         # Ranking by it keeps broad segments with a slightly raised rate from outranking the
         # concentrated segment inside them.
-        if by_leaks:
-            return c.leaks
         return excess_of(c) - settings.min_z * np.sqrt(c.pop * baseline * (1 - baseline))
 
     def eligible(c: _Candidate) -> np.ndarray:
-        if by_leaks:
-            return c.leaks > 0
         return (c.pop >= settings.min_support) & (c.leaks >= settings.min_leaks) & (score_of(c) > 0)
 
     target = max(
         (float(np.clip(excess_of(c), 0, None)[eligible(c)].sum()) for c in candidates),
         default=0.0,
     )
-    if by_leaks:
-        target = float(weights.sum())
     remaining = np.ones(n, dtype=bool)
     rows, covered = [], 0.0
     while len(rows) < settings.max_groups and target > 0 and covered < settings.cover_share * target:
@@ -161,13 +149,12 @@ def _groups_for(
             break
         _, chosen, cell = best
         mask = remaining & (_codes(chosen, single) == cell)
-        if not by_leaks:
-            chosen, cell, mask = _simplify(
-                chosen, cell, mask, remaining, candidates, single, excess_of, eligible, (leak_type, priority)
-            )
-            chosen, cell, mask = _tighten(
-                chosen, cell, mask, candidates, single, excess_of, eligible, (leak_type, priority)
-            )
+        chosen, cell, mask = _simplify(
+            chosen, cell, mask, remaining, candidates, single, excess_of, eligible, (leak_type, priority)
+        )
+        chosen, cell, mask = _tighten(
+            chosen, cell, mask, candidates, single, excess_of, eligible, (leak_type, priority)
+        )
         values = dict(zip(chosen.dims, chosen.labels[cell], strict=True))
         rows.append(_row(records, mask, leaked, baseline, leak_type, values, period))
         covered += float(excess_of(chosen)[cell])
@@ -320,27 +307,8 @@ def _row(
 
 
 def _label(leak_type: str, values: dict[str, str], others: bool = False) -> str:
-    """Plain words: "web_form leads on weekends", "partner leads, queue = Partners"."""
-    noun = registered(leak_type).group_noun
-    if not values:
-        return f"all other {noun}" if others else f"all {noun}"
-    rest = dict(values)
-    prefix = [rest.pop(d) for d in ("severity", "category", "source") if d in rest and rest[d] != NONE_VALUE]
-    if "severity" in values and values["severity"] != NONE_VALUE:
-        prefix[0] = f"{prefix[0]}-severity"
-    phrase = " ".join([*prefix, noun])
-    band = rest.pop("hour_band", None)
-    if band is not None and band in _BAND_PHRASES:
-        phrase += " " + _BAND_PHRASES[band]
-    elif band is not None:
-        rest["hour_band"] = band
-    stage = rest.pop("stage", None)
-    if stage is not None and stage != NONE_VALUE:
-        phrase += f" in stage {stage}"
-    elif stage is not None:
-        rest["stage"] = stage
-    extra = [f"{d} = {v}" for d, v in sorted(rest.items())]
-    return ", ".join([phrase, *extra])
+    """Plain words: "web form leads on weekends", "leads in queue Partners"."""
+    return segment_words(leak_type, values, others)
 
 
 def _typed(out: pd.DataFrame) -> pd.DataFrame:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from toolkit.analyse.leaks import leak_name
-from toolkit.figures import money
 from toolkit.history import behaviour, fix_verdicts, persistent, states, unaddressed
 from toolkit.history.verdicts import running_words, state_sentence
+from toolkit.present.words import cause_name, money_at_stake, segment_of_key
 from toolkit.store import check_period
 
 if TYPE_CHECKING:
@@ -18,11 +18,10 @@ if TYPE_CHECKING:
 
 def _touched(leak_type: str, accounts: float, value: float) -> str:
     """What a run of leaks touched, in the words that fit its records (summed over the months)."""
-    if leak_type == "preceded_churn":
-        return "" if pd.isna(value) else f", {money(value)} in annual value lost"
     if leak_type in ("slow_resolution", "repeat_incident"):
         return "" if pd.isna(accounts) else f", {int(accounts):,} client-months affected"
-    return "" if pd.isna(value) else f", {money(value)} of deal value across those months"
+    stake = money_at_stake(leak_type, value, over="across those months")
+    return f", {stake}" if stake else ""
 
 
 def describe_history(store: Store, period: str, config: Any = None) -> str:
@@ -47,11 +46,11 @@ def describe_history(store: Store, period: str, config: Any = None) -> str:
     if still.empty:
         lines.append("  none")
     for r in still.itertuples():
-        cause = r.cause if isinstance(r.cause, str) else "not classified"
+        cause = cause_name(r.cause).lower()
         fix = "no fix" if pd.isna(r.fix_id) else f"fix of {r.fix_effective_date:%Y-%m-%d}: {r.fix_verdict}"
         st = now.loc[r.group_key]
         lines.append(
-            f"  - {leak_name(r.leak_type)}: {r.label}: "
+            f"  - {leak_name(r.leak_type)}: {segment_of_key(r.group_key)}: "
             f"{running_words(int(st['months_running']), st['running_since'], st['data_from'])}, "
             f"{r.leaks:,} leaks{_touched(r.leak_type, r.accounts, r.value_at_risk)}; "
             f"cause {cause}; {fix}"
@@ -62,7 +61,10 @@ def describe_history(store: Store, period: str, config: Any = None) -> str:
     if len(judged):
         lines.append("Persistent, a fix being judged (too early to tell):")
         for r in judged.itertuples():
-            lines.append(f"  - {leak_name(r.leak_type)}: {r.label}: fix of {r.fix_effective_date:%Y-%m-%d}")
+            lines.append(
+                f"  - {leak_name(r.leak_type)}: {segment_of_key(r.group_key)}: "
+                f"fix of {r.fix_effective_date:%Y-%m-%d}"
+            )
     lines.append("")
     lines.append(f"Fixes ({len(effects)}):")
     if effects.empty:

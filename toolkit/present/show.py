@@ -82,8 +82,12 @@ def data_quality(run: PeriodRun) -> HTML:
     return _html(Markup(pii + table(grouped, formats={"Rows": "{:,}"})))
 
 
-def leaks(run: PeriodRun) -> HTML:
-    """For each leak type: one headline sentence and its chart (``LeakType.chart``); skipped ones say why."""
+def leaks(run: PeriodRun, churn_incidents: pd.DataFrame | None = None) -> HTML:
+    """For each leak type: one headline sentence and its chart (``LeakType.chart``); skipped ones say why.
+
+    ``churn_incidents`` (``toolkit.pipeline.churn_incidents``) are the incidents the churn timeline draws
+    before each lost client, whatever month they were opened in; without them it draws the period's.
+    """
     out = []
     records = run.result.records
     for leak_type in words.leak_types():
@@ -102,8 +106,12 @@ def leaks(run: PeriodRun) -> HTML:
                 f"{words.population_noun(leak_type)} ({words.percent(r['rate'], 1)}).",
             )
         )
-        draw = charts.CHARTS[registered(leak_type).chart]
-        out.append(_chart(draw(records[records["leak_type"] == leak_type])))
+        rows = records[records["leak_type"] == leak_type]
+        if leak_type == "preceded_churn":
+            fig = charts.incidents_before_churn(records, churn_incidents)
+        else:
+            fig = charts.CHARTS[registered(leak_type).chart](rows)
+        out.append(_chart(fig))
     return _html(join(out))
 
 

@@ -392,9 +392,10 @@ month, and as many other high-value accounts start suffering, so the pattern nev
 {c["other_slow_rate"]}); {c["churned_after_incidents"]} accounts churned after incidents, all after
 Billing incidents, with {c["value_lost_after_incidents"]} annual value lost. A retro must show
 `repeat_incident|category=Billing` leading the repeats and `slow_resolution|category=Billing` leading
-slow resolution (except in 2026-03, where the outage leads), persistent and unaddressed, and
-`preceded_churn|category=Billing` in every month from 2026-02. At least one other account churns
-every month, always with no incident in the 90 days before, so churn after Billing stands out.
+slow resolution (except in 2026-03, where the outage leads), persistent and unaddressed, and the
+clients lost after incidents in every month from 2026-02, all after Billing incidents. At least one
+other account churns every month, always with no incident in the 90 days before, so churn after
+Billing stands out.
 
 {
         _table(

@@ -74,6 +74,15 @@ class GroupSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """What the first screen of the report flags (docs/DESIGN.md, "Leadership report")."""
+
+    small_population: int = 30
+    extreme_rate: float = 0.5
+    partial_month_share: float = 0.8
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting in force for a run. Build with :func:`load_config`."""
 
@@ -96,6 +105,7 @@ class Config:
     groups: GroupSettings
     taxonomy: dict[str, str]
     pareto_exclude: tuple[str, ...]
+    report: ReportSettings = field(default_factory=ReportSettings)
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     def stage_limit_for(self, stage: str | None) -> pd.Timedelta:
@@ -318,6 +328,7 @@ def _build(raw: dict, where: Origin) -> Config:
     earliest_date = where.parse("earliest_date", raw["earliest_date"], date)
     raw["earliest_date"] = str(earliest_date)  # keep to_dict() JSON safe
     groups = raw["groups"]
+    rep = raw["report"]
     taxonomy = raw["taxonomy"]
     if not isinstance(taxonomy, dict) or not taxonomy:
         raise where.fail("taxonomy", "expected causes, each with a one-line description.")
@@ -367,6 +378,11 @@ def _build(raw: dict, where: Origin) -> Config:
         ),
         taxonomy={str(k): str(v) for k, v in taxonomy.items()},
         pareto_exclude=tuple(pareto_exclude),
+        report=ReportSettings(
+            small_population=where.parse("report.small_population", rep["small_population"], whole_number, 1),
+            extreme_rate=where.parse("report.extreme_rate", rep["extreme_rate"], share),
+            partial_month_share=where.parse("report.partial_month_share", rep["partial_month_share"], share),
+        ),
         raw=raw,
     )
 

@@ -104,7 +104,7 @@ LEAK = LeakType(
     phrase="lost clients who had incidents before leaving",
     noun="lost clients",
     group_noun="clients",
-    split_by_leaks=True,
+    segmented=False,
     not_measured="Incidents before churn could not be traced: there is no accounts file with the date "
     "each client left.",
     threshold=threshold,

@@ -66,10 +66,12 @@ class LeakType:
     phrase: str
     #: The records its rate is a share of ("leads").
     noun: str
-    #: The records a leak group's label names ("web_form leads on weekends", "Billing clients").
+    #: The records a leak group's label names ("web_form leads on weekends", "Billing incidents").
     group_noun: str
-    #: True when its groups split the leaks by where they are rather than by excess over the rate.
-    split_by_leaks: bool
+    #: False when its records' dimensions are set by how the records are built (a lost client takes the
+    #: category of its own incidents), so every segment's rate would be true by construction: it is
+    #: never split into segments, only measured whole.
+    segmented: bool
     #: The report's sentence when the run recorded no reason it was not measured.
     not_measured: str
     #: Its threshold in plain words for a config ("no first contact after 24 hours").

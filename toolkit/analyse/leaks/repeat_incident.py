@@ -88,7 +88,7 @@ LEAK = LeakType(
     phrase="incidents repeating on the same client",
     noun="incidents",
     group_noun="incidents",
-    split_by_leaks=False,
+    segmented=True,
     not_measured="Repeat incidents could not be found: this export has no client or no category "
     "per incident.",
     threshold=threshold,

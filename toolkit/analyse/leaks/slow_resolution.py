@@ -105,10 +105,10 @@ LEAK = LeakType(
     phrase="incidents resolved late or still open past their target",
     noun="incidents",
     group_noun="incidents",
-    split_by_leaks=False,
+    segmented=True,
     not_measured="Resolution times could not be judged: this export has no resolution time or severity.",
     threshold=threshold,
-    chart="incident_recurrence",
-    report_charts=(),
+    chart="slow_resolution",
+    report_charts=("slow_resolution",),
     colour="#56B4E9",
 )

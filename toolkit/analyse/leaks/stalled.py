@@ -120,7 +120,7 @@ LEAK = LeakType(
     phrase="open deals stalled in their stage",
     noun="open deals",
     group_noun="deals",
-    split_by_leaks=False,
+    segmented=True,
     not_measured="Stalled deals could not be found: this export has no stage or no date the stage "
     "was entered.",
     threshold=threshold,

@@ -19,7 +19,8 @@ The package's modules, one concern each (import from ``toolkit.present.charts``,
 * :mod:`~toolkit.present.charts.records`: reading the leak records a chart draws;
 * :mod:`~toolkit.present.charts.leads`: :func:`funnel`, :func:`stalled_by_stage`;
 * :mod:`~toolkit.present.charts.speed`: :func:`speed_to_lead`, :func:`hour_of_week_heatmap`;
-* :mod:`~toolkit.present.charts.incidents`: :func:`incident_recurrence`, :func:`incidents_before_churn`;
+* :mod:`~toolkit.present.charts.incidents`: :func:`slow_resolution`, :func:`incident_recurrence`,
+  :func:`incidents_before_churn`;
 * :mod:`~toolkit.present.charts.history`: :func:`trend`, :func:`pareto`;
 * :mod:`~toolkit.present.charts.widget`: :func:`group_bar`, the labelling widget's evidence chart;
 * :mod:`~toolkit.present.charts.behaviour`: :func:`behaviour_chart` (a series inside its process
@@ -37,7 +38,7 @@ from matplotlib.figure import Figure
 
 from toolkit.present.charts.behaviour import behaviour_chart, sparkline
 from toolkit.present.charts.history import NOT_A_LEAK, UNCLASSIFIED, pareto, trend
-from toolkit.present.charts.incidents import incident_recurrence, incidents_before_churn
+from toolkit.present.charts.incidents import incident_recurrence, incidents_before_churn, slow_resolution
 from toolkit.present.charts.labels import DAY_NAMES, DAYS, group_label, leak_words
 from toolkit.present.charts.leads import funnel, stalled_by_stage
 from toolkit.present.charts.speed import hour_of_week_heatmap, speed_to_lead
@@ -62,6 +63,7 @@ CHARTS: dict[str, Callable[..., Figure]] = {
     "speed_to_lead": speed_to_lead,
     "hour_of_week": hour_of_week_heatmap,
     "stalled_by_stage": stalled_by_stage,
+    "slow_resolution": slow_resolution,
     "incident_recurrence": incident_recurrence,
     "incidents_before_churn": incidents_before_churn,
 }
@@ -92,6 +94,7 @@ __all__ = [
     "incidents_before_churn",
     "leak_words",
     "pareto",
+    "slow_resolution",
     "sparkline",
     "speed_to_lead",
     "stalled_by_stage",

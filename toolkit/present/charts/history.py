@@ -39,6 +39,7 @@ def trend(
     keys: list[str] | None = None,
     max_series: int = 4,
     empty_message: str | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Leak rate per period, one line per leak type (or group), with fixes marked at their dates.
 
@@ -47,7 +48,8 @@ def trend(
     series are summed, so pass the rows of one level only. ``keys`` picks the lines (default: the
     ``max_series`` with the most leaks). ``fixes``: ``effective_date, description`` and
     ``group_key`` or ``cause``; a fix for a group or leak type drawn here takes that line's
-    colour, any other fix is grey.
+    colour, any other fix is grey. ``title`` replaces the title read off the lines (a fix's verdict
+    states its own windows and figures, which the chart must repeat, not recompute).
     """
     if trend_frame is None or trend_frame.empty:
         return message_figure(
@@ -81,11 +83,12 @@ def trend(
             lw=2,
             ms=5,
             label=series_name(key),
+            clip_on=False,
         )
     ax.set_xticks(range(len(periods)), month_labels(periods), fontsize=8)
     ax.set_xlim(-0.5, len(periods) - 0.5)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_ylim(0, max(0.05, float(data["rate"].max()) * 1.25))
+    ax.set_ylim(0, min(1.0, max(0.05, float(data["rate"].max()) * 1.25)))  # a share stops at 100%
     ax.set_xlabel("Period (month)")
     ax.set_ylabel("Leak rate (% of population)")
     ax.spines[["top", "right"]].set_visible(False)
@@ -93,7 +96,7 @@ def trend(
 
     marked = _draw_fixes(ax, fixes, chosen, colours, periods)
     fig.legend(loc="outside lower center", ncols=min(len(chosen), 2), frameon=False, fontsize=9)
-    title = _trend_title(data, marked, periods)
+    title = title or _trend_title(data, marked, periods)
     alt = (
         f"Line chart of the monthly leak rate from {periods[0]} to {periods[-1]} for "
         f"{', '.join(series_name(k) for k in chosen)}"
@@ -229,9 +232,17 @@ def pareto(
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v)))
     ax.spines[["top"]].set_visible(False)
     share_ax = ax.twinx()
-    share_ax.plot(x, cumulative.to_numpy(), color=OKABE_ITO["vermillion"], marker="o", lw=2, gid="cumulative")
+    share_ax.plot(
+        x,
+        cumulative.to_numpy(),
+        color=OKABE_ITO["vermillion"],
+        marker="o",
+        lw=2,
+        gid="cumulative",
+        clip_on=False,
+    )
     share_ax.axhline(80, color=GREY, ls=":", lw=1)
-    share_ax.set_ylim(0, 105)
+    share_ax.set_ylim(0, 100)  # a share stops at 100%
     share_ax.yaxis.set_major_formatter(PercentFormatter(100))
     share_ax.set_ylabel(f"Cumulative share of {metric_words} (%)")
     share_ax.spines[["top"]].set_visible(False)

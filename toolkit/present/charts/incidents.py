@@ -1,4 +1,5 @@
-"""Charts of incidents: recurrence by category and month, and the incidents before each client left.
+"""Charts of incidents: resolution against target, recurrence by category and month, and the incidents
+before each client left.
 
 Clients are never named: the churn timeline numbers them "Client 1", "Client 2"… by value lost.
 """
@@ -9,7 +10,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import PercentFormatter
 
 from toolkit.present.charts.labels import capitalised, month_labels, number, pct, plain
 from toolkit.present.charts.records import leak_types_of, month_span, of_type, threshold_of
@@ -78,14 +79,15 @@ def incident_recurrence(
 
     fig = new_figure(max(6.0, min(11.0, 2.6 + 0.62 * len(months))), 1.8 + 0.42 * len(repeats))
     ax = fig.add_subplot()
-    shown = np.where(totals.to_numpy() > 0, repeats.to_numpy(), np.nan)
+    # Colour encodes the repeat rate, the figure the title states; each cell also says repeats / total.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shown = np.where(totals.to_numpy() > 0, repeats.to_numpy() / totals.to_numpy(), np.nan)
     cmap = matplotlib.colormaps[SEQUENTIAL].with_extremes(bad="white")
-    top = max(1, int(repeats.to_numpy().max()))
-    image = ax.imshow(shown, aspect="auto", cmap=cmap, vmin=0, vmax=top, interpolation="nearest")
+    image = ax.imshow(shown, aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
     for (i, j), total in np.ndenumerate(totals.to_numpy()):
         if total:
             rep = repeats.iat[i, j]
-            dark = rep > top * 0.6
+            dark = shown[i, j] > 0.6
             ax.text(
                 j,
                 i,
@@ -102,8 +104,8 @@ def incident_recurrence(
     ax.set_xlabel("Month opened")
     ax.set_ylabel("Incident category")
     bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
-    bar.set_label("Repeat incidents (count)")
-    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    bar.set_label("Share that repeated (%)")
+    bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     footnote(
         fig,
         "Each cell: repeats / incidents opened. A repeat is an incident of the same category on the same "
@@ -242,7 +244,7 @@ def incidents_before_churn(
     ax.set_xlabel("Days before the client left (0 = churn date)")
     ax.set_ylabel("Churned client")
     ax.spines[["top", "right"]].set_visible(False)
-    fig.legend(loc="outside lower center", ncols=min(len(categories) + 1, 5), frameon=False, fontsize=9)
+    fig.legend(loc="outside lower center", ncols=min(len(categories) + 1, 4), frameon=False, fontsize=9)
 
     n = len(churned.drop_duplicates("account_id"))
     clients = f"{n:,} client{'s' if n != 1 else ''}"
@@ -257,5 +259,78 @@ def incidents_before_churn(
         f"with {len(events):,} incidents "
         f"marked by category ({', '.join(plain(c) for c in categories) or 'none'}); "
         f"annual value lost {number(total_value)}."
+    )
+    return finish(fig, title, alt)
+
+
+# ---------------------------------------------------------------------------------------------
+# Slow resolution
+# ---------------------------------------------------------------------------------------------
+
+#: How an incident stood against its target at the export, in the order the bars stack.
+RESOLUTION_STATES = (
+    ("in time", "Resolved in time", "#BBBBBB"),
+    ("late", "Resolved late", OKABE_ITO["vermillion"]),
+    ("open", "Still open past its target", OKABE_ITO["black"]),
+)
+
+
+def slow_resolution(records: pd.DataFrame, *, empty_message: str | None = None) -> Figure:
+    """Incidents by severity: resolved in time, resolved late, still open past their target (shares).
+
+    Reads the ``slow_resolution`` rows (``leaked`` past the severity's target, ``still_open`` not
+    resolved at the export). One horizontal bar per severity, stacked to 100% of its incidents, each
+    part labelled with its count; the title states how many were past their target and how many of
+    those are still open.
+    """
+    rows = of_type(records, "slow_resolution")
+    if rows.empty:
+        return message_figure("Slow resolution", empty_message or "No incidents in this period.")
+    leaked = rows["leaked"].fillna(False).astype(bool)
+    still = rows["still_open"].fillna(False).astype(bool) if "still_open" in rows else leaked & False
+    state = np.where(~leaked, "in time", np.where(still, "open", "late"))
+    severity = rows["severity"].astype("object").fillna("no severity") if "severity" in rows else "all"
+    frame = pd.DataFrame({"severity": severity, "state": state})
+    counts = frame.pivot_table(index="severity", columns="state", aggfunc="size", fill_value=0)
+    order = [s for s in ("critical", "high", "medium", "low", "no severity", "all") if s in counts.index]
+    counts = counts.reindex(index=order, columns=[s for s, _, _ in RESOLUTION_STATES], fill_value=0)
+    shares = counts.div(counts.sum(axis=1), axis=0)
+
+    fig = new_figure(8.0, 1.6 + 0.5 * len(counts))
+    ax = fig.add_subplot()
+    left = np.zeros(len(counts))
+    for key, label, colour in RESOLUTION_STATES:
+        ax.barh(range(len(counts)), shares[key], left=left, color=colour, label=label, height=0.6)
+        for i, (share, n) in enumerate(zip(shares[key], counts[key], strict=True)):
+            if share >= 0.08:
+                ax.text(
+                    left[i] + share / 2,
+                    i,
+                    f"{n:,}",
+                    ha="center",
+                    va="center",
+                    fontsize=9,
+                    color="black" if key == "in time" else "white",
+                )
+        left += shares[key].to_numpy()
+    totals = counts.sum(axis=1)
+    ax.set_yticks(range(len(counts)), [f"{capitalised(s)} ({n:,})" for s, n in totals.items()])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("Share of the incidents opened this month")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=9)
+    late, still_open, total = int(counts["late"].sum()), int(counts["open"].sum()), int(totals.sum())
+    past = late + still_open
+    title = (
+        f"{pct(past / total)} of incidents past their target: {late:,} resolved late, "
+        f"{still_open:,} still open"
+        if past
+        else "Every incident was resolved within its target"
+    )
+    alt = (
+        f"Stacked bar chart of {total:,} incidents by severity: {total - past:,} resolved in time, {late:,} "
+        f"resolved late and {still_open:,} still open past their target at the export."
     )
     return finish(fig, title, alt)

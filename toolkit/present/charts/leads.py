@@ -85,7 +85,9 @@ def funnel(
         for leak in leak_types()
         if leak.name in used
     ]
-    fig.legend(handles=legend, loc="outside lower center", ncols=len(legend), frameon=False, fontsize=9)
+    fig.legend(
+        handles=legend, loc="outside lower center", ncols=min(len(legend), 2), frameon=False, fontsize=9
+    )
 
     title, alt = _funnel_words(steps, stages, contacted)
     return finish(fig, title, alt)

@@ -29,7 +29,7 @@ def group_bar(group_row: pd.Series | dict, baseline: float | None = None) -> Fig
     ax.bar_label(bars, [pct(v) for v in values], fontsize=7, padding=2)
     ax.set_yticks([0, 1], ["This group", "Baseline"], fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlim(0, max(max(values), 0.01) * 1.35)
+    ax.set_xlim(0, min(1.0, max(max(values), 0.01) * 1.35))  # a share stops at 100%
     ax.xaxis.set_major_locator(MaxNLocator(4))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.tick_params(axis="x", labelsize=6)

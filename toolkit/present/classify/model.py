@@ -166,9 +166,9 @@ def details(group: Mapping[str, object]) -> tuple[str, ...]:
     accounts = group.get("accounts")
     if accounts is not None and not pd.isna(accounts) and int(accounts) > 0:
         lines.append(f"Clients touched: {int(accounts):,}.")
-    value = group.get("value_at_risk")
-    if value is not None and not pd.isna(value) and float(value) > 0:
-        lines.append(f"Value at risk: {words.money(float(value))}.")
+    stake = words.money_at_stake(str(group.get("leak_type", "")), group.get("value_at_risk"))
+    if stake:
+        lines.append(f"{stake[:1].upper()}{stake[1:]}.")
     return tuple(lines)
 
 

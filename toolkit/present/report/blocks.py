@@ -5,6 +5,8 @@ Built only with :mod:`toolkit.present.markup`, so every string from a data file,
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -28,9 +30,29 @@ class Section:
         return f"<report section: {self.title}>"
 
 
+#: Pixels per inch of the report's charts: twice the screen's 100, so they stay sharp when shown at any width.
+CHART_DPI = 200
+
+
+#: The widest a report chart is drawn, in inches: its words keep their point size, so a narrower chart
+#: reads larger when a page or a phone shrinks it.
+CHART_WIDTH = 6.4
+
+
 def embed_chart(fig: Figure) -> Markup:
-    """A chart as an embedded PNG figure with its alt text: the report makes no request."""
-    return figure(charts.figure_to_data_uri(fig), charts.alt_text(fig))
+    """A chart as an embedded PNG figure (2x pixels) with its alt text: the report makes no request.
+
+    A chart wider than :data:`CHART_WIDTH` is redrawn at that width (its layout reflows), a little
+    taller than its proportion would give, so its words stay readable when printed two to a row.
+    """
+    width, height = fig.get_size_inches()
+    if width > CHART_WIDTH:
+        fig.set_size_inches(CHART_WIDTH, height * (CHART_WIDTH / width) ** 0.5)
+        # Title and footnote were wrapped to the old width (toolkit.present.charts.style): wrap them again.
+        for text, per_inch in ((fig._suptitle, 9.6), (fig._supxlabel, 15)):
+            if text is not None:
+                text.set_text(textwrap.fill(" ".join(text.get_text().split()), int(CHART_WIDTH * per_inch)))
+    return figure(charts.figure_to_data_uri(fig, dpi=CHART_DPI), charts.alt_text(fig))
 
 
 def para(text: object, cls: str | None = None) -> Markup:
@@ -43,12 +65,13 @@ def section(title: str, anchor: str, body: list[Markup], level: str = "h2") -> S
     return Section(title, tag("section", join([tag(level, title, id=anchor), *body]), cls="retro-section"))
 
 
-def group_trend(ctx: ReportContext, keys: list[str], fixes: pd.DataFrame) -> Markup:
+def group_trend(ctx: ReportContext, keys: list[str], fixes: pd.DataFrame, title: str | None = None) -> Markup:
     """The leak rate of the segments ``keys``, month by month up to the period, with ``fixes`` marked.
 
-    Empty when the store holds the segments in fewer than two months: a trend needs two points.
+    ``title`` replaces the one read off the lines. Empty when the store holds the segments in fewer
+    than two months: a trend needs two points.
     """
     trend = ctx.groups.loc[ctx.groups["group_key"].isin(keys) & (ctx.groups["period"] <= ctx.period)]
     if trend["period"].nunique() < 2:
         return Markup("")
-    return embed_chart(charts.trend(trend, fixes, series="group_key", keys=keys))
+    return embed_chart(charts.trend(trend, fixes, series="group_key", keys=keys, title=title))

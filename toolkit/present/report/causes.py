@@ -6,7 +6,7 @@ import pandas as pd
 
 from toolkit.frames import is_rest
 from toolkit.present import charts, words
-from toolkit.present.markup import table
+from toolkit.present.markup import join, table, tag
 from toolkit.present.report.blocks import Section, embed_chart, para, section
 from toolkit.present.report.context import ReportContext
 from toolkit.present.report.phrases import cause_name, quantity
@@ -55,9 +55,9 @@ def pareto_of_causes(ctx: ReportContext) -> Section:
     excluded = set(ctx.config.pareto_exclude)
     body: list[object] = [
         para(
-            "Every segment the retro classified is tied to one process cause: a way the process works, "
-            "never a person. Fixing the few causes on the left removes most of the leaks. The bars show "
-            "leaks per cause; the line adds up their share."
+            "Each classified segment has one process cause: a way the process works, never a person. "
+            "Bars show leaks per cause; the line adds up their share (the appendix says what each cause "
+            "means)."
         )
     ]
     if totals.empty:
@@ -100,20 +100,13 @@ def pareto_of_causes(ctx: ReportContext) -> Section:
                     cls="retro-note",
                 )
             )
-    body.append(embed_chart(charts.pareto(frame, by="leaks")))
+    drawn = [embed_chart(charts.pareto(frame, by="leaks"))]
     if real["value_at_risk"].fillna(0).gt(0).any():
-        body.append(embed_chart(charts.pareto(frame, by="value_at_risk", currency="$")))
-    glosses = ctx.config.taxonomy
+        drawn.append(embed_chart(charts.pareto(frame, by="value_at_risk", currency="$")))
+    body.append(tag("div", join(drawn), cls="retro-charts"))
     shown = pd.DataFrame(
         {
             "Process cause": totals["cause"].map(cause_name),
-            "What it means": totals["cause"].map(
-                lambda c: (
-                    glosses.get(c, "")
-                    if isinstance(c, str)
-                    else "The retro has not yet named a cause for these segments."
-                )
-            ),
             "Segments": totals["groups"],
             "Leaks": totals["leaks"],
             "Revenue at risk (estimate)": totals["value_at_risk"].map(words.money),

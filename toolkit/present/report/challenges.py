@@ -24,7 +24,6 @@ from toolkit.present.report.phrases import (
     VERDICT_WORDS,
     cause_name,
     dimensions_of,
-    group_words,
     quantity,
 )
 
@@ -103,8 +102,7 @@ def _challenge_sentence(row: pd.Series, ctx: ReportContext) -> str:
     verb = f"touched {quantity(row['accounts'], 'clients')}" if clients else "leaked"
     parts = [
         f"{challenge_subject(row)} {verb} {running}: {int(row['leaks']):,} of {int(row['population']):,} "
-        f"{noun} this month ({words.percent(row['rate'])}, against {words.percent(row['baseline_rate'])} "
-        "for the rest of this month)."
+        f"{noun} this month ({words.percent(row['rate'])}, {against_rest(row)})."
     ]
     parts.append(row.get("state_sentence") or "")
     parts.append(_clients_left(ctx, row))
@@ -112,6 +110,14 @@ def _challenge_sentence(row: pd.Series, ctx: ReportContext) -> str:
     parts.append(_cause_words(row, ctx))
     parts.append(_fix_words(row))
     return " ".join(p for p in parts if p)
+
+
+def against_rest(row: pd.Series) -> str:
+    """The baseline a segment's rate is read against: ``against 49% in the rest of this month``."""
+    rest = row.get("rest_rate")
+    if rest is None or pd.isna(rest):
+        return "the segment is the whole month"
+    return f"against {words.percent(rest)} in the rest of this month"
 
 
 def _running(row: pd.Series, ctx: ReportContext) -> str:
@@ -147,10 +153,8 @@ def _at_risk(revenue: float) -> str:
 
 def challenge_subject(row: pd.Series) -> str:
     """What a segment is, in words: its label when the retro gave one, else where it leaked."""
-    label = row.get("label")
-    if isinstance(label, str) and label.strip():
-        return f"{words.leak_name(row['leak_type'])}: {label.strip()}"
-    return group_words(row["leak_type"], row["dimensions"])
+    segment = words.segment(row["leak_type"], dimensions_of(row["dimensions"]))
+    return f"{words.leak_name(row['leak_type'])}: {segment}"
 
 
 def _lost_clients(ctx: ReportContext, dimensions: object) -> tuple[int, float | None]:
@@ -277,7 +281,7 @@ def _family_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
     running = _running(rows.loc[rows["months"].idxmax()], ctx)
     parts = [
         f"{challenge_subject(r)}: {int(r['leaks']):,} of {int(r['population']):,} "
-        f"({words.percent(r['rate'])}, against {words.percent(r['baseline_rate'])} in the rest of this month)"
+        f"({words.percent(r['rate'])}, {against_rest(r)})"
         for _, r in rows.iterrows()
     ]
     text = [
@@ -296,14 +300,11 @@ def _family_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
 def _theme_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
     """One finding for several kinds of leak in the same segment, each with its figures."""
     first = rows.iloc[0]
-    label = first.get("label")
-    subject = (
-        label.strip() if isinstance(label, str) and label.strip() else group_words("", first["dimensions"])
-    )
+    subject = words.segment(first["leak_type"], dimensions_of(first["dimensions"]))
     running = _running(rows.loc[rows["months"].idxmax()], ctx)
     parts = [
         f"{words.leak_name(r['leak_type']).lower()} {int(r['leaks']):,} of {int(r['population']):,} "
-        f"({words.percent(r['rate'])}, against {words.percent(r['baseline_rate'])} in the rest of this month)"
+        f"({words.percent(r['rate'])}, {against_rest(r)})"
         for _, r in rows.iterrows()
     ]
     text = [f"{subject[:1].upper()}{subject[1:]} leak in {len(rows)} ways {running}: {'; '.join(parts)}."]
@@ -331,13 +332,11 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
     body: list[object] = [
         para(
             f"A challenge is persistent when a segment has leaked badly for {persist} months in a row or "
-            "more: "
-            "above its own natural process limits, or stable at a level above what the rest of the process "
-            "achieves. Each segment's limits come from its own months (a p-chart, or Laney's p′-chart when "
-            "its rate moves more than its size explains); a point outside them, or a long run on one side "
-            "of the centre (Anhøj's rules), is a signal; anything else is the process doing what it always "
-            "does. It is unaddressed when no fix is in effect, or the fix has not shifted the rate below the "
-            "limits from before it."
+            "more: above its own natural process limits, or stable at a level above the rest of the process. "
+            "A point outside the limits, or a long run on one side (Anhøj's rules), is a signal; anything "
+            "else is the process doing what it always does. It is unaddressed when no fix is in effect, or "
+            "the fix has not shifted the rate. Failures that persist cost clients and revenue, so leadership "
+            "goes first."
         )
     ]
     stored = ctx.summary.loc[ctx.summary["period"] <= ctx.period, "period"].nunique()
@@ -363,22 +362,18 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
             cls="retro-callout" if unaddressed else None,
         )
     )
-    items = []
-    for _, row in p.iterrows():  # one item per challenge, a handful
-        note = row["note"]
-        extra = (
-            tag("p", f"The retro's note: {note}", cls="retro-note") if isinstance(note, str) and note else ""
-        )
-        cls = "retro-unaddressed" if row["unaddressed"] else "retro-addressed"
-        items.append(tag("li", join([para(_challenge_sentence(row, ctx)), extra]), cls=cls))
-    body.append(tag("ul", join(items), cls="retro-challenges"))
+    # One row per challenge: the first screen's asks already say it in sentences.
     shown = pd.DataFrame(
         {
             "Challenge": [challenge_subject(r) for _, r in p.iterrows()],
             "State": p["state"].map(lambda x: STATE_HEADS.get(x, "")),
             "Months running": p["months"],
-            "Clients touched": p["accounts"].where(~p["leak_type"].isin(LEAD_VALUE)).astype("Int64"),
-            "Leaks this month": p["leaks"],
+            "This month": [
+                f"{int(r['leaks']):,} of {int(r['population']):,} ({words.percent(r['rate'])})"
+                for _, r in p.iterrows()
+            ],
+            "Rest of month": p["rest_rate"].map(words.percent),
+            "Revenue at risk": p["revenue_at_risk"].map(lambda v: words.money(v) if v > 0 else "–"),
             "Process cause": p["cause"].map(cause_name),
             "Fix": [
                 r["fix"] if isinstance(r["fix"], str) else (r["planned"] or "None recorded")
@@ -387,7 +382,19 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
             "Status": p["status"],
         }
     )
-    body.append(table(shown, formats={"Leaks this month": "{:,}"}))
+    body.append(table(shown, formats={"Months running": "{:,}"}))
+    notes = [
+        (challenge_subject(r), r["note"]) for _, r in p.iterrows() if isinstance(r["note"], str) and r["note"]
+    ]
+    if notes:
+        body.append(
+            tag(
+                "ul",
+                join(tag("li", join([tag("b", f"{subject}: "), note])) for subject, note in notes),
+                cls="retro-notes",
+            )
+        )
+        body.insert(-1, tag("h3", "The retro's notes"))
     drawn = p.head(MAX_PANELS)
     heading = "Each persistent challenge on its own chart"
     if len(p) > MAX_PANELS:

@@ -77,13 +77,23 @@ class ReportContext:
 
         Adds ``cause``, ``note`` and ``cause_period``: the segment's latest label up to ``period``, so a
         cause named last month still counts until the retro changes it (``cause_period`` says when
-        it was named); and ``revenue_at_risk`` (:meth:`risk`).
+        it was named); ``revenue_at_risk`` (:meth:`risk`); and ``rest_rate``, the leak rate of the rest
+        of this month (the leak type's records outside the segment; NaN when the segment holds them all),
+        the baseline the report names.
         """
         g = self.groups.loc[(self.groups["period"] == period) & ~self.groups["tracked"]]
         labels = self.labels.loc[self.labels["period"] <= period].sort_values(["period", "event_id"])
         latest = labels.drop_duplicates("group_key", keep="last")[["group_key", "cause", "note", "period"]]
         out = g.merge(latest.rename(columns={"period": "cause_period"}), on="group_key", how="left")
-        return out.assign(revenue_at_risk=self.risk(out))
+        totals = self.summary_of(period)
+
+        def rest(col: str) -> pd.Series:
+            whole = out["leak_type"].map(totals[col]).astype("float64")
+            return whole - out[col].astype("float64")
+
+        rest_leaks, rest_population = rest("leaks"), rest("population")
+        rest = (rest_leaks / rest_population.where(rest_population > 0)).astype("float64")
+        return out.assign(revenue_at_risk=self.risk(out), rest_rate=rest)
 
     def risk(self, groups: pd.DataFrame) -> pd.Series:
         """Estimated revenue at risk of each group: its leaks times its leak type's risk per leaked lead.

@@ -43,8 +43,21 @@ def did_fixes_work(ctx: ReportContext) -> Section:
         }
     )
     body.append(table(shown))
-    body.append(group_trend(ctx, e["group_key"].dropna().head(4).tolist(), ctx.fixes))
+    keys = e["group_key"].dropna().head(4).tolist()
+    judged = e.loc[e["group_key"].isin(keys) & e["before_population"].gt(0) & e["after_population"].gt(0)]
+    chart_title = verdict_title(judged.iloc[0]) if len(judged) else None
+    body.append(group_trend(ctx, keys, ctx.fixes, title=chart_title))
     return section(title, "fixes", body)
+
+
+def verdict_title(row: pd.Series) -> str:
+    """A fix's chart title with the verdict's own figures and windows, as the text and table state them."""
+    subject = f"{words.leak_name(row['group_key'].split('|')[0])}: {words.segment_of_key(row['group_key'])}"
+    return (
+        f"{subject}: {words.percent(row['before_rate'])} in {row['before_periods']}, "
+        f"{words.percent(row['after_rate'])} in {row['after_periods']}, after the fix of "
+        f"{pd.Timestamp(row['effective_date']):%d %b %Y}"
+    )
 
 
 def _side(row: pd.Series, side: str) -> str:

@@ -1,4 +1,5 @@
-"""Section 6, method and data quality: thresholds, recipe, what was not measured, exclusions, glossary."""
+"""The appendix, after the brief: every segment, method, thresholds, what was not measured, data quality,
+the process causes and a glossary."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from toolkit.present import words
 from toolkit.present.markup import Markup, join, table, tag
 from toolkit.present.report.blocks import Section, para, section
 from toolkit.present.report.context import ReportContext, records_of
-from toolkit.present.report.phrases import COLUMN_WORDS, LEAK_ORDER, plain_columns
+from toolkit.present.report.phrases import COLUMN_WORDS, LEAK_ORDER, cause_name, plain_columns
+from toolkit.present.report.where import segments_block
 
 #: Terms a leader may not know, each with its one-line gloss (shown in the method section).
 GLOSSARY = (
@@ -21,8 +23,15 @@ GLOSSARY = (
     ),
     ("Leak rate", "leaks as a share of the leads, deals, incidents or clients they could have happened to."),
     ("SLA", "service-level agreement: the time within which the process promises to act."),
-    ("Usual rate", "the leak rate across all records of that kind this month, to compare a segment with."),
-    ("Excess leaks", "leaks in a segment beyond what the usual rate would predict for its size."),
+    (
+        "The rest of this month",
+        "the leak rate of the month's other records of the same kind, outside the segment: what a segment "
+        "is compared with.",
+    ),
+    (
+        "Excess leaks",
+        "leaks in a segment beyond what the month's overall rate would predict for its size.",
+    ),
     ("Persistent", "present in at least {persist} months in a row."),
     ("Unaddressed", "persistent with no fix recorded, or with a fix that did not change the rate."),
     ("Pareto chart", "causes from largest to smallest, with a line adding up their share."),
@@ -44,8 +53,9 @@ _METHOD_SKIP = ("groups",)
 
 
 def method_and_quality(ctx: ReportContext) -> Section:
-    """Section 6: thresholds and recipe in force, data range, as-of, what was not measured, data quality."""
-    body: list[object] = [tag("h3", "What was measured, and how")]
+    """The appendix: every segment, thresholds and recipe in force, data range, as-of, what was not
+    measured, data quality, the process causes and the words used."""
+    body: list[object] = [segments_block(ctx), tag("h3", "What was measured, and how")]
     as_of = f"{ctx.as_of:%d %B %Y %H:%M} ({ctx.timezone})" if ctx.as_of is not None else "not recorded"
     facts = [
         f"Period: {ctx.month}. Leads created and incidents opened in the month are judged as known at "
@@ -106,16 +116,18 @@ def method_and_quality(ctx: ReportContext) -> Section:
     body.append(_quality_block(ctx))
     body.append(tag("h3", "Words used in this report"))
     persist = ctx.config.persist_periods
+    causes = [(cause_name(c), gloss) for c, gloss in ctx.config.taxonomy.items()]
     body.append(
         tag(
             "dl",
             join(
-                join([tag("dt", term), tag("dd", gloss.format(persist=persist))]) for term, gloss in GLOSSARY
+                join([tag("dt", term), tag("dd", gloss.format(persist=persist))])
+                for term, gloss in (*GLOSSARY, *causes)
             ),
             cls="retro-glossary",
         )
     )
-    return section("Method and data quality", "method", body)
+    return section("Appendix: method and data quality", "method", body)
 
 
 def _cost_block(ctx: ReportContext) -> Markup:

@@ -43,7 +43,7 @@ COLUMN_WORDS = {
 _COLUMN_NAME = re.compile(r"\b(" + "|".join(map(re.escape, COLUMN_WORDS)) + r")\b")
 
 #: A segment with no process cause named yet.
-UNCLASSIFIED = "Not classified yet"
+UNCLASSIFIED = words.cause_name(None)
 
 #: Fix verdicts as a leader reads them.
 VERDICT_WORDS = {
@@ -71,9 +71,7 @@ def plain_columns(text: str) -> str:
 
 
 def cause_name(cause: object) -> str:
-    """A process cause as words: ``no_visibility`` -> ``No visibility``; none -> ``Not classified yet``."""
-    if cause is None or (isinstance(cause, float) and cause != cause) or not str(cause).strip():
-        return UNCLASSIFIED
+    """A process cause as words (:func:`toolkit.present.words.cause_name`)."""
     return words.cause_name(cause)
 
 
@@ -84,7 +82,7 @@ def value_words(dimension: str, value: object) -> str:
 
 
 def group_words(leak_type: str, dimensions: object) -> str:
-    """Where a group leaked, as a phrase: ``Repeat incidents where category is Billing``.
+    """Where a group leaked, as a phrase: ``Repeat incidents: Billing incidents``.
 
     ``dimensions`` is the groups frame's JSON object text (or a dict); an empty one is the
     "elsewhere" group of the leak type.
@@ -93,8 +91,7 @@ def group_words(leak_type: str, dimensions: object) -> str:
     name = words.leak_name(leak_type)
     if not dims:
         return f"{name} everywhere else"
-    parts = [f"{words.dimension_name(k)} is {value_words(k, v)}" for k, v in sorted(dims.items())]
-    return f"{name} where " + " and ".join(parts)
+    return f"{name}: {words.segment(leak_type, dims)}"
 
 
 def dimensions_of(dimensions: object) -> dict[str, str]:

@@ -10,7 +10,7 @@ import pandas as pd
 from toolkit.analyse.leaks.registry import leak_types as registered
 from toolkit.periods import end as period_end
 from toolkit.periods import month_name
-from toolkit.present import charts
+from toolkit.present import charts, words
 from toolkit.present.charts.records import leak_types_of
 from toolkit.present.markup import Markup, join, table, tag
 from toolkit.present.report.blocks import Section, embed_chart, para, section
@@ -58,14 +58,13 @@ def _chart_block(ctx: ReportContext, title: str, chart: str, draw=None, lead: st
 
 
 def where_it_leaked(ctx: ReportContext) -> Section:
-    """Section 3: the funnel, speed to lead, hour of week, stalled deals, recurrence, churn, top segments."""
+    """Section 3: the trend, then one chart per kind of leak (funnel, speed to lead, hour of week, stalled
+    deals, slow resolution, recurrence, churn). The segments' table is in the appendix
+    (:func:`segments_block`).
+    """
     cfg = ctx.config
     sla = format_duration(cfg.speed_to_lead_sla)
-    body = [
-        para(
-            "Each chart follows one kind of leak through the month. Titles state the finding; a sentence "
-            "replaces any chart the data could not support."
-        ),
+    blocks = [
         _trend_block(ctx),
         _chart_block(
             ctx,
@@ -76,31 +75,35 @@ def where_it_leaked(ctx: ReportContext) -> Section:
             ctx,
             "Speed to lead",
             "speed_to_lead",
-            lead=f"How long new leads waited for a first contact. The target (SLA) is {sla}: the odds of "
-            "qualifying an online lead fall steeply after the first few minutes.",
+            lead=f"How long new leads waited for a first contact, against the {sla} target.",
         ),
         _chart_block(
             ctx,
             "When leads slip: hour of the week",
             "hour_of_week",
             lambda r: charts.hour_of_week_heatmap(r, timezone=ctx.timezone),
-            "Share of the leads created in each hour of the week that were never contacted or contacted "
-            "late.",
+            "Share of each hour's new leads never contacted or contacted late.",
         ),
         _chart_block(
             ctx,
             "Stalled deals by stage",
             "stalled_by_stage",
-            lead=f"Open deals that have sat in their current stage longer than its limit "
-            f"({format_duration(cfg.stage_limit['default'])} unless the stage has its own), at the time of "
-            "the export.",
+            lead="Open deals in their stage longer than its limit "
+            f"({format_duration(cfg.stage_limit['default'])} unless the stage has its own) at the export.",
+        ),
+        _chart_block(
+            ctx,
+            "Incidents past their target",
+            "slow_resolution",
+            lead="This month's incidents by severity: resolved in time, resolved late, or still open past "
+            "their target at the export.",
         ),
         _chart_block(
             ctx,
             "Incidents that keep coming back",
             "incident_recurrence",
-            lead=f"Incidents by category and month; a repeat is a second incident of the same category on "
-            f"the same client within {format_duration(cfg.repeat_window)}.",
+            lead=f"A repeat is a second incident of the same category on the same client within "
+            f"{format_duration(cfg.repeat_window)}.",
         ),
         _chart_block(
             ctx,
@@ -111,10 +114,13 @@ def where_it_leaked(ctx: ReportContext) -> Section:
                 if ctx.churn_incidents is not None
                 else charts.incidents_before_churn(_records_with_incidents(ctx, r))
             ),
-            f"Each line is a client who left this month, with the incidents it had in the "
+            "Each line is a client lost this month, with its incidents in the "
             f"{format_duration(cfg.churn_window)} before. Clients are numbered, never named.",
         ),
-        _segments_block(ctx),
+    ]
+    body = [
+        para("One chart per kind of leak; each title states the finding. The appendix lists every segment."),
+        tag("div", join(blocks), cls="retro-charts"),
     ]
     return section("Where the process leaked", "where", body)
 
@@ -144,7 +150,15 @@ def _trend_block(ctx: ReportContext) -> Markup:
         )
     trend = ctx.summary.loc[ctx.summary["period"] <= ctx.period].assign(group_key="")
     fixes = ctx.fixes.loc[ctx.fixes["effective_date"] <= period_end(ctx.period)]
-    fig = charts.trend(trend, fixes, series="leak_type")
+    # The title states this month's leading rate; a fix's own figures are stated where it is judged.
+    now = ctx.summary_of(ctx.period)["rate"].dropna()
+    title = (
+        f"{words.leak_name(now.idxmax())} leaks most: {words.percent(now.max())} of "
+        f"{words.population_noun(now.idxmax())} in {ctx.month}"
+        if len(now)
+        else None
+    )
+    fig = charts.trend(trend, fixes, series="leak_type", title=title)
     lead = para(
         f"The share of each kind of record that leaked, per month, from {month_name(periods[0])}; "
         "dotted lines mark recorded fixes."
@@ -152,7 +166,7 @@ def _trend_block(ctx: ReportContext) -> Markup:
     return tag("div", join([head, lead, embed_chart(fig)]), cls="retro-block")
 
 
-def _segments_block(ctx: ReportContext) -> Markup:
+def segments_block(ctx: ReportContext) -> Markup:
     """Every segment where leaks concentrate this month, by kind of leak, with its process cause."""
     g = ctx.groups_of(ctx.period)
     head = tag("h3", "Where leaks concentrate")
@@ -166,7 +180,7 @@ def _segments_block(ctx: ReportContext) -> Markup:
             "Where": [challenge_subject(r) for _, r in named.iterrows()],
             "Leaks": named["leaks"].astype("int64"),
             "Rate": named["rate"],
-            "Usual rate": named["baseline_rate"],
+            "Rest of this month": named["rest_rate"],
             "Excess leaks": named["excess"],
             "Process cause": [
                 _cause_cell(c, p, ctx.period)
@@ -175,8 +189,8 @@ def _segments_block(ctx: ReportContext) -> Markup:
         }
     )
     lead = para(
-        "The segments (one or two process dimensions) with the most leaks above the usual rate for their "
-        f'size. "{UNCLASSIFIED}" means the retro has not named the process cause yet; a month in brackets '
+        "The segments (one or two process dimensions) with the most leaks above the rate of the rest of this "
+        f'month. "{UNCLASSIFIED}" means the retro has not named the process cause yet; a month in brackets '
         "means the cause was named then and still stands."
     )
     unlabelled = int(g["cause"].isna().sum())
@@ -189,7 +203,7 @@ def _segments_block(ctx: ReportContext) -> Markup:
         if unlabelled
         else Markup("")
     )
-    formats = {"Rate": "{:.0%}", "Usual rate": "{:.0%}", "Excess leaks": "{:,.0f}"}
+    formats = {"Rate": "{:.0%}", "Rest of this month": "{:.0%}", "Excess leaks": "{:,.0f}"}
     return tag("div", join([head, lead, table(shown, formats=formats), note]), cls="retro-block")
 
 
