@@ -882,3 +882,15 @@ def test_a_blaming_note_never_reaches_leadership_until_restated(tmp_path):
     assert "Repeat incidents: Billing incidents: Nobody sees repeat billing tickets per client" in _text(
         report.persistent_unaddressed(ctx)
     )
+
+
+def test_a_month_missing_from_the_store_is_said_on_the_first_screen(tmp_path):
+    """Persistence restarts after a month with no run: the first screen names it, never a silent gap."""
+    ctx = _ctx(tmp_path, periods=("2026-07", "2026-09", "2026-10"))
+    assert ctx.missing_months == ("2026-08",)
+    text = _text(report.month_in_one_screen(ctx))
+    assert (
+        "Months missing: The store has no run of 2026-08, so persistence restarts after it: a challenge "
+        "that ran through that month counts as new."
+    ) in text
+    assert "Months missing" not in _text(report.month_in_one_screen(_ctx(tmp_path / "whole")))

@@ -62,6 +62,7 @@ class ReportContext:
     churn_incidents: pd.DataFrame | None = None
     behaviour: pd.DataFrame = field(default_factory=pd.DataFrame)
     states: pd.DataFrame = field(default_factory=pd.DataFrame)
+    missing_months: tuple[str, ...] = ()
 
     @property
     def month(self) -> str:
@@ -151,6 +152,7 @@ def load_context(
         states = history.states(s, period, chart)
         effects = history.fix_verdicts(s, period, before=cfg.fix_before, after=cfg.fix_after, chart=chart)
         people = people_of(s, period)
+        missing = tuple(history.missing_periods(s, period))
     # Analysts' free text may hold an e-mail or a phone number: mask them as the loader does for data.
     labels = _masked(labels, ("note",))
     fixes = _masked(fixes, ("description", "owner_team"))
@@ -194,6 +196,7 @@ def load_context(
         effects=effects,
         not_measured=_not_measured(summary, period, facts.get("skipped") or {}),
         facts=facts,
+        missing_months=missing,
         churn_incidents=churn_incidents,
         notes=tuple(notes),
         behaviour=chart,

@@ -14,6 +14,7 @@ import calendar
 import pandas as pd
 
 from toolkit.analyse.leaks.registry import leak_types as registered
+from toolkit.history import gap_warning
 from toolkit.periods import previous as previous_period
 from toolkit.present import words
 from toolkit.present.markup import Markup, join, tag
@@ -190,6 +191,9 @@ def flags(ctx: ReportContext) -> list[str]:
             f"moves {'its rate' if len(counts) == 1 else 'a rate'} by {points} points: read "
             f"{'it as a count' if len(counts) == 1 else 'them as counts'}, not as a trend."
         )
+    gap = gap_warning(list(ctx.missing_months))
+    if gap:  # persistence never spans a month the store has no run of without saying so
+        out.append(f"Months missing: {gap[:1].upper()}{gap[1:]}")
     cover = coverage(ctx)
     if cover is not None:
         first, last, days, month_days = cover
