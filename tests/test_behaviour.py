@@ -91,8 +91,9 @@ def test_a_fix_works_only_with_a_shift_and_is_too_early_before_one_can_show(stor
     assert v["old_centre"] == pytest.approx(0.30)
     assert v["sentence"].startswith(
         "The fix of 1 July 2026 (Route partner leads by territory to the regional queues) worked: partner "
-        "leads never contacted ran at 2.5% from July 2026, against 30% before it (limits 16%–44%); 2 of 2 "
-        "months since are below the old lower limit, a shift."
+        "leads never contacted fell from 30% to 2% (2026-04 to 2026-06 against 2026-07 to 2026-08); on its "
+        "process behaviour chart 2 of 2 months since are below the old lower limit (limits 16%–44% around "
+        "30%), a shift."
     )
     assert v["sentence"].endswith("The exact test on the months either side agrees.")
 

@@ -479,11 +479,12 @@ def test_describe_history(store):
     fixes = text.split("Fixes (1):\n")[1].splitlines()
     assert fixes[0].startswith(
         "  - [worked] The fix of 1 April 2026 (Route partner leads by territory to the regional queues) "
-        "worked: partner leads never contacted ran at 3.0% from April 2026, against 30% before it"
+        "worked: partner leads never contacted fell from 30% to 3% (2026-01 to 2026-03 against 2026-04 to "
+        "2026-06)"
     )
     assert fixes[0].endswith(
-        "3 of 3 months since are below the old lower limit, a shift. The exact test on "
-        "the months either side agrees."
+        "3 of 3 months since are below the old lower limit (limits 16%–44% around 30%), a shift. The exact "
+        "test on the months either side agrees."
     )
     assert "Each leak type in 2026-06:" in text
     assert "  - Never contacted: Improved" in text

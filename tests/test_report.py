@@ -723,8 +723,9 @@ def test_fix_verdict_with_interval(ctx):
     text = _text(section)
     assert (
         "The fix of 1 September 2026 (Route partner leads to Sales) worked: partner leads never contacted "
-        "ran at 2.5% from September 2026, against 38% before it (limits 15%–60%); 2 of 2 months since are "
-        "below the old lower limit, a shift. The exact test on the months either side agrees."
+        "fell from 38% to 2% (2026-07 to 2026-08 against 2026-09 to 2026-10); on its process behaviour chart "
+        "2 of 2 months since are below the old lower limit (limits 15%–60% around 38%), a shift. The exact "
+        "test on the months either side agrees."
     ) in text
     assert "38% of 80 (2026-07 to 2026-08)" in text
     assert "2% of 80 (2026-09 to 2026-10) -35 points (-46 to -23) Worked" in text

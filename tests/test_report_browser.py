@@ -571,7 +571,7 @@ def test_sample_report_judges_the_partner_fix(sample_report):
     text = sample_report.read_text(encoding="utf-8")
     assert re.search(
         r"The fix of 1 July 2026 \(Route partner leads by territory to the regional queues\) worked: partner "
-        r"leads never contacted ran at [\d.]+% from July 2026, against \d+% before it",
+        r"leads never contacted fell from \d+% to \d+% \(2026-04 to 2026-06 against 2026-07 to 2026-09\)",
         text,
     )
 

@@ -185,7 +185,8 @@ def test_run_facts_state_which_event_marks_resolution_in_an_event_log():
 
 
 @pytest.mark.slow
-def test_classify_starts_jupyterlab_on_localhost_and_prints_a_tokened_url(october, tmp_path):
+def test_classify_lab_starts_jupyterlab_on_localhost_and_prints_a_tokened_url(october, tmp_path):
+    """``--lab`` opens the notebook in JupyterLab; the default app is driven in test_classify_browser."""
     import re
     import signal
     import socket
@@ -200,7 +201,7 @@ def test_classify_starts_jupyterlab_on_localhost_and_prints_a_tokened_url(octobe
     proc = subprocess.Popen(
         [sys.executable, "-m", "toolkit.cli", "classify", "--period", "2026-10", "--port", str(port),
          "--store", str(october / "retro.sqlite"), "--out", str(tmp_path / "reports"),
-         "--notebooks", str(ROOT / "notebooks")],
+         "--notebooks", str(ROOT / "notebooks"), "--lab"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     try:

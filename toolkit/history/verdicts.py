@@ -91,17 +91,26 @@ def chart_fix_sentence(row: pd.Series, subject: str, upto: str) -> str:
     if verdict == "planned":
         return f"{fix} is planned: it takes effect after {_month(upto)}, so nothing is judged yet."
     old = (
-        f"{percent(row['old_centre'])} before it (limits {_span(row['old_lower'], row['old_upper'])})"
+        f"{_span(row['old_lower'], row['old_upper'])} around {percent(row['old_centre'])}"
         if pd.notna(row.get("old_centre"))
         else ""
     )
     months = int(row["after_months"])
+    # The figures are the exact test's windows, as the fix's table and chart title state them; the
+    # chart adds only its limits and how many months since fell beyond them.
+    figures = (
+        f"{percent(row['before_rate'])} to {percent(row['after_rate'])} ({row['before_periods']} against "
+        f"{row['after_periods']})"
+        if pd.notna(row.get("before_rate")) and pd.notna(row.get("after_rate"))
+        else ""
+    )
     if verdict in ("worked", "worse"):
         way = "below the old lower limit" if verdict == "worked" else "above the old upper limit"
+        moved = "fell" if verdict == "worked" else "rose"
+        change = f"{subject} {moved} from {figures}; " if figures else ""
         head = (
-            f"{fix} {'worked' if verdict == 'worked' else 'made things worse'}: {subject} ran at "
-            f"{percent(row['chart_after_rate'], 1)} from {_month(row['chart_after_from'])}, against {old}; "
-            f"{int(row['beyond'])} of {months} months since are {way}, a shift"
+            f"{fix} {'worked' if verdict == 'worked' else 'made things worse'}: {change}on its process "
+            f"behaviour chart {int(row['beyond'])} of {months} months since are {way} (limits {old}), a shift"
         )
         if int(row["beyond"]) < 2:
             head += f" shown by a run of {int(row['longest_run'])} months on that side of the old centre"
@@ -117,8 +126,9 @@ def chart_fix_sentence(row: pd.Series, subject: str, upto: str) -> str:
             "of the old centre, to call it a shift."
         )
     else:
+        was = f" ({figures})" if figures else ""
         head = (
-            f"{fix} has not changed {subject}: {months} months after it stay within the limits from "
+            f"{fix} has not changed {subject}{was}: {months} months after it stay within the limits from "
             f"before ({old}), with no run long enough to be a shift."
         )
     if test == verdict:

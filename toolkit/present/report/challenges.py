@@ -292,6 +292,7 @@ def _family_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
     if isinstance(note, str) and note.strip():
         text.append(f"The retro's note: “{note.strip()}”")
     text.append(first.get("state_sentence") or "")
+    text.append(_at_risk(rows["revenue_at_risk"].sum(min_count=1)))
     fixed = rows.loc[rows["fix"].map(lambda x: isinstance(x, str))]
     text.append(_fix_words(fixed.iloc[0] if len(fixed) else first))
     return " ".join(t for t in text if t)
