@@ -293,6 +293,7 @@ def test_retro_classify_opens_ready_to_use_and_a_reload_loses_nothing(tmp_path, 
     finally:
         page.context.close()
         stop_lab(proc)
+        proc.stdout.close()
     with contextlib.closing(sqlite3.connect(store)) as db:
         rows = db.execute(
             "SELECT group_key, cause, note, analyst FROM label_events WHERE period = ?", (PERIOD,)

@@ -554,7 +554,7 @@ def test_sample_report_is_standalone_and_small(sample_report, browser):
     page.context.close()
     # Leadership goes first: the recurring billing incidents that precede churn, never fixed (story 4).
     assert first.startswith(
-        "Stable but bad, persistent for 12 months, unaddressed. Billing incidents leak in 3 ways"
+        "Stable but bad, persistent for 12 months, unaddressed. Billing incidents leak in 2 ways"
     )
     assert "clients left this month after Billing incidents" in first
     assert "No fix is recorded." in first

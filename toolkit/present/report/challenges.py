@@ -246,8 +246,15 @@ def leadership_asks(ctx: ReportContext) -> list[tuple[str, str]]:
         if rows["unaddressed"].any():
             head = f"{lead}, unaddressed."
             planned = rows["planned"].map(bool).any() and rows["fix"].isna().all()
-            if rows["fix"].map(lambda x: isinstance(x, str)).any():
+            has_fix = rows["fix"].map(lambda x: isinstance(x, str))
+            judged = has_fix & (rows["verdict"] != "too early")
+            if judged.any():
                 ask = "Ask: the fix has not moved the rate out of its old limits; revisit it with its team."
+            elif has_fix.any():
+                ask = (
+                    "Ask: a fix is being judged on part of it (too early to tell); name a team to own a "
+                    "change for the rest, and check the chart's verdict at the next retro."
+                )
             elif planned:
                 ask = "Ask: hold the owning team to the planned date; the chart will judge it from then."
             elif row.get("state") == "got worse":
