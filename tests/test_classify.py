@@ -253,6 +253,48 @@ def test_skip_and_back_write_nothing_and_move_through_the_queue(store):
     assert labels(store) == []
 
 
+def test_undo_takes_back_the_last_label_as_an_event_and_shows_its_group_again(store):
+    c = widget(store)
+    c.view.note.value = "Partner form posts to a queue nobody watches"
+    c.view.cause_buttons["tool_or_routing"].click()
+    c.view.cause_buttons["no_capacity"].click()
+    assert c.queue.group_key != STALLED
+    c.view.undo.click()
+    # The group labelled last is in front again, with no label in force; nothing was deleted.
+    assert c.queue.group_key == STALLED
+    assert c.queue.label_of(STALLED) is None
+    events = [e for e in labels(store) if e[0] == STALLED]
+    assert [(e[1], e[3], e[4]) for e in events[:1]] == [("no_capacity", "CD", "label")]
+    assert [(e[3], e[4]) for e in events[1:]] == [("CD", "undo")]
+    assert pd.isna(events[1][1])  # no cause left in force
+    assert "it has no label now" in status(c)
+    assert c.view.progress_label.value.startswith("1 of 4 classified")
+    # A second undo takes back the label before it: the partner group is open again.
+    c.view.undo.click()
+    assert c.queue.group_key == PARTNER
+    assert c.queue.label_of(PARTNER) is None
+    assert store.current_labels(PERIOD).empty
+    # With nothing of this session left, Undo says so and writes nothing.
+    before = len(labels(store))
+    c.view.undo.click()
+    assert status(c) == "Nothing saved here yet to undo; a label you save can be undone with Undo."
+    assert len(labels(store)) == before
+
+
+def test_undo_restores_the_label_before_with_its_note(store):
+    c = widget(store)
+    c.view.note.value = "Partner form posts to a queue nobody watches"
+    c.view.cause_buttons["tool_or_routing"].click()
+    c.back()
+    c.view.note.value = "Nobody owns the EMEA queue on Fridays"
+    c.view.cause_buttons["unclear_ownership"].click()
+    c.view.undo.click()
+    assert c.queue.group_key == PARTNER
+    now = c.queue.label_of(PARTNER)
+    assert (now.cause, now.note) == ("tool_or_routing", "Partner form posts to a queue nobody watches")
+    assert "Tool or routing by CD" in status(c) and "is in force again" in status(c)
+
+
 def test_going_back_shows_the_saved_label_and_resaving_adds_an_event(store):
     c = widget(store)
     c.save("no_visibility", "No view of partner leads older than a day")

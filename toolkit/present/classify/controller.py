@@ -45,6 +45,7 @@ class ClassifyController:
             "suggestion": self.accept_suggestion,
             "skip": self.skip,
             "back": self.back,
+            "undo": self.undo,
             "first_open": self.first_open,
             "refresh": self.refresh,
             "note": self.note_changed,
@@ -130,6 +131,18 @@ class ClassifyController:
         """Go to the previous group."""
         self.queue.back()
         self.show()
+
+    def undo(self) -> None:
+        """Take back the last label saved here and show its group again."""
+        try:
+            key, now = self.queue.undo()
+        except Exception as exc:  # every failed write is said where the analyst works
+            self.view.show_status(_failure(exc), "error")
+            return
+        self.show()
+        where = group_name(self.queue.groups.iloc[self.queue.keys.index(key)])
+        after = f"{now.describe()} is in force again" if now is not None else "it has no label now"
+        self.view.show_status(f"Undone for {where}: {after}. The undo is kept in the label history.")
 
     def first_open(self) -> None:
         """Go to the first unclassified group."""

@@ -229,6 +229,8 @@ class LabelQueue:
         ).reset_index(drop=True)
         self.keys: list[str] = self.groups["group_key"].tolist()
         self.position = 0
+        # The groups labelled from this queue, most recent last: what "Undo" takes back.
+        self._saved_keys: list[str] = []
         self.refresh()
         self.position = self.first_open()
 
@@ -315,6 +317,7 @@ class LabelQueue:
         before = self._labels.get(key)
         note = (note or "").strip() or self._carried_note(key, cause)
         event_id = self.store.record_label(key, cause, period=self.period, analyst=self.analyst, note=note)
+        self._saved_keys.append(key)
         self.refresh()
         replaced = before if before is not None and before.cause != cause else None
         return Saved(event_id, key, cause, replaced, blame_prompt(note, self.names))
@@ -329,6 +332,21 @@ class LabelQueue:
         if suggested is not None and suggested[0] == cause:
             return suggested[2]
         return ""
+
+    def undo(self) -> tuple[str, LabelInfo | None]:
+        """Take back the last label saved from this queue and bring its group back in front.
+
+        Recorded as an ``undo`` event: the label before it (note and all) is in force again, or none.
+        Returns the group's key and the label now in force. Raises StoreError when nothing saved from
+        this queue is left to undo.
+        """
+        if not self._saved_keys:
+            raise StoreError("Nothing saved here yet to undo; a label you save can be undone with Undo.")
+        key = self._saved_keys[-1]
+        self.store.undo_label(key, period=self.period, analyst=self.analyst)
+        self._saved_keys.pop()
+        self.go(self.keys.index(key))
+        return key, self._labels.get(key)
 
     def accept_suggestion(self, note: str = "") -> Saved:
         """Save last period's cause for this group (raises StoreError when there is none)."""

@@ -23,6 +23,7 @@ EVENTS = {
     "suggestion": "(note: str)",
     "skip": "()",
     "back": "()",
+    "undo": "()",
     "refresh": "()",
     "note": "(note: str)",
     "analyst": "(analyst: str)",
@@ -76,11 +77,14 @@ class ClassifyView:
             description="Skip", tooltip="Leave this group as it is and go to the next open one"
         )
         self.back = w.Button(description="Back", tooltip="Go to the previous group")
+        self.undo = w.Button(
+            description="Undo", tooltip="Take back the last label saved here and show its group again"
+        )
         self.header = w.HBox(
             [
                 self.progress_bar,
                 self.progress_label,
-                w.HBox([self.back, self.skip], layout=w.Layout(margin="0 0 0 2em")),
+                w.HBox([self.back, self.skip, self.undo], layout=w.Layout(margin="0 0 0 2em")),
             ],
             layout=w.Layout(align_items="center"),
         )
@@ -217,6 +221,7 @@ class ClassifyView:
         self.suggest.on_click(lambda _: self._emit("suggestion", self.note.value))
         self.skip.on_click(lambda _: self._emit("skip"))
         self.back.on_click(lambda _: self._emit("back"))
+        self.undo.on_click(lambda _: self._emit("undo"))
         self.done_back.on_click(lambda _: self._emit("back"))
         self.done_open.on_click(lambda _: self._emit("first_open"))
         self.refresh.on_click(lambda _: self._emit("refresh"))
