@@ -295,6 +295,43 @@ def test_undo_restores_the_label_before_with_its_note(store):
     assert "Tool or routing by CD" in status(c) and "is in force again" in status(c)
 
 
+def test_a_filter_by_leak_type_queues_only_its_groups_and_counts_only_them(store):
+    c = widget(store)
+    assert [v for _, v in c.view.leak_type.options] == ["", "uncontacted", "stalled", "slow_resolution"]
+    assert c.view.leak_type.options[1][0] == "Never contacted"
+    c.view.leak_type.value = "uncontacted"
+    assert c.queue.keys == [PARTNER, WEEKEND]  # the rest of the leak type stays context
+    assert c.view.progress_label.value == "0 of 2 classified · Group 1 of 2"
+    assert status(c) == "Showing Never contacted: 0 of 2 classified."
+    c.view.cause_buttons["tool_or_routing"].click()
+    assert c.queue.group_key == WEEKEND
+    c.view.cause_buttons["no_capacity"].click()
+    assert c.queue.done
+    assert _text(c.view.done_text.value).startswith("All 2 Never contacted groups are classified and saved.")
+    # Back to every leak type: the first open group of the whole queue, the two labels counted.
+    c.view.leak_type.value = ""
+    assert c.queue.group_key == STALLED
+    assert c.view.progress_label.value == "2 of 4 classified · Group 2 of 4"
+    # Narrowed to another leak type, Undo still takes back the last label and shows its group.
+    c.view.leak_type.value = "stalled"
+    c.view.undo.click()
+    assert c.queue.leak_type is None
+    assert c.queue.group_key == WEEKEND
+    assert [(k, cause) for k, cause, *_ in labels(store) if isinstance(cause, str)] == [
+        (PARTNER, "tool_or_routing"),
+        (WEEKEND, "no_capacity"),
+    ]
+
+
+def test_a_leak_type_with_nothing_to_classify_is_said_not_raised(store):
+    c = widget(store)
+    c.show_only("late_renewal")
+    assert status(c).startswith(
+        "'late_renewal' has no group to classify in 2026-10; choose one of: uncontacted,"
+    )
+    assert c.queue.keys[0] == PARTNER
+
+
 def test_going_back_shows_the_saved_label_and_resaving_adds_an_event(store):
     c = widget(store)
     c.save("no_visibility", "No view of partner leads older than a day")

@@ -46,6 +46,7 @@ class ClassifyController:
             "skip": self.skip,
             "back": self.back,
             "undo": self.undo,
+            "leak_type": self.show_only,
             "first_open": self.first_open,
             "refresh": self.refresh,
             "note": self.note_changed,
@@ -55,6 +56,7 @@ class ClassifyController:
         for event, handler in handlers.items():
             view.on(event, handler)
         view.set_analyst(queue.analyst)
+        view.set_leak_types([(words.leak_name(t), t) for t in queue.leak_types])
         self.show()
 
     # ----------------------------------------------------------------- drawing
@@ -67,6 +69,7 @@ class ClassifyController:
                 len(self.queue),
                 empty_text=f"No leak groups are stored for {self.queue.period}. "
                 f"Run `retro run --period {self.queue.period}` first, then open this notebook again.",
+                leak_name=words.leak_name(self.queue.leak_type) if self.queue.leak_type else "",
             )
             return
         self.view.show_card(card, self._chart_for(card.group))
@@ -143,6 +146,17 @@ class ClassifyController:
         where = group_name(self.queue.groups.iloc[self.queue.keys.index(key)])
         after = f"{now.describe()} is in force again" if now is not None else "it has no label now"
         self.view.show_status(f"Undone for {where}: {after}. The undo is kept in the label history.")
+
+    def show_only(self, leak_type: str) -> None:
+        """Queue only the groups of ``leak_type`` ("" for every leak type), from its first open one."""
+        try:
+            self.queue.show_only(leak_type)
+        except Exception as exc:
+            self.view.show_status(_failure(exc), "error")
+            return
+        self.show()
+        which = words.leak_name(leak_type) if leak_type else "every leak type"
+        self.view.show_status(f"Showing {which}: {self.queue.progress}.")
 
     def first_open(self) -> None:
         """Go to the first unclassified group."""

@@ -224,9 +224,12 @@ class LabelQueue:
         self.rest = groups[rest & (groups["leaks"] > 0)].reset_index(drop=True)
         groups = groups[~rest & (groups["leaks"] > 0)]
         # Highest excess first; rank then key break ties so the order is the same for every analyst.
-        self.groups = groups.sort_values(
+        self._queue = groups.sort_values(
             ["excess", "rank", "group_key"], ascending=[False, True, True], na_position="last", kind="stable"
         ).reset_index(drop=True)
+        #: The leak type the queue is narrowed to (None: every leak type); see :meth:`show_only`.
+        self.leak_type: str | None = None
+        self.groups = self._queue
         self.keys: list[str] = self.groups["group_key"].tolist()
         self.position = 0
         # The groups labelled from this queue, most recent last: what "Undo" takes back.
@@ -285,6 +288,29 @@ class LabelQueue:
         n = len(self.keys)
         order = [(after + step) % n for step in range(1, n)] if n else []
         return next((i for i in order if self.keys[i] not in self._labels), n)
+
+    @property
+    def leak_types(self) -> tuple[str, ...]:
+        """The leak types with a group to classify, in queue order (highest excess first)."""
+        return tuple(dict.fromkeys(self._queue["leak_type"]))
+
+    def show_only(self, leak_type: str | None) -> None:
+        """Queue only the groups of ``leak_type`` (None or "": every leak type), from its first open one.
+
+        Progress and "all done" then count the groups of that leak type. Raises StoreError for a leak
+        type with no group to classify this period.
+        """
+        if leak_type and leak_type not in self.leak_types:
+            raise StoreError(
+                f"{leak_type!r} has no group to classify in {self.period}; "
+                f"choose one of: {', '.join(self.leak_types) or 'none'}."
+            )
+        self.leak_type = leak_type or None
+        queue = self._queue
+        self.groups = queue[queue["leak_type"] == leak_type].reset_index(drop=True) if leak_type else queue
+        self.keys = self.groups["group_key"].tolist()
+        self.refresh()
+        self.position = self.first_open()
 
     # -------------------------------------------------------------- navigation
     def advance(self) -> None:
@@ -345,6 +371,8 @@ class LabelQueue:
         key = self._saved_keys[-1]
         self.store.undo_label(key, period=self.period, analyst=self.analyst)
         self._saved_keys.pop()
+        if key not in self.keys:  # labelled before the queue was narrowed to another leak type
+            self.show_only(None)
         self.go(self.keys.index(key))
         return key, self._labels.get(key)
 

@@ -24,6 +24,7 @@ EVENTS = {
     "skip": "()",
     "back": "()",
     "undo": "()",
+    "leak_type": "(leak_type: str)",
     "refresh": "()",
     "note": "(note: str)",
     "analyst": "(analyst: str)",
@@ -80,10 +81,19 @@ class ClassifyView:
         self.undo = w.Button(
             description="Undo", tooltip="Take back the last label saved here and show its group again"
         )
+        self.leak_type = w.Dropdown(
+            options=[("Every leak type", "")],
+            value="",
+            description="Show",
+            tooltip="Classify the groups of one leak type only",
+            layout=w.Layout(width="22em"),
+            style={"description_width": "3em"},
+        )
         self.header = w.HBox(
             [
                 self.progress_bar,
                 self.progress_label,
+                self.leak_type,
                 w.HBox([self.back, self.skip, self.undo], layout=w.Layout(margin="0 0 0 2em")),
             ],
             layout=w.Layout(align_items="center"),
@@ -237,6 +247,7 @@ class ClassifyView:
         )
         self.note.observe(lambda ch: self._emit("note", ch["new"]), names="value")
         self.analyst.observe(lambda ch: self._emit("analyst", ch["new"]), names="value")
+        self.leak_type.observe(lambda ch: self._emit("leak_type", ch["new"]), names="value")
 
     # ------------------------------------------------------------------ events
     def on(self, event: str, handler: Callable[..., Any]) -> None:
@@ -275,19 +286,26 @@ class ClassifyView:
         finally:
             self._drawing = False
 
-    def show_done(self, classified: int, total: int, empty_text: str = "") -> None:
+    def show_done(self, classified: int, total: int, empty_text: str = "", leak_name: str = "") -> None:
         """Draw the end of the queue: how many are classified and the way back to open groups.
 
-        ``empty_text`` is shown when the period has no groups at all.
+        ``empty_text`` is shown when the period has no groups at all; ``leak_name`` names the leak
+        type the queue is narrowed to.
         """
         self._progress(classified, total, "")
         left = total - classified
+        groups = f"{leak_name} groups" if leak_name else "groups"
         if not total:
             text = empty_text or "This period has no leak groups to classify."
         elif left:
             text = (
-                f"{classified} of {total} groups classified; {left} skipped "
+                f"{classified} of {total} {groups} classified; {left} skipped "
                 f"{'group is' if left == 1 else 'groups are'} still open."
+            )
+        elif leak_name:
+            text = (
+                f"All {total} {groups} are classified and saved. Choose Every leak type in Show "
+                "for the other groups, or Back to review these."
             )
         else:
             text = f"All {total} groups are classified and saved. Use Back to review them."
@@ -322,6 +340,16 @@ class ClassifyView:
             if card.fixes
             else ""
         )
+
+    def set_leak_types(self, options: list[tuple[str, str]]) -> None:
+        """Offer these ``(words, leak type)`` choices after "Every leak type" (none leaves it hidden)."""
+        self._drawing = True
+        try:
+            self.leak_type.options = [("Every leak type", ""), *options]
+            self.leak_type.value = ""
+        finally:
+            self._drawing = False
+        self.leak_type.layout.display = "" if len(options) > 1 else "none"
 
     def set_analyst(self, analyst: str) -> None:
         """Show who labels are recorded as (no event)."""
