@@ -332,6 +332,41 @@ def test_a_leak_type_with_nothing_to_classify_is_said_not_raised(store):
     assert c.queue.keys[0] == PARTNER
 
 
+def test_repeat_earlier_causes_saves_each_open_groups_earlier_cause_and_note_for_review(store):
+    store.record_label(
+        PARTNER, "tool_or_routing", period="2026-09", analyst="AB", note="Partner form posts nowhere"
+    )
+    c = widget(store)
+    c.view.accept_all.click()
+    # PARTNER repeats September's label (note and all), STALLED August's; the others had none.
+    now = {k: (v.cause, v.note) for k in (PARTNER, STALLED, BILLING, WEEKEND) if (v := c.queue.label_of(k))}
+    assert now == {PARTNER: ("tool_or_routing", "Partner form posts nowhere"), STALLED: ("no_capacity", "")}
+    assert c.queue.group_key == BILLING  # the first group still open
+    assert status(c) == (
+        "Saved the earlier cause and note for 2 groups: review them with Back; "
+        "Undo takes back the last one. 2 of 4 classified."
+    )
+    # Nothing left to repeat writes nothing; Undo takes them back one by one, the latest first.
+    before = len(labels(store))
+    c.view.accept_all.click()
+    assert status(c) == "No open group has a cause from an earlier month to repeat."
+    assert len(labels(store)) == before
+    c.view.undo.click()
+    assert c.queue.group_key == STALLED and c.queue.label_of(STALLED) is None
+    assert c.queue.label_of(PARTNER).cause == "tool_or_routing"
+
+
+def test_repeat_earlier_causes_never_replaces_a_label_of_this_month(store):
+    store.record_label(PARTNER, "no_visibility", period=PERIOD, analyst="EF", note="No aged-lead view")
+    c = widget(store)
+    c.view.accept_all.click()
+    assert (c.queue.label_of(PARTNER).cause, c.queue.label_of(PARTNER).note) == (
+        "no_visibility",
+        "No aged-lead view",
+    )
+    assert [k for k, *_ in labels(store)] == [PARTNER, STALLED]
+
+
 def test_going_back_shows_the_saved_label_and_resaving_adds_an_event(store):
     c = widget(store)
     c.save("no_visibility", "No view of partner leads older than a day")

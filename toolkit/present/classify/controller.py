@@ -46,6 +46,7 @@ class ClassifyController:
             "skip": self.skip,
             "back": self.back,
             "undo": self.undo,
+            "accept_all": self.accept_all,
             "leak_type": self.show_only,
             "first_open": self.first_open,
             "refresh": self.refresh,
@@ -146,6 +147,23 @@ class ClassifyController:
         where = group_name(self.queue.groups.iloc[self.queue.keys.index(key)])
         after = f"{now.describe()} is in force again" if now is not None else "it has no label now"
         self.view.show_status(f"Undone for {where}: {after}. The undo is kept in the label history.")
+
+    def accept_all(self) -> None:
+        """Save the earlier cause and note of every open group that has one, for review."""
+        try:
+            saved = self.queue.accept_all_suggestions()
+        except Exception as exc:  # every failed save is said where the analyst works
+            self.show()
+            self.view.show_status(_failure(exc), "error")
+            return
+        self.show()
+        if not saved:
+            self.view.show_status("No open group has a cause from an earlier month to repeat.")
+            return
+        self.view.show_status(
+            f"Saved the earlier cause and note for {saved} {'group' if saved == 1 else 'groups'}: "
+            f"review them with Back; Undo takes back the last one. {self.queue.progress}."
+        )
 
     def show_only(self, leak_type: str) -> None:
         """Queue only the groups of ``leak_type`` ("" for every leak type), from its first open one."""

@@ -376,6 +376,25 @@ class LabelQueue:
         self.go(self.keys.index(key))
         return key, self._labels.get(key)
 
+    def accept_all_suggestions(self) -> int:
+        """Save, for every open group in the queue with one, the cause it had last time, with its note.
+
+        Each is an ordinary label event (Undo takes them back one by one, the latest first) and the
+        queue moves to its first group still open. Returns how many were saved.
+        """
+        self.refresh()
+        saved = 0
+        for key in self.keys:
+            if key in self._labels or key not in self._suggestions:
+                continue
+            cause, _, note = self._suggestions[key]
+            self.store.record_label(key, cause, period=self.period, analyst=self.analyst, note=note)
+            self._saved_keys.append(key)
+            saved += 1
+        self.refresh()
+        self.position = self.first_open()
+        return saved
+
     def accept_suggestion(self, note: str = "") -> Saved:
         """Save last period's cause for this group (raises StoreError when there is none)."""
         key = self._require_group("accept a suggestion")

@@ -24,6 +24,7 @@ EVENTS = {
     "skip": "()",
     "back": "()",
     "undo": "()",
+    "accept_all": "()",
     "leak_type": "(leak_type: str)",
     "refresh": "()",
     "note": "(note: str)",
@@ -89,12 +90,20 @@ class ClassifyView:
             layout=w.Layout(width="22em"),
             style={"description_width": "3em"},
         )
+        self.accept_all = w.Button(
+            description="Repeat earlier causes",
+            tooltip="Save, for every open group that had one, its cause and note from an earlier month, "
+            "to review with Back",
+            layout=w.Layout(width="auto"),
+        )
         self.header = w.HBox(
             [
                 self.progress_bar,
                 self.progress_label,
                 self.leak_type,
-                w.HBox([self.back, self.skip, self.undo], layout=w.Layout(margin="0 0 0 2em")),
+                w.HBox(
+                    [self.back, self.skip, self.undo, self.accept_all], layout=w.Layout(margin="0 0 0 2em")
+                ),
             ],
             layout=w.Layout(align_items="center"),
         )
@@ -232,6 +241,7 @@ class ClassifyView:
         self.skip.on_click(lambda _: self._emit("skip"))
         self.back.on_click(lambda _: self._emit("back"))
         self.undo.on_click(lambda _: self._emit("undo"))
+        self.accept_all.on_click(lambda _: self._emit("accept_all"))
         self.done_back.on_click(lambda _: self._emit("back"))
         self.done_open.on_click(lambda _: self._emit("first_open"))
         self.refresh.on_click(lambda _: self._emit("refresh"))
