@@ -74,7 +74,9 @@ class ClassifyView:
         self._in_force: str | None = None
 
         self.progress_bar = w.IntProgress(value=0, min=0, max=1, description="Progress", bar_style="info")
-        self.progress_label = w.Label(value="")
+        self.progress_label = w.Label(
+            value="", layout=w.Layout(width="auto", flex="0 0 auto", margin="0 1em 0 0")
+        )
         self.skip = w.Button(
             description="Skip", tooltip="Leave this group as it is and go to the next open one"
         )
@@ -87,7 +89,7 @@ class ClassifyView:
             value="",
             description="Show",
             tooltip="Classify the groups of one leak type only",
-            layout=w.Layout(width="22em"),
+            layout=w.Layout(width="17em"),
             style={"description_width": "3em"},
         )
         self.accept_all = w.Button(
@@ -101,12 +103,13 @@ class ClassifyView:
                 self.progress_bar,
                 self.progress_label,
                 self.leak_type,
-                w.HBox(
-                    [self.back, self.skip, self.undo, self.accept_all], layout=w.Layout(margin="0 0 0 2em")
-                ),
+                w.HBox([self.back, self.skip, self.undo, self.accept_all]),
             ],
-            layout=w.Layout(align_items="center"),
+            # Wraps rather than cutting words off on a narrow screen.
+            layout=w.Layout(align_items="center", flex_flow="row wrap"),
         )
+        for button in (self.back, self.skip, self.undo, self.accept_all):
+            button.layout.width = "auto"
 
         self.evidence = w.HTML(value="")
         self.saved = w.HTML(value="")
