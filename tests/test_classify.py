@@ -253,6 +253,120 @@ def test_skip_and_back_write_nothing_and_move_through_the_queue(store):
     assert labels(store) == []
 
 
+def test_undo_takes_back_the_last_label_as_an_event_and_shows_its_group_again(store):
+    c = widget(store)
+    c.view.note.value = "Partner form posts to a queue nobody watches"
+    c.view.cause_buttons["tool_or_routing"].click()
+    c.view.cause_buttons["no_capacity"].click()
+    assert c.queue.group_key != STALLED
+    c.view.undo.click()
+    # The group labelled last is in front again, with no label in force; nothing was deleted.
+    assert c.queue.group_key == STALLED
+    assert c.queue.label_of(STALLED) is None
+    events = [e for e in labels(store) if e[0] == STALLED]
+    assert [(e[1], e[3], e[4]) for e in events[:1]] == [("no_capacity", "CD", "label")]
+    assert [(e[3], e[4]) for e in events[1:]] == [("CD", "undo")]
+    assert pd.isna(events[1][1])  # no cause left in force
+    assert "it has no label now" in status(c)
+    assert c.view.progress_label.value.startswith("1 of 4 classified")
+    # A second undo takes back the label before it: the partner group is open again.
+    c.view.undo.click()
+    assert c.queue.group_key == PARTNER
+    assert c.queue.label_of(PARTNER) is None
+    assert store.current_labels(PERIOD).empty
+    # With nothing of this session left, Undo says so and writes nothing.
+    before = len(labels(store))
+    c.view.undo.click()
+    assert status(c) == "Nothing saved here yet to undo; a label you save can be undone with Undo."
+    assert len(labels(store)) == before
+
+
+def test_undo_restores_the_label_before_with_its_note(store):
+    c = widget(store)
+    c.view.note.value = "Partner form posts to a queue nobody watches"
+    c.view.cause_buttons["tool_or_routing"].click()
+    c.back()
+    c.view.note.value = "Nobody owns the EMEA queue on Fridays"
+    c.view.cause_buttons["unclear_ownership"].click()
+    c.view.undo.click()
+    assert c.queue.group_key == PARTNER
+    now = c.queue.label_of(PARTNER)
+    assert (now.cause, now.note) == ("tool_or_routing", "Partner form posts to a queue nobody watches")
+    assert "Tool or routing by CD" in status(c) and "is in force again" in status(c)
+
+
+def test_a_filter_by_leak_type_queues_only_its_groups_and_counts_only_them(store):
+    c = widget(store)
+    assert [v for _, v in c.view.leak_type.options] == ["", "uncontacted", "stalled", "slow_resolution"]
+    assert c.view.leak_type.options[1][0] == "Never contacted"
+    c.view.leak_type.value = "uncontacted"
+    assert c.queue.keys == [PARTNER, WEEKEND]  # the rest of the leak type stays context
+    assert c.view.progress_label.value == "0 of 2 classified · Group 1 of 2"
+    assert status(c) == "Showing Never contacted: 0 of 2 classified."
+    c.view.cause_buttons["tool_or_routing"].click()
+    assert c.queue.group_key == WEEKEND
+    c.view.cause_buttons["no_capacity"].click()
+    assert c.queue.done
+    assert _text(c.view.done_text.value).startswith("All 2 Never contacted groups are classified and saved.")
+    # Back to every leak type: the first open group of the whole queue, the two labels counted.
+    c.view.leak_type.value = ""
+    assert c.queue.group_key == STALLED
+    assert c.view.progress_label.value == "2 of 4 classified · Group 2 of 4"
+    # Narrowed to another leak type, Undo still takes back the last label and shows its group.
+    c.view.leak_type.value = "stalled"
+    c.view.undo.click()
+    assert c.queue.leak_type is None
+    assert c.queue.group_key == WEEKEND
+    assert [(k, cause) for k, cause, *_ in labels(store) if isinstance(cause, str)] == [
+        (PARTNER, "tool_or_routing"),
+        (WEEKEND, "no_capacity"),
+    ]
+
+
+def test_a_leak_type_with_nothing_to_classify_is_said_not_raised(store):
+    c = widget(store)
+    c.show_only("late_renewal")
+    assert status(c).startswith(
+        "'late_renewal' has no group to classify in 2026-10; choose one of: uncontacted,"
+    )
+    assert c.queue.keys[0] == PARTNER
+
+
+def test_repeat_earlier_causes_saves_each_open_groups_earlier_cause_and_note_for_review(store):
+    store.record_label(
+        PARTNER, "tool_or_routing", period="2026-09", analyst="AB", note="Partner form posts nowhere"
+    )
+    c = widget(store)
+    c.view.accept_all.click()
+    # PARTNER repeats September's label (note and all), STALLED August's; the others had none.
+    now = {k: (v.cause, v.note) for k in (PARTNER, STALLED, BILLING, WEEKEND) if (v := c.queue.label_of(k))}
+    assert now == {PARTNER: ("tool_or_routing", "Partner form posts nowhere"), STALLED: ("no_capacity", "")}
+    assert c.queue.group_key == BILLING  # the first group still open
+    assert status(c) == (
+        "Saved the earlier cause and note for 2 groups: review them with Back; "
+        "Undo takes back the last one. 2 of 4 classified."
+    )
+    # Nothing left to repeat writes nothing; Undo takes them back one by one, the latest first.
+    before = len(labels(store))
+    c.view.accept_all.click()
+    assert status(c) == "No open group has a cause from an earlier month to repeat."
+    assert len(labels(store)) == before
+    c.view.undo.click()
+    assert c.queue.group_key == STALLED and c.queue.label_of(STALLED) is None
+    assert c.queue.label_of(PARTNER).cause == "tool_or_routing"
+
+
+def test_repeat_earlier_causes_never_replaces_a_label_of_this_month(store):
+    store.record_label(PARTNER, "no_visibility", period=PERIOD, analyst="EF", note="No aged-lead view")
+    c = widget(store)
+    c.view.accept_all.click()
+    assert (c.queue.label_of(PARTNER).cause, c.queue.label_of(PARTNER).note) == (
+        "no_visibility",
+        "No aged-lead view",
+    )
+    assert [k for k, *_ in labels(store)] == [PARTNER, STALLED]
+
+
 def test_going_back_shows_the_saved_label_and_resaving_adds_an_event(store):
     c = widget(store)
     c.save("no_visibility", "No view of partner leads older than a day")

@@ -45,6 +45,9 @@ class ClassifyController:
             "suggestion": self.accept_suggestion,
             "skip": self.skip,
             "back": self.back,
+            "undo": self.undo,
+            "accept_all": self.accept_all,
+            "leak_type": self.show_only,
             "first_open": self.first_open,
             "refresh": self.refresh,
             "note": self.note_changed,
@@ -54,6 +57,7 @@ class ClassifyController:
         for event, handler in handlers.items():
             view.on(event, handler)
         view.set_analyst(queue.analyst)
+        view.set_leak_types([(words.leak_name(t), t) for t in queue.leak_types])
         self.show()
 
     # ----------------------------------------------------------------- drawing
@@ -66,6 +70,7 @@ class ClassifyController:
                 len(self.queue),
                 empty_text=f"No leak groups are stored for {self.queue.period}. "
                 f"Run `retro run --period {self.queue.period}` first, then open this notebook again.",
+                leak_name=words.leak_name(self.queue.leak_type) if self.queue.leak_type else "",
             )
             return
         self.view.show_card(card, self._chart_for(card.group))
@@ -130,6 +135,46 @@ class ClassifyController:
         """Go to the previous group."""
         self.queue.back()
         self.show()
+
+    def undo(self) -> None:
+        """Take back the last label saved here and show its group again."""
+        try:
+            key, now = self.queue.undo()
+        except Exception as exc:  # every failed write is said where the analyst works
+            self.view.show_status(_failure(exc), "error")
+            return
+        self.show()
+        where = group_name(self.queue.groups.iloc[self.queue.keys.index(key)])
+        after = f"{now.describe()} is in force again" if now is not None else "it has no label now"
+        self.view.show_status(f"Undone for {where}: {after}. The undo is kept in the label history.")
+
+    def accept_all(self) -> None:
+        """Save the earlier cause and note of every open group that has one, for review."""
+        try:
+            saved = self.queue.accept_all_suggestions()
+        except Exception as exc:  # every failed save is said where the analyst works
+            self.show()
+            self.view.show_status(_failure(exc), "error")
+            return
+        self.show()
+        if not saved:
+            self.view.show_status("No open group has a cause from an earlier month to repeat.")
+            return
+        self.view.show_status(
+            f"Saved the earlier cause and note for {saved} {'group' if saved == 1 else 'groups'}: "
+            f"review them with Back; Undo takes back the last one. {self.queue.progress}."
+        )
+
+    def show_only(self, leak_type: str) -> None:
+        """Queue only the groups of ``leak_type`` ("" for every leak type), from its first open one."""
+        try:
+            self.queue.show_only(leak_type)
+        except Exception as exc:
+            self.view.show_status(_failure(exc), "error")
+            return
+        self.show()
+        which = words.leak_name(leak_type) if leak_type else "every leak type"
+        self.view.show_status(f"Showing {which}: {self.queue.progress}.")
 
     def first_open(self) -> None:
         """Go to the first unclassified group."""

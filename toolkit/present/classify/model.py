@@ -224,11 +224,16 @@ class LabelQueue:
         self.rest = groups[rest & (groups["leaks"] > 0)].reset_index(drop=True)
         groups = groups[~rest & (groups["leaks"] > 0)]
         # Highest excess first; rank then key break ties so the order is the same for every analyst.
-        self.groups = groups.sort_values(
+        self._queue = groups.sort_values(
             ["excess", "rank", "group_key"], ascending=[False, True, True], na_position="last", kind="stable"
         ).reset_index(drop=True)
+        #: The leak type the queue is narrowed to (None: every leak type); see :meth:`show_only`.
+        self.leak_type: str | None = None
+        self.groups = self._queue
         self.keys: list[str] = self.groups["group_key"].tolist()
         self.position = 0
+        # The groups labelled from this queue, most recent last: what "Undo" takes back.
+        self._saved_keys: list[str] = []
         self.refresh()
         self.position = self.first_open()
 
@@ -284,6 +289,29 @@ class LabelQueue:
         order = [(after + step) % n for step in range(1, n)] if n else []
         return next((i for i in order if self.keys[i] not in self._labels), n)
 
+    @property
+    def leak_types(self) -> tuple[str, ...]:
+        """The leak types with a group to classify, in queue order (highest excess first)."""
+        return tuple(dict.fromkeys(self._queue["leak_type"]))
+
+    def show_only(self, leak_type: str | None) -> None:
+        """Queue only the groups of ``leak_type`` (None or "": every leak type), from its first open one.
+
+        Progress and "all done" then count the groups of that leak type. Raises StoreError for a leak
+        type with no group to classify this period.
+        """
+        if leak_type and leak_type not in self.leak_types:
+            raise StoreError(
+                f"{leak_type!r} has no group to classify in {self.period}; "
+                f"choose one of: {', '.join(self.leak_types) or 'none'}."
+            )
+        self.leak_type = leak_type or None
+        queue = self._queue
+        self.groups = queue[queue["leak_type"] == leak_type].reset_index(drop=True) if leak_type else queue
+        self.keys = self.groups["group_key"].tolist()
+        self.refresh()
+        self.position = self.first_open()
+
     # -------------------------------------------------------------- navigation
     def advance(self) -> None:
         """Move to the next unclassified group (skipped ones come round again), or to "all done"."""
@@ -315,6 +343,7 @@ class LabelQueue:
         before = self._labels.get(key)
         note = (note or "").strip() or self._carried_note(key, cause)
         event_id = self.store.record_label(key, cause, period=self.period, analyst=self.analyst, note=note)
+        self._saved_keys.append(key)
         self.refresh()
         replaced = before if before is not None and before.cause != cause else None
         return Saved(event_id, key, cause, replaced, blame_prompt(note, self.names))
@@ -329,6 +358,42 @@ class LabelQueue:
         if suggested is not None and suggested[0] == cause:
             return suggested[2]
         return ""
+
+    def undo(self) -> tuple[str, LabelInfo | None]:
+        """Take back the last label saved from this queue and bring its group back in front.
+
+        Recorded as an ``undo`` event: the label before it (note and all) is in force again, or none.
+        Returns the group's key and the label now in force. Raises StoreError when nothing saved from
+        this queue is left to undo.
+        """
+        if not self._saved_keys:
+            raise StoreError("Nothing saved here yet to undo; a label you save can be undone with Undo.")
+        key = self._saved_keys[-1]
+        self.store.undo_label(key, period=self.period, analyst=self.analyst)
+        self._saved_keys.pop()
+        if key not in self.keys:  # labelled before the queue was narrowed to another leak type
+            self.show_only(None)
+        self.go(self.keys.index(key))
+        return key, self._labels.get(key)
+
+    def accept_all_suggestions(self) -> int:
+        """Save, for every open group in the queue with one, the cause it had last time, with its note.
+
+        Each is an ordinary label event (Undo takes them back one by one, the latest first) and the
+        queue moves to its first group still open. Returns how many were saved.
+        """
+        self.refresh()
+        saved = 0
+        for key in self.keys:
+            if key in self._labels or key not in self._suggestions:
+                continue
+            cause, _, note = self._suggestions[key]
+            self.store.record_label(key, cause, period=self.period, analyst=self.analyst, note=note)
+            self._saved_keys.append(key)
+            saved += 1
+        self.refresh()
+        self.position = self.first_open()
+        return saved
 
     def accept_suggestion(self, note: str = "") -> Saved:
         """Save last period's cause for this group (raises StoreError when there is none)."""

@@ -23,6 +23,9 @@ EVENTS = {
     "suggestion": "(note: str)",
     "skip": "()",
     "back": "()",
+    "undo": "()",
+    "accept_all": "()",
+    "leak_type": "(leak_type: str)",
     "refresh": "()",
     "note": "(note: str)",
     "analyst": "(analyst: str)",
@@ -71,19 +74,42 @@ class ClassifyView:
         self._in_force: str | None = None
 
         self.progress_bar = w.IntProgress(value=0, min=0, max=1, description="Progress", bar_style="info")
-        self.progress_label = w.Label(value="")
+        self.progress_label = w.Label(
+            value="", layout=w.Layout(width="auto", flex="0 0 auto", margin="0 1em 0 0")
+        )
         self.skip = w.Button(
             description="Skip", tooltip="Leave this group as it is and go to the next open one"
         )
         self.back = w.Button(description="Back", tooltip="Go to the previous group")
+        self.undo = w.Button(
+            description="Undo", tooltip="Take back the last label saved here and show its group again"
+        )
+        self.leak_type = w.Dropdown(
+            options=[("Every leak type", "")],
+            value="",
+            description="Show",
+            tooltip="Classify the groups of one leak type only",
+            layout=w.Layout(width="17em"),
+            style={"description_width": "3em"},
+        )
+        self.accept_all = w.Button(
+            description="Repeat earlier causes",
+            tooltip="Save, for every open group that had one, its cause and note from an earlier month, "
+            "to review with Back",
+            layout=w.Layout(width="auto"),
+        )
         self.header = w.HBox(
             [
                 self.progress_bar,
                 self.progress_label,
-                w.HBox([self.back, self.skip], layout=w.Layout(margin="0 0 0 2em")),
+                self.leak_type,
+                w.HBox([self.back, self.skip, self.undo, self.accept_all]),
             ],
-            layout=w.Layout(align_items="center"),
+            # Wraps rather than cutting words off on a narrow screen.
+            layout=w.Layout(align_items="center", flex_flow="row wrap"),
         )
+        for button in (self.back, self.skip, self.undo, self.accept_all):
+            button.layout.width = "auto"
 
         self.evidence = w.HTML(value="")
         self.saved = w.HTML(value="")
@@ -217,6 +243,8 @@ class ClassifyView:
         self.suggest.on_click(lambda _: self._emit("suggestion", self.note.value))
         self.skip.on_click(lambda _: self._emit("skip"))
         self.back.on_click(lambda _: self._emit("back"))
+        self.undo.on_click(lambda _: self._emit("undo"))
+        self.accept_all.on_click(lambda _: self._emit("accept_all"))
         self.done_back.on_click(lambda _: self._emit("back"))
         self.done_open.on_click(lambda _: self._emit("first_open"))
         self.refresh.on_click(lambda _: self._emit("refresh"))
@@ -232,6 +260,7 @@ class ClassifyView:
         )
         self.note.observe(lambda ch: self._emit("note", ch["new"]), names="value")
         self.analyst.observe(lambda ch: self._emit("analyst", ch["new"]), names="value")
+        self.leak_type.observe(lambda ch: self._emit("leak_type", ch["new"]), names="value")
 
     # ------------------------------------------------------------------ events
     def on(self, event: str, handler: Callable[..., Any]) -> None:
@@ -270,19 +299,26 @@ class ClassifyView:
         finally:
             self._drawing = False
 
-    def show_done(self, classified: int, total: int, empty_text: str = "") -> None:
+    def show_done(self, classified: int, total: int, empty_text: str = "", leak_name: str = "") -> None:
         """Draw the end of the queue: how many are classified and the way back to open groups.
 
-        ``empty_text`` is shown when the period has no groups at all.
+        ``empty_text`` is shown when the period has no groups at all; ``leak_name`` names the leak
+        type the queue is narrowed to.
         """
         self._progress(classified, total, "")
         left = total - classified
+        groups = f"{leak_name} groups" if leak_name else "groups"
         if not total:
             text = empty_text or "This period has no leak groups to classify."
         elif left:
             text = (
-                f"{classified} of {total} groups classified; {left} skipped "
+                f"{classified} of {total} {groups} classified; {left} skipped "
                 f"{'group is' if left == 1 else 'groups are'} still open."
+            )
+        elif leak_name:
+            text = (
+                f"All {total} {groups} are classified and saved. Choose Every leak type in Show "
+                "for the other groups, or Back to review these."
             )
         else:
             text = f"All {total} groups are classified and saved. Use Back to review them."
@@ -317,6 +353,16 @@ class ClassifyView:
             if card.fixes
             else ""
         )
+
+    def set_leak_types(self, options: list[tuple[str, str]]) -> None:
+        """Offer these ``(words, leak type)`` choices after "Every leak type" (none leaves it hidden)."""
+        self._drawing = True
+        try:
+            self.leak_type.options = [("Every leak type", ""), *options]
+            self.leak_type.value = ""
+        finally:
+            self._drawing = False
+        self.leak_type.layout.display = "" if len(options) > 1 else "none"
 
     def set_analyst(self, analyst: str) -> None:
         """Show who labels are recorded as (no event)."""
