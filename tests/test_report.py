@@ -660,7 +660,7 @@ def test_first_screen_asks_leadership(ctx):
     asks = report.leadership_asks(ctx)
     assert [a[0] for a in asks] == ["Stable but bad, persistent for 4 months, unaddressed."] * 2
     assert asks[0][1].endswith(
-        "No fix is recorded. Ask: only a change to the process will move it; name a team to own that change."
+        "No fix is recorded. Ask: name a team to own changing the process."
     )
 
 

@@ -259,6 +259,8 @@ def leadership_asks(ctx: ReportContext) -> list[tuple[str, str]]:
                 ask = "Ask: hold the owning team to the planned date; the chart will judge it from then."
             elif row.get("state") == "got worse":
                 ask = f"Ask: find what changed in {month_name(row['since'])}, then name a team to own a fix."
+            elif named and row.get("state") == "stable but bad":  # its state sentence says why
+                ask = "Ask: name a team to own changing the process."
             elif named:
                 ask = "Ask: only a change to the process will move it; name a team to own that change."
             else:
