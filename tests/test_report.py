@@ -659,9 +659,7 @@ def test_persistent_section_reads_as_findings(ctx):
 def test_first_screen_asks_leadership(ctx):
     asks = report.leadership_asks(ctx)
     assert [a[0] for a in asks] == ["Stable but bad, persistent for 4 months, unaddressed."] * 2
-    assert asks[0][1].endswith(
-        "No fix is recorded. Ask: name a team to own changing the process."
-    )
+    assert asks[0][1].endswith("No fix is recorded. Ask: name a team to own changing the process.")
 
 
 def test_one_ask_per_segment_whatever_the_kinds_of_leak(ctx):
