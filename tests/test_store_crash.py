@@ -45,7 +45,9 @@ def reap(pid):
         time.sleep(0.01)
     return -1
 
-def write_labels(path, run, n, ack):
+def write_labels(path, run, n, ack, peer=None):
+    # With a peer's ack file, wait after the first label until the peer has written its first too:
+    # whatever the scheduler does, the two writers' labels then interleave.
     fd = os.open(ack, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     with Store(path, taxonomy=DEFAULT_CAUSES) as s:
         for i in range(n):
@@ -53,6 +55,10 @@ def write_labels(path, run, n, ack):
             cause = DEFAULT_CAUSES[i % len(DEFAULT_CAUSES)]
             eid = s.record_label(key, cause, period="2026-05", analyst=f"writer {run}", note=f"#{i} \"=x\"")
             os.write(fd, f"{eid} {key}\n".encode())
+            if i == 0 and peer:
+                end = time.monotonic() + LIMIT
+                while time.monotonic() < end and not (os.path.exists(peer) and os.path.getsize(peer)):
+                    time.sleep(0.01)
 
 def save_periods(path, run, n):
     with Store(path, taxonomy=DEFAULT_CAUSES) as s:
@@ -80,7 +86,7 @@ for line in sys.stdin:
     if pid == 0:
         try:
             if cmd == "labels":
-                write_labels(args[0], args[1], int(args[2]), args[3])
+                write_labels(args[0], args[1], int(args[2]), args[3], *args[4:])
             else:
                 save_periods(args[0], args[1], int(args[2]))
         finally:
@@ -190,7 +196,10 @@ def test_two_writers_at_once_keep_every_label_once(helper, tmp_path):
     path = tmp_path / "retro.sqlite"
     Store(path, taxonomy=DEFAULT_CAUSES).close()
     acks = [tmp_path / "ack-a.log", tmp_path / "ack-b.log"]
-    pids = [helper("labels", path, name, 500, ack) for name, ack in zip("ab", acks, strict=True)]
+    pids = [
+        helper("labels", path, name, 500, ack, peer)
+        for name, ack, peer in zip("ab", acks, acks[::-1], strict=True)
+    ]
     for pid in pids:
         wait_gone(helper, pid)
     assert integrity(path) == "ok"
@@ -203,6 +212,6 @@ def test_two_writers_at_once_keep_every_label_once(helper, tmp_path):
         assert len(done) == 500
         assert done["event_id"].isin(history["event_id"]).all()
         assert (history["analyst"] == f"writer {name}").sum() == 500
-    # The writers really ran at the same time: their events interleave.
+    # The writers really ran at the same time: their events interleave (each waits for the other's first).
     runs = (history["analyst"] != history["analyst"].shift()).sum()
     assert runs > 2
