@@ -18,7 +18,17 @@ import pandas as pd
 import pytest
 import yaml
 
-from toolkit.present.blame import WITHHELD, blame_in, blame_prompt, for_leadership, is_person
+from toolkit.present.blame import (
+    FIX_WITHHELD,
+    PERSON_TEAM,
+    WITHHELD,
+    blame_in,
+    blame_prompt,
+    fixes_for_leadership,
+    for_leadership,
+    is_person,
+    names_in,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "blame"
 CORPORA = {
@@ -117,3 +127,84 @@ def test_a_team_that_is_a_persons_name_is_a_person():
     assert is_person(" maria lopez ", NAMES)
     assert not is_person("Sales Operations", NAMES)
     assert not is_person(None, NAMES)
+
+
+@pytest.mark.parametrize("team", ["Dana Whitfield", "J. Smith", "Mary Ann Jones", "O'Neil Brady"])
+def test_a_team_that_reads_as_a_persons_name_is_a_person_even_when_no_export_names_it(team):
+    assert is_person(team)
+
+
+@pytest.mark.parametrize(
+    "team",
+    ["Billing Ops", "Night Shift", "Field Service", "Sales Operations", "Support", "Sales & Ops", "@support",
+     "Tier 2", "EMEA Inside Sales", "Customer Success Team", "Dispatch"],
+)  # fmt: skip
+def test_a_team_named_as_teams_are_is_shown(team):
+    assert not is_person(team)
+
+
+def test_a_fix_description_that_blames_a_person_is_withheld_in_the_sentences_that_quote_it_too():
+    sentence = "Leaks fell from 40% to 20% after the fix of 2026-09-01 ({}); this is unlikely to be chance."
+    effects = pd.DataFrame(
+        {
+            "description": ["Tell the reps to stop ignoring weekend leads.", "A weekend rota for web leads"],
+            "owner_team": ["Dana Whitfield", "Sales Ops"],
+            "sentence": [
+                sentence.format("Tell the reps to stop ignoring weekend leads"),
+                sentence.format("x"),
+            ],
+            "test_sentence": [
+                "The fix (Tell the reps to stop ignoring weekend leads) worked.",
+                "The fix (x).",
+            ],
+        }
+    )
+    shown = fixes_for_leadership(effects)
+    assert shown["description"].tolist() == [FIX_WITHHELD, "A weekend rota for web leads"]
+    assert shown["owner_team"].tolist() == [PERSON_TEAM, "Sales Ops"]
+    assert shown["sentence"].iloc[0] == sentence.format(FIX_WITHHELD)
+    assert shown["test_sentence"].iloc[0] == f"The fix ({FIX_WITHHELD}) worked."
+    assert "ignoring" in effects["description"].iloc[0]  # the caller's frame (the store's words) is untouched
+    early = "It is too early to judge the fix of 2026-11-01 (Priya forgot the handover)."
+    runs = pd.DataFrame(
+        {"fix_description": ["Priya forgot the handover", None], "fix_owner_team": ["Tom Baker", None],
+         "fix_sentence": [early, None]}
+    )  # fmt: skip
+    shown = fixes_for_leadership(runs, NAMES)
+    assert shown["fix_description"].iloc[0] == FIX_WITHHELD
+    assert shown["fix_owner_team"].iloc[0] == PERSON_TEAM
+    assert "Priya" not in shown["fix_sentence"].iloc[0]
+
+
+# ------------------------------------------------------------------- the exports' names, read once
+def test_the_exports_names_are_read_once_per_version_of_each_file(tmp_path, monkeypatch):
+    import os
+
+    from toolkit.present import blame
+
+    export = tmp_path / "leads.csv"
+    export.write_text("Lead ID,Owner\nL1,Dana Whitfield\nL2,Sam Okoro\n", encoding="utf-8")
+    reads: list[str] = []
+    real = blame.name_columns
+
+    def counted(path):
+        reads.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(blame, "name_columns", counted)
+    blame._names_of_file.cache_clear()
+    assert names_in([export]) == {"Dana Whitfield", "Sam Okoro"}
+    assert names_in([export]) == {"Dana Whitfield", "Sam Okoro"}
+    assert len(reads) == 1
+    # A new export under the same name is read again: its size differs...
+    export.write_text("Lead ID,Owner\nL1,Dana Whitfield\nL2,Sam Okoro\nL3,Lee Park\n", encoding="utf-8")
+    assert "Lee Park" in names_in([export])
+    assert len(reads) == 2
+    # ...or, with the same size, its modification time does.
+    export.write_text("Lead ID,Owner\nL1,Dana Whitfield\nL2,Sam Okoro\nL3,Lee Pack\n", encoding="utf-8")
+    stat = export.stat()
+    os.utime(export, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert "Lee Pack" in names_in([export])
+    assert len(reads) == 3
+    # A file that has gone is passed over, not an error.
+    assert names_in([tmp_path / "gone.csv"]) == frozenset()

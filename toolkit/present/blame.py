@@ -24,6 +24,7 @@ notes written apart from these rules.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,8 +43,131 @@ QUESTION = "what about the way the system works made this easy?"
 #: What leadership reads in place of a note that blames a person.
 WITHHELD = "awaiting restatement as a process cause"
 
+#: What leadership reads in place of a fix's description that blames a person.
+FIX_WITHHELD = "description " + WITHHELD
+
 #: What leadership reads in place of a fix's owner that is a person's name (teams are shown, people are not).
 PERSON_TEAM = "a named person (teams are shown, people are not)"
+
+# Words a team is named by: "Billing Ops", "Night Shift", "Field Service" are teams, "Dana Whitfield" is not.
+_TEAM_WORDS = frozenset(
+    [
+        "team",
+        "teams",
+        "ops",
+        "operations",
+        "desk",
+        "shift",
+        "crew",
+        "support",
+        "sales",
+        "service",
+        "services",
+        "engineering",
+        "marketing",
+        "billing",
+        "finance",
+        "success",
+        "crm",
+        "it",
+        "data",
+        "platform",
+        "product",
+        "queue",
+        "group",
+        "department",
+        "dept",
+        "office",
+        "admin",
+        "onboarding",
+        "customer",
+        "customers",
+        "partner",
+        "partners",
+        "revops",
+        "salesops",
+        "sdr",
+        "bdr",
+        "emea",
+        "apac",
+        "amer",
+        "latam",
+        "routing",
+        "integrations",
+        "security",
+        "network",
+        "infra",
+        "infrastructure",
+        "hr",
+        "people",
+        "legal",
+        "account",
+        "accounts",
+        "management",
+        "helpdesk",
+        "dispatch",
+        "field",
+        "web",
+        "growth",
+        "inbound",
+        "outbound",
+        "enterprise",
+        "smb",
+        "renewals",
+        "retention",
+        "quality",
+        "training",
+        "analytics",
+        "systems",
+        "tooling",
+        "devops",
+        "sre",
+        "qa",
+        "payments",
+        "care",
+        "contact",
+        "centre",
+        "center",
+        "night",
+        "day",
+        "weekend",
+        "owners",
+        "board",
+        "leadership",
+        "committee",
+        "unit",
+        "squad",
+        "guild",
+        "tier",
+        "escalations",
+        "incident",
+        "incidents",
+        "response",
+        "workforce",
+        "planning",
+        "region",
+        "regional",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "leads",
+        "install",
+        "installs",
+        "installation",
+        "maintenance",
+        "repairs",
+        "logistics",
+        "procurement",
+        "warehouse",
+    ]
+)
+_NAME_WORD = re.compile(r"[A-Z][a-z]+(?:['\u2019-][A-Z]?[a-z]+)*\.?|[A-Z]['\u2019][A-Z][a-z]+|[A-Z]\.")
 
 _APOS = "['\u2019]?"
 _NOT = (
@@ -126,7 +250,14 @@ _PASSIVE_FAULT = (
     rf"\b(?:ignored|missed|dropped|skipped|overlooked|neglected|botched|forgotten|mis\w+ed|\w+\s+wrong(?:ly)?)"
     rf"(?:\s+\w+)?\s+{_BY_ROLE}|\b{_BY_ROLE}\s+without\s+\w+ing"
 )
-_BLAME = re.compile(rf"\b(?:{_JUDGEMENT})\b|{_SUBJECT_FAULT}\b|{_PASSIVE_FAULT}", re.IGNORECASE)
+# A fix aimed at a person rather than the setup: "remind the reps to call back", "have a word with him".
+_FIX_AT_PERSON = (
+    r"\b(?:remind(?:ed|ing)?|tell|told|warn(?:ed)?|disciplin\w+|reprimand\w*|(?:talk|speak|spoke)\s+to"
+    rf"|have\s+a\s+word\s+with)\s+(?:the\s+|our\s+|all\s+)?(?:{_ROLE}|him|her|them)\b"
+)
+_BLAME = re.compile(
+    rf"\b(?:{_JUDGEMENT})\b|{_SUBJECT_FAULT}\b|{_PASSIVE_FAULT}|{_FIX_AT_PERSON}", re.IGNORECASE
+)
 # A capitalised word (a name, as in "Tom forgot") as the subject of a fault; case matters here.
 _NAME_FAULT = re.compile(rf"(?<![.\w])(?-i:[A-Z][a-z]+){_ADVERBS}\s+(?i:{_FAULT})\b")
 
@@ -234,21 +365,85 @@ def for_leadership(notes: pd.Series, names: Iterable[str] = ()) -> pd.Series:
 
 
 def is_person(value: object, names: Iterable[str] = ()) -> bool:
-    """Whether ``value`` (a fix's owner team, an analyst) is one of ``names``: a person, not a team."""
+    """Whether ``value`` (a fix's owner team, an analyst) is a person rather than a team.
+
+    It is one of ``names`` (people known from the exports and the store), or it reads as a name: two
+    or three capitalised words, none of them a word teams are named by ("Dana Whitfield", "J. Smith",
+    not "Billing Ops", "Night Shift" or "Field Service").
+    """
     if not isinstance(value, str) or not value.strip():
         return False
     wanted = value.strip().casefold()
-    return any(isinstance(n, str) and n.strip().casefold() == wanted for n in names)
+    if any(isinstance(n, str) and n.strip().casefold() == wanted for n in names):
+        return True
+    parts = value.split()
+    return (
+        2 <= len(parts) <= 3
+        and all(_NAME_WORD.fullmatch(p) for p in parts)
+        and not any(p.strip(".").casefold() in _TEAM_WORDS for p in parts)
+    )
+
+
+def fixes_for_leadership(fixes: pd.DataFrame, names: Iterable[str] = ()) -> pd.DataFrame:
+    """A copy of ``fixes`` (fixes, fix verdicts or persistent challenges) as leadership may read it.
+
+    A description that blames a person becomes :data:`FIX_WITHHELD`, in the verdict sentences that quote
+    it too; an owning team that is a person (:func:`is_person`) becomes :data:`PERSON_TEAM`. Columns
+    are ``description``, ``owner_team``, ``sentence``, ``test_sentence``, or the same with ``fix_``.
+    """
+    names = frozenset(names)
+    out = fixes.copy()
+    if out.empty:
+        return out
+    for prefix in ("", "fix_"):
+        description, team = f"{prefix}description", f"{prefix}owner_team"
+        if description in out:
+            blaming = out[description].map(lambda d: blame_in(d, names) is not None).astype(bool)
+            for col in (f"{prefix}sentence", "test_sentence" if not prefix else ""):
+                if col in out:
+                    out.loc[blaming, col] = [
+                        _unquoted(str(sentence), str(d)) if isinstance(sentence, str) else sentence
+                        for sentence, d in zip(
+                            out.loc[blaming, col], out.loc[blaming, description], strict=True
+                        )
+                    ]
+            out.loc[blaming, description] = FIX_WITHHELD
+        if team in out:
+            out[team] = out[team].map(lambda t: PERSON_TEAM if is_person(t, names) else t)
+    return out
+
+
+def _unquoted(sentence: str, description: str) -> str:
+    """``sentence`` with ``description``, as verdict sentences quote it, replaced by :data:`FIX_WITHHELD`."""
+    return sentence.replace(f"({description.rstrip('.')})", f"({FIX_WITHHELD})").replace(
+        description, FIX_WITHHELD
+    )
 
 
 def names_in(paths: Iterable[str | Path]) -> frozenset[str]:
-    """Distinct names in the person columns of ``paths`` (files that cannot be read are passed over)."""
+    """Distinct names in the person columns of ``paths`` (files that cannot be read are passed over).
+
+    Each file is read once per version (its path, size and modification time): building the report
+    again or reopening the widget reuses the names in memory. They are never written anywhere.
+    """
     names: set[str] = set()
     for path in paths:
-        frame = name_columns(path)
-        for col in frame.columns:
-            values = pd.Series(frame[col].dropna().unique(), dtype="str").str.strip()
-            names.update(values[values.str.match(_NAME_VALUE, na=False) & (values.str.len() >= 3)])
+        try:
+            stat = Path(path).stat()
+        except OSError:
+            continue
+        names |= _names_of_file(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=256)
+def _names_of_file(path: str, size: int, mtime_ns: int) -> frozenset[str]:
+    """The names in one version of one export (``size`` and ``mtime_ns`` tell versions apart)."""
+    frame = name_columns(path)
+    names: set[str] = set()
+    for col in frame.columns:
+        values = pd.Series(frame[col].dropna().unique(), dtype="str").str.strip()
+        names.update(values[values.str.match(_NAME_VALUE, na=False) & (values.str.len() >= 3)])
     return frozenset(names)
 
 
@@ -256,7 +451,8 @@ def people_of(store: Store, period: str | None = None) -> frozenset[str]:
     """People's names to keep from leadership: the person columns of the exports ``period`` was
     computed from (as the store recorded them), and the analysts who wrote the store's labels and fixes.
 
-    Read when needed, kept in memory, matched against notes and teams, and never stored or shown.
+    The exports are read once per version of each file (:func:`names_in`); the names are kept in
+    memory, matched against notes and teams, and never stored or shown.
     """
     names: set[str] = set()
     if period is not None:

@@ -9,6 +9,7 @@ import pandas as pd
 from toolkit.analyse.leaks import leak_name
 from toolkit.history import behaviour, fix_verdicts, persistent, states, unaddressed
 from toolkit.history.verdicts import running_words, state_sentence
+from toolkit.present.blame import fixes_for_leadership, people_of
 from toolkit.present.words import cause_name, money_at_stake, segment_of_key
 from toolkit.store import check_period
 
@@ -37,6 +38,8 @@ def describe_history(store: Store, period: str, config: Any = None) -> str:
     before, after = getattr(config, "fix_before", 3), getattr(config, "fix_after", 3)
     chart = behaviour(store, period)
     effects = fix_verdicts(store, period, before=before, after=after, chart=chart)
+    # A fix description that blames a person, and an owning team that is a person, are not printed.
+    effects = fixes_for_leadership(effects, people_of(store, period))
     now = states(store, period, chart).set_index("series") if len(chart) else pd.DataFrame()
     still = unaddressed(store, period, persist, window=max(before, after), chart=chart)
     lines = [

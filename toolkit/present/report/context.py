@@ -18,7 +18,7 @@ from toolkit.errors import StoreError
 from toolkit.frames import EFFECT_COLUMNS, PERSISTENT_COLUMNS
 from toolkit.ingest import pii
 from toolkit.periods import check_period, month_name
-from toolkit.present.blame import PERSON_TEAM, for_leadership, is_person, people_of
+from toolkit.present.blame import fixes_for_leadership, for_leadership, people_of
 from toolkit.present.report.phrases import LEAK_ORDER, NOT_MEASURED, plain_columns, recipe_name
 from toolkit.settings.config import Config, load_config
 from toolkit.store import Store
@@ -157,11 +157,12 @@ def load_context(
     labels = _masked(labels, ("note",))
     fixes = _masked(fixes, ("description", "owner_team"))
     effects = _masked(effects, ("description", "owner_team", "sentence", "test_sentence"))
-    # Blameless by design: a note that blames a person waits for its restatement, and a fix owned by
-    # a person (not a team) is shown without the name.
+    # Blameless by design: a note or fix description that blames a person waits for its restatement,
+    # and a fix owned by a person (not a team) is shown without the name.
     labels = labels.assign(note=for_leadership(labels["note"], people))
-    fixes = _teams(fixes, people)
-    effects = _teams(effects, people)
+    fixes = fixes_for_leadership(fixes, people)
+    effects = fixes_for_leadership(effects, people)
+    runs = fixes_for_leadership(runs, people)
     run = periods.loc[periods["period"] == period].iloc[0]
     records = _read_records(folder / "records.parquet")
     churn_incidents = _read_records(folder / "churn_incidents.parquet")
@@ -211,13 +212,6 @@ def _masked(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
         if col in out and len(out):
             out[col] = pii.scan(out[col].astype("str").where(out[col].notna()))[0]
     return out
-
-
-def _teams(df: pd.DataFrame, people: frozenset[str]) -> pd.DataFrame:
-    """``df`` with every ``owner_team`` that is a person's name replaced by :data:`PERSON_TEAM`."""
-    if "owner_team" not in df or df.empty:
-        return df
-    return df.assign(owner_team=df["owner_team"].map(lambda t: PERSON_TEAM if is_person(t, people) else t))
 
 
 def _read_records(path: Path) -> pd.DataFrame | None:
