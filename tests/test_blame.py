@@ -208,3 +208,165 @@ def test_the_exports_names_are_read_once_per_version_of_each_file(tmp_path, monk
     assert len(reads) == 3
     # A file that has gone is passed over, not an error.
     assert names_in([tmp_path / "gone.csv"]) == frozenset()
+
+
+# ------------------------------------------------- end to end: nothing that blames reaches leadership
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+WEEKENDS = "uncontacted|hour_band=weekends|source=web_form"
+REPEATS = "repeat_incident|category=Billing"
+SLOW = "slow_resolution|category=Billing"
+BLAMING_NOTE = "The SDRs ignored the weekend web leads"
+PROCESS_NOTE = "Nobody sees how long billing tickets wait for tier 2"
+BLAMING_FIX = "Remind the SDRs to work the weekend queue"
+PERSON_AS_TEAM = "Morgan Ellery"
+ANALYST = "Dana Whitfield"
+PROCESS_FIX, TEAM = "A Billing queue view per client", "Billing Ops"
+#: What leadership must read: the process note and fix, the team, and the markers in place of the rest.
+SHOWN = [PROCESS_NOTE, PROCESS_FIX, TEAM, FIX_WITHHELD]
+
+
+def _months_before(store: Path) -> None:
+    """August and September of the sample in ``store``, so October's segments have persisted."""
+    from toolkit import pipeline
+
+    for period in ("2026-08", "2026-09"):
+        pipeline.run_period(period, recipe="sample", folder=SAMPLE / period, store=store)
+
+
+def _label_as_an_analyst_might(store_path: Path) -> list[str]:
+    """Labels and fixes that blame, name people, and one that does not; returns what must not be shown."""
+    from toolkit.store import Store
+
+    with Store(store_path) as s:
+        export_name = sorted(names_in(s.periods().iloc[-1]["fingerprints"]))[0]
+        s.record_label(WEEKENDS, "no_capacity", period="2026-10", analyst=ANALYST, note=BLAMING_NOTE)
+        s.record_label(
+            REPEATS,
+            "no_visibility",
+            period="2026-10",
+            analyst=ANALYST,
+            note=f"asked {export_name} to clear it",
+        )
+        s.record_label(SLOW, "no_visibility", period="2026-10", analyst=ANALYST, note=PROCESS_NOTE)
+        s.record_fix(group_key=WEEKENDS, description=BLAMING_FIX, owner_team=PERSON_AS_TEAM,
+                     effective_date="2026-10-15", period="2026-10", analyst=ANALYST)  # fmt: skip
+        s.record_fix(group_key=REPEATS, description=PROCESS_FIX, owner_team=TEAM,
+                     effective_date="2026-10-15", period="2026-10", analyst=ANALYST)  # fmt: skip
+        assert BLAMING_NOTE in s.label_history()["note"].tolist()  # the store keeps every word
+    return [BLAMING_NOTE, export_name, BLAMING_FIX, PERSON_AS_TEAM, ANALYST]
+
+
+def _shown(text: str, hidden: list[str]) -> list[str]:
+    import html
+
+    text = html.unescape(text)
+    return [h for h in hidden if h.casefold() in text.casefold()]
+
+
+def _withheld_notes(text: str) -> int:
+    """How many times ``text`` shows a note's marker (a fix's marker, which holds it, not counted)."""
+    return text.count(WITHHELD) - text.count(FIX_WITHHELD)
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory) -> tuple[Path, list[str]]:
+    """The sample's October run, labelled and fixed with blame, then run again (its files rewritten)."""
+    from toolkit import pipeline
+
+    root = tmp_path_factory.mktemp("blameless")
+    store, out = root / "retro.sqlite", root / "reports" / "2026-10"
+
+    def run():
+        pipeline.run_period("2026-10", recipe="sample", folder=SAMPLE / "2026-10", store=store, out_dir=out)
+
+    _months_before(store)
+    run()
+    hidden = _label_as_an_analyst_might(store)
+    run()
+    pipeline.write_behaviour(store, "2026-10", out)
+    return root, hidden
+
+
+def test_the_report_withholds_blame_and_people_but_shows_process_words_and_teams(labelled):
+    from toolkit.present import report
+
+    root, hidden = labelled
+    ctx = report.load_context(
+        period="2026-10", store=root / "retro.sqlite", reports_dir=root / "reports" / "2026-10"
+    )
+    sections = (report.month_in_one_screen, report.persistent_unaddressed, report.where_it_leaked,
+                report.pareto_of_causes, report.did_fixes_work, report.method_and_quality)  # fmt: skip
+    text = " ".join(build(ctx)._repr_html_() for build in sections)
+    text += " ".join(map(str, report.leadership_asks(ctx)))
+    assert _shown(text, hidden) == []
+    assert _shown(text, [WITHHELD, FIX_WITHHELD, PROCESS_FIX, TEAM]) == [
+        WITHHELD,
+        FIX_WITHHELD,
+        PROCESS_FIX,
+        TEAM,
+    ]
+
+
+def test_retro_history_withholds_blame_and_people(labelled):
+    from toolkit.present.history_text import describe_history
+    from toolkit.store import Store
+
+    root, hidden = labelled
+    with Store(root / "retro.sqlite") as s:
+        text = describe_history(s, "2026-10")
+    assert _shown(text, hidden) == []
+    assert _shown(text, [FIX_WITHHELD, PROCESS_FIX]) == [FIX_WITHHELD, PROCESS_FIX]
+
+
+@pytest.mark.parametrize("name", ["groups.csv", "behaviour.csv", "leaks.csv", "run.json", "data-quality.csv",
+                                  "conversion.csv"])  # fmt: skip
+def test_no_shareable_file_of_the_period_carries_blame_or_people(labelled, name):
+    root, hidden = labelled
+    text = (root / "reports" / "2026-10" / name).read_text(encoding="utf-8")
+    assert text.strip()
+    assert _shown(text, hidden) == []
+
+
+@pytest.mark.slow
+def test_retro_report_and_history_from_the_command_line_withhold_blame_everywhere(tmp_path):
+    """The real monthly path: `retro run`, label, `retro report`, `retro history`; every file in the
+    period folder (executed notebooks and the HTML report included) is read."""
+    import subprocess
+    import sys
+
+    def retro(*args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", "toolkit.cli", *args, "--store", "retro.sqlite"],
+                              cwd=tmp_path, capture_output=True, text=True, check=False)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    retro(
+        "run",
+        "--period",
+        "2026-10",
+        "--recipe",
+        "sample",
+        "--exports",
+        str(SAMPLE),
+        "--out",
+        "reports",
+        "--quiet",
+    )
+    hidden = _label_as_an_analyst_might(tmp_path / "retro.sqlite")
+    retro("report", "--period", "2026-10", "--out", "reports", "--quiet")
+    folder = tmp_path / "reports" / "2026-10"
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".json", ".ipynb", ".html"))
+    assert {"leadership-report.html", "leadership_report.ipynb", "retro.ipynb"} <= {p.name for p in files}
+    for path in files:
+        assert _shown(path.read_text(encoding="utf-8"), hidden) == [], path.name
+    html = (folder / "leadership-report.html").read_text(encoding="utf-8")
+    assert _shown(html, [WITHHELD, FIX_WITHHELD, PROCESS_FIX, TEAM]) == [
+        WITHHELD,
+        FIX_WITHHELD,
+        PROCESS_FIX,
+        TEAM,
+    ]
+    history = retro("history", "--period", "2026-10")
+    assert _shown(history, hidden) == []
+    assert FIX_WITHHELD in history
