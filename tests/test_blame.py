@@ -1,13 +1,17 @@
 """The blameless-note check, measured on notes written in the voice of real retros.
 
-Three labelled corpora in ``tests/fixtures/blame``: ``notes.yaml`` (written alongside the check's
-first rules), ``held_out.yaml`` (written apart from the rules, before they were widened) and
-``unseen.yaml`` (written after the rules were last changed). The check must find blame (recall)
-without crying wolf on process notes (precision): at least 0.9 each on all of them together. Each
-corpus's own figures are printed and named when the test fails.
+Labelled corpora in ``tests/fixtures/blame``, each written at a different point of the check's
+rules: ``notes.yaml`` alongside its first rules; ``held_out.yaml`` apart from them, before they were
+widened; ``held_out_2.yaml`` after a first widening, then used for a second; ``held_out_3.yaml``
+after the rules were last changed, measured once. The check must find blame (recall) without crying
+wolf on process notes (precision): at least 0.9 each on all of them together. Each corpus's own
+figures are printed, and named when the test fails.
 
-Measured (``pytest -s tests/test_blame.py -k precision``): notes 1.00 / 1.00, held out 1.00 / 1.00
-(0.31 recall before the rules were widened), unseen 0.83 / 1.00, all together 0.98 / 1.00.
+Measured (``pytest -s tests/test_blame.py -k precision``), recall / precision: notes 1.00 / 1.00;
+held out 0.31 / 1.00 before the rules were widened, 1.00 / 1.00 after; held out 2 0.33 / 1.00 after
+the first widening, 0.83 / 1.00 after the second; held out 3 0.17 / 1.00 (never seen by the rules).
+A rule written after reading a note finds it; a new note in other words is mostly missed. Precision
+stays at 1.00 throughout.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from toolkit.present.blame import (
 FIXTURES = Path(__file__).parent / "fixtures" / "blame"
 CORPORA = {
     name: yaml.safe_load((FIXTURES / f"{name}.yaml").read_text(encoding="utf-8"))
-    for name in ("notes", "held_out", "unseen")
+    for name in ("notes", "held_out", "held_out_2", "held_out_3")
 }
 CORPUS = CORPORA["notes"]
 # Names as they would come from the period's exports (owner, assignee) and the store's analysts.
