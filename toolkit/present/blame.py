@@ -7,7 +7,8 @@ A leak is fixed by asking what about the way the system works made the slip easy
   know better");
 - makes a person the subject of a fault: a role (rep, AE, SDR, CSM, tech, dispatcher, on-call), a
   pronoun or a name followed by a slip ("the rep forgot", "the CSM lost track of"), a wrong choice
-  ("sent the wrong tech"), a habit ("keeps overpromising"), not doing a step ("never acknowledged";
+  ("sent the wrong tech"), an action in the past ("the AE promised a demo"; a retro states
+  its setup in the present), a habit ("keeps overpromising"), not doing a step ("never acknowledged";
   not *having*, *getting* or *seeing* something is the setup's, so "the rep didn't have access" is a
   process note) or a state ("was too slow", "isn't proactive enough"); or the same in the passive
   ("ignored by the SDRs", "set wrong by the agent"). A system as the subject ("the import job failed
@@ -192,6 +193,8 @@ _JUDGEMENT = (
     r"|get\s+(?:his|her|their)\s+act\s+together|to\s+save\s+(?:his|her|their)\s+li(?:fe|ves)"
     r"|typical\s+(?:of\s+(?:him|her|them)|(?-i:[A-Z][a-z]+))|(?:bad|poor|wrong)\s+hire"
     r"|couldn" + _APOS + r"t\s+care\s+less|told\s+(?:no\s*one|nobody)|without\s+telling\s+anyone"
+    r"|out\s+of\s+(?:his|her|their|my)\s+depth|(?:was|were|got)\s+caught\s+\w+ing"
+    r"|let\s+(?:it|them|the\s+\w+)\s+(?:pile|slide|slip|sit|drift|build)\w*"
 )
 
 # Who can be at fault: roles, pronouns and "someone". A system, tool, rule or job never is.
@@ -199,7 +202,7 @@ _ROLE = (
     r"rep|reps|sales\s*reps?|agents?|salesperson|salespeople|sellers?|account\s+(?:exec|executive|manager)s?"
     r"|AEs?|SDRs?|BDRs?|CSMs?|AMs?|engineers?|techs?|technicians?|analysts?|managers?|team\s+leads?"
     r"|operators?|dispatchers?|coordinators?|schedulers?|planners?|supervisors?|fitters?|installers?"
-    r"|on[\s-]?call(?:\s+(?:guy|person|engineer|tech))?"
+    r"|on[\s-]?call(?:\s+(?:guy|person|engineer|tech|lead))?|whoever"
     r"|staff|staffers?|employees?|new\s+hires?|interns?|new\s+guy|guy|girl|person|colleagues?|coworkers?"
     r"|(?:night|day|morning|evening|weekend)\s+shift|support\s+(?:person|agent|staff)|csrs?"
     r"|he|she|they|someone|somebody"
@@ -222,11 +225,22 @@ _FAULT = (
     r"|respond|reply|answer|update|chase|look|try|notice|listen|pick\s+up|record|assign|verify|test|confirm"
     r"|handle|do\s+(?:it|the|their|his|her))\w*"
 )
-# With a role or pronoun as the subject, a habit ("keeps closing tickets early") and not doing any step
-# are faults too; not having, getting, seeing or being told something is the setup's. ("Didn't bother"
-# and "didn't care" are judgements, quoted as such.)
+# A person's action in the past: a retro states its setup in the present ("reps work from a list"),
+# and what someone did in the past ("the AE promised a demo and went silent"). Having, getting,
+# seeing, being told or being moved is the setup's, whatever the tense.
+_PAST_ACTION = (
+    r"(?!(?:had|has|got|received|saw|heard|found|knew|was|were|needed|used|could|asked|escalated"
+    r"|reported|raised|noticed|joined|started|moved|worked|covered|owned|arrived|tried|learned|learnt"
+    r"|inherited|assumed|expected|waited|relied|followed|booked|called|checked|logged)\b)"
+    r"(?:[a-z]+ed|went|gave|let|took|sent|put|made|left|kept|lost|told|said|ran|chose|threw|shut|hung"
+    r"|spent|wrote|broke|blew)\b"
+)
+# With a role or pronoun as the subject, a past action, a habit ("keeps closing tickets early") and
+# not doing any step are faults too; not having, getting, seeing or being told something is the
+# setup's. ("Didn't bother" and "didn't care" are judgements, quoted as such.)
 _PERSON_FAULT = (
-    r"keeps?\s+(?!getting|being|having)\w+ing|"
+    _PAST_ACTION
+    + r"|keeps?\s+(?!getting|being|having)\w+ing|"
     + _NOT
     + r"\s+(?!(?:bother|care|have|has|had|get|got|receive|see|saw|seen|know|knew|hear|heard|find|found"
     r"|need|work|exist|apply|cover|own|reach|access|come|arrive)\b)[a-z]+"
@@ -260,6 +274,7 @@ _BLAME = re.compile(
 )
 # A capitalised word (a name, as in "Tom forgot") as the subject of a fault; case matters here.
 _NAME_FAULT = re.compile(rf"(?<![.\w])(?-i:[A-Z][a-z]+){_ADVERBS}\s+(?i:{_FAULT})\b")
+
 
 # Name parts shorter than this are too likely to be ordinary words or initials in a note.
 _MIN_NAME_PART = 3
