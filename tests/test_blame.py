@@ -374,3 +374,22 @@ def test_retro_report_and_history_from_the_command_line_withhold_blame_everywher
     history = retro("history", "--period", "2026-10")
     assert _shown(history, hidden) == []
     assert FIX_WITHHELD in history
+
+
+def test_the_stores_analysts_and_person_teams_are_names_a_note_must_not_carry(tmp_path):
+    from toolkit.present.blame import people_of
+    from toolkit.store import Store
+
+    with Store(tmp_path / "retro.sqlite") as s:
+        s.record_label(WEEKENDS, "no_capacity", period="2026-10", analyst="Dana Whitfield", note="")
+        s.record_label(REPEATS, "no_capacity", period="2026-10", analyst="a1", note="")
+        s.record_fix(group_key=WEEKENDS, description="A weekend rota", owner_team="Morgan Ellery",
+                     effective_date="2026-11-01", period="2026-10", analyst="a1")  # fmt: skip
+        s.record_fix(group_key=REPEATS, description="A repeat view", owner_team="Billing Ops",
+                     effective_date="2026-11-01", period="2026-10", analyst="a1")  # fmt: skip
+        people = people_of(s, "2026-10")
+    assert people == {"Dana Whitfield", "Morgan Ellery"}  # initials and teams are not names
+    notes = pd.Series(
+        ["Morgan is covering weekends now", "Billing Ops owns the view", "asked dana whitfield"]
+    )
+    assert for_leadership(notes, people).tolist() == [WITHHELD, "Billing Ops owns the view", WITHHELD]

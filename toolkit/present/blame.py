@@ -464,7 +464,8 @@ def _names_of_file(path: str, size: int, mtime_ns: int) -> frozenset[str]:
 
 def people_of(store: Store, period: str | None = None) -> frozenset[str]:
     """People's names to keep from leadership: the person columns of the exports ``period`` was
-    computed from (as the store recorded them), and the analysts who wrote the store's labels and fixes.
+    computed from (as the store recorded them), the analysts who wrote the store's labels and fixes,
+    and fix teams that are people (:func:`is_person`).
 
     The exports are read once per version of each file (:func:`names_in`); the names are kept in
     memory, matched against notes and teams, and never stored or shown.
@@ -479,4 +480,7 @@ def people_of(store: Store, period: str | None = None) -> frozenset[str]:
         analysts = events["analyst"].dropna().astype(str).str.strip()
         # Initials and short handles ("a1", "JS") are not names anyone could be blamed by.
         names.update(a for a in analysts.unique() if _NAME_VALUE.match(a) and len(a) >= _MIN_NAME_PART)
+    # A fix's team that is a person is a name a note must not carry either.
+    teams = store.fix_history()["owner_team"].dropna().astype(str).str.strip().unique()
+    names.update(t for t in teams if is_person(t, names))
     return frozenset(names)
