@@ -26,7 +26,7 @@ from matplotlib.text import Text
 
 from toolkit.analyse.leaks import find_leaks
 from toolkit.cli import cli
-from toolkit.errors import InputError, RecipeError, RetroError, StoreError, ValidationError
+from toolkit.errors import ConfigError, InputError, RecipeError, RetroError, StoreError, ValidationError
 from toolkit.history import missing_periods
 from toolkit.ingest import format_problems, load_dataset
 from toolkit.ingest.recipe import shipped_recipes
@@ -860,20 +860,49 @@ def test_a_placeholder_stage_date_is_no_stalled_deal(write) -> None:
     assert result.notes["stalled"] == ["1 open deals with no known stage entry time were left out."]
 
 
-def test_a_stage_limit_for_a_stage_no_lead_is_in_is_stated(write) -> None:
+SAMPLE_STAGES = "Stages in the export: 'Demo', 'Negotiation', 'New', 'Proposal', 'Qualified'."
+
+
+@pytest.mark.parametrize(
+    ("config", "overrides", "message"),
+    [
+        (
+            "clock: wall\nstage_limit:\n  default: 14d\n  Proposl: 60d\n",
+            None,
+            "config file thresholds.yaml line 4: stage_limit.Proposl: no lead of the export is in a stage "
+            f"'Proposl' (did you mean 'Proposal'?), so its limit would apply to no deal. {SAMPLE_STAGES} Fix "
+            "the stage's name, or remove it from stage_limit.",
+        ),
+        (
+            None,
+            {"stage_limit": {"proposal": "60d", "Closed Won": "1d"}},
+            "config overrides: stage_limit.Closed Won: no lead of the export is in a stage 'Closed Won', so "
+            f"its limit would apply to no deal. {SAMPLE_STAGES} Fix the stage's name, or remove it from "
+            "stage_limit.",
+        ),
+    ],
+)
+def test_a_stage_limit_for_a_stage_no_lead_is_in_is_refused(write, config, overrides, message) -> None:
     data = load_dataset("sample", folder=SAMPLE_OCTOBER)
-    result = find_leaks(data, load_config(None, overrides={"stage_limit": {"Proposl": "60d"}}), "2026-10")
-    assert result.notes["stalled"] == [
-        "stage_limit names 'Proposl', which no lead of the export is in, so that limit applied to no deal "
-        "(stages in the export: 'Demo', 'Negotiation', 'New', 'Proposal', 'Qualified'). Check the spelling "
-        "in the config; other stages take the default limit of 14 days."
-    ]
-    assert (
-        "stalled"
-        not in find_leaks(
-            data, load_config(None, overrides={"stage_limit": {"proposal": "60d"}}), "2026-10"
-        ).notes
+    path = write("thresholds.yaml", config) if config else None
+    with pytest.raises(ConfigError) as caught:
+        run_period("2026-10", recipe="sample", folder=SAMPLE_OCTOBER, config=path, overrides=overrides)
+    assert str(caught.value) == message
+    # Stage names match ignoring case: "proposal" is the export's "Proposal".
+    ok = find_leaks(data, load_config(None, overrides={"stage_limit": {"proposal": "60d"}}), "2026-10")
+    assert "stalled" not in ok.notes
+
+
+def test_a_stage_limit_without_a_stage_column_is_stated(write) -> None:
+    recipe = LEADS_RECIPE.replace(
+        "    status: Status\n", "    status: Status\n    stage_entered_at: Create Date\n"
     )
+    data = load_dataset(write("test.yaml", recipe), leads=write("leads.csv", leads(OK)), as_of=AS_OF)
+    result = find_leaks(data, load_config(None, overrides={"stage_limit": {"Proposal": "60d"}}), "2026-10")
+    assert result.notes["stalled"] == [
+        "stage_limit names 'Proposal', but the export says no lead's stage, so every open deal took the "
+        "default limit of 14 days."
+    ]
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,13 @@ class Config:
     pareto_exclude: tuple[str, ...]
     report: ReportSettings = field(default_factory=ReportSettings)
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    #: Where each stage limit was set (``stage_limit.Proposal`` -> ``config file retro.yaml line 4``),
+    #: for a message about it once the data is known.
+    origins: dict[str, str] = field(repr=False, compare=False, default_factory=dict)
+
+    def origin(self, key: str) -> str:
+        """The file and line (or layer) that set the dotted ``key``, for a message: ``config`` if unknown."""
+        return self.origins.get(key, "config")
 
     def stage_limit_for(self, stage: str | None) -> pd.Timedelta:
         """The stall limit of a stage (its own, or ``default``)."""
@@ -385,6 +392,7 @@ def _build(raw: dict, where: Origin) -> Config:
             partial_month_share=where.parse("report.partial_month_share", rep["partial_month_share"], share),
         ),
         raw=raw,
+        origins={f"stage_limit.{k}": where.at(f"stage_limit.{k}") for k in stage_limit},
     )
 
 
