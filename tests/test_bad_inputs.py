@@ -429,8 +429,8 @@ CASES = [
         {"leads.csv": leads(OK)},
         RecipeError,
         "test.yaml line 6: unknown key 'colums' in leads. Did you mean 'columns'? Allowed: file, sheet, "
-        "encoding, delimiter, columns, timestamps, values, numbers, person_columns, drop, scan, optional, "
-        "event_log, join.",
+        "encoding, delimiter, columns, timestamps, values, numbers, person_columns, drop, multi_valued, "
+        "scan, optional, event_log, join.",
         recipe=recipe_with("  columns:", "  colums:"),
     ),
     Case(
@@ -532,6 +532,15 @@ CASES = [
         "test.yaml line 1: extends 'smaple', which is not a shipped recipe. Did you mean 'sample'? Shipped "
         f"recipes: {', '.join(shipped_recipes())}.",
         recipe="extends: smaple\n" + LEADS_RECIPE,
+    ),
+    Case(
+        "mapped header written twice",
+        {"leads.csv": BAD / "status_twice.csv"},
+        InputError,
+        "leads.csv: column 'Status' is written twice in the header (columns 5 and 10) and the recipe maps "
+        "status to it, so which one holds status is unknown. Rename or remove the extra column in the "
+        "export, or, if they hold the values of one multi-valued field, list 'Status' in "
+        "leads.multi_valued to read the first.",
     ),
     Case(
         "person column listed in the recipe is not in the file",
@@ -926,17 +935,22 @@ def test_a_bad_optional_value_costs_the_row_only_the_metrics_that_use_it(column,
     assert data.leads[field].isna().tolist() == [i == 3 for i in range(10)]
 
 
-def test_a_mapped_header_written_twice_is_read_from_the_first_column_and_said(write) -> None:
-    rows = [OK + ",Lost", OK.replace("L-1", "L-2") + ",Won"]
-    data = load_dataset(
-        write("test.yaml", LEADS_RECIPE),
-        leads=write("leads.csv", leads(*rows, header=LEADS_HEADER + ",Status")),
-    )
+def test_a_header_written_twice_the_recipe_declares_multi_valued_or_does_not_read_is_said(write) -> None:
+    declared = LEADS_RECIPE.replace("  drop: [Email]\n", "  drop: [Email]\n  multi_valued: [Status]\n")
+    data = load_dataset(write("test.yaml", declared), leads=BAD / "status_twice.csv")
     assert data.leads["status"].tolist() == ["open", "open"]
     assert format_problems(data.quality) == (
-        "leads.csv, column 'Status': is written twice in the header (columns 5 and 10); status is read from "
-        "the first. Nothing to do if they hold the values of one multi-valued field; otherwise rename or "
-        "remove the extra column in the export, or map status to another header in leads.columns.status."
+        "status_twice.csv, column 'Status': is written twice in the header (columns 5 and 10); status is "
+        "read from the first. Nothing to do: leads.multi_valued lists it as one multi-valued field."
+    )
+    unread = LEADS_RECIPE.replace("    status: Status\n", "").replace(
+        "    status: {Open: open, Won: won, Lost: lost}\n", ""
+    )
+    data = load_dataset(write("unread.yaml", unread), leads=BAD / "status_twice.csv", strict=True)
+    assert format_problems(data.quality) == (
+        "status_twice.csv, column 'Status': is written twice in the header (columns 5 and 10); the recipe "
+        "reads neither. Nothing to do; if one of them holds a contract column, rename it in the export, or "
+        "list 'Status' in leads.multi_valued if they hold one multi-valued field."
     )
 
 

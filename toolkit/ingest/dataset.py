@@ -17,7 +17,7 @@ from toolkit.errors import ConfigError, InputError, RecipeError, ValidationError
 from toolkit.frames import ID_COLUMN, Dataset
 from toolkit.ingest.assemble import assemble, file_text
 from toolkit.ingest.crosschecks import EARLIEST_DATE, DateWindow
-from toolkit.ingest.headers import FIRST_OF_REPEATED, NOT_IN_EXPORT, Headers, map_headers
+from toolkit.ingest.headers import FIRST_OF_REPEATED, NOT_IN_EXPORT, REPEATED_UNREAD, Headers, map_headers
 from toolkit.ingest.joins import JoinSource
 from toolkit.ingest.problems import Problems, concat_problems, format_problems, sort_problems
 from toolkit.ingest.readers import inspect, read_columns
@@ -339,9 +339,9 @@ def strict_failure(data: Dataset) -> ValidationError | None:
     optional columns an export lacks; None when there is none."""
     quality = data.quality
     # Masking is the fix; a column the recipe marks optional may be absent from an export.
-    # A repeated header is how some systems write a multi-valued field: said, not refused.
+    # A repeated header the recipe declares multi-valued, or does not read: said, not refused.
     serious = quality[
-        ~quality["action"].isin(["masked", FIRST_OF_REPEATED])
+        ~quality["action"].isin(["masked", FIRST_OF_REPEATED, REPEATED_UNREAD])
         & ~quality["action"].str.startswith(NOT_IN_EXPORT)
     ]
     if serious.empty:

@@ -210,6 +210,14 @@ class DatasetRecipe:
         metadata=parsed_by(parse_text_list, "headers naming a person; only used to count unassigned"),
     )
     drop: tuple[str, ...] = field(default=(), metadata=parsed_by(parse_text_list, "personal data never read"))
+    multi_valued: tuple[str, ...] = field(
+        default=(),
+        metadata=parsed_by(
+            parse_text_list,
+            "headers the export writes more than once for one multi-valued field; a mapped one is read "
+            "from its first column",
+        ),
+    )
     scan: tuple[str, ...] | None = field(
         default=None,
         metadata=parsed_by(
