@@ -16,7 +16,8 @@ import pyarrow.compute as pc
 from toolkit.frames import COLUMNS, ID_COLUMN
 from toolkit.ingest.columns import DATED_BY
 from toolkit.ingest.headers import norm
-from toolkit.ingest.pii import names_pattern, scan
+from toolkit.ingest.names import count_names, is_people
+from toolkit.ingest.pii import NAME_MASK, names_pattern, scan
 from toolkit.ingest.problems import Finding
 from toolkit.ingest.recipe import ALLOWED_VALUES
 
@@ -58,32 +59,57 @@ def masked_text(
     columns: dict[str, pd.Series],
     headers: dict[str, str],
     scanned: tuple[str, ...] | None,
-    names: re.Pattern | None = None,
-) -> tuple[dict[str, pd.Series], tuple[Finding, ...], int]:
-    """Kept free-text columns with e-mail addresses, phone numbers and people's ``names`` masked: the
-    columns that held any, the problems (action ``masked``) and how many values were masked. Every kept
-    text column is scanned unless ``scanned`` (the recipe's ``scan``) names the headers to scan."""
+    people: Iterable[str] = (),
+) -> tuple[dict[str, pd.Series], tuple[Finding, ...], int, re.Pattern | None]:
+    """Kept free-text columns with e-mail addresses, phone numbers and people's names masked: the
+    columns that held any, the problems (action ``masked``), how many values were masked, and the
+    pattern of the names masked (``people``, the names of the export's person columns, and the values
+    of any column of people found), for the values quoted in the data-quality table.
+
+    Every kept text column is scanned unless ``scanned`` (the recipe's ``scan``) names the headers to
+    scan. Kept text columns are process dimensions: a column where most values are people's names
+    (:func:`~toolkit.ingest.names.is_people`) is masked whole, and a value holding a name is masked, so
+    it is never a segment (:mod:`toolkit.analyse.groups` leaves masked names out of grouping).
+    """
     text_cols = [c for c in columns if COLUMNS[name].get(c) == "text" and c not in ALLOWED_VALUES]
     if scanned is not None:
         listed = {norm(h) for h in scanned}
         text_cols = [c for c in text_cols if norm(headers.get(c, "")) in listed]
+    known = set(people)
+    crowds = {}
+    for col in text_cols:
+        named, distinct = count_names(columns[col])
+        if is_people(named, distinct):
+            crowds[col] = (named, distinct)
+            known |= set(columns[col].dropna().astype(str).unique())
+    names = names_pattern(known)
     replaced, found, count = {}, [], 0
     for col in text_cols:
-        masked, hit = scan(columns[col], names)
-        if hit.any():
-            found.append(
-                Finding(
-                    hit.to_numpy(),
-                    col,
-                    "held an e-mail address, phone number or person's name, now masked",
-                    "Nothing to do here; remove personal data from this field in the source system.",
-                    "masked",
-                    values=masked,
-                )
+        values = columns[col]
+        if col in crowds:
+            hit = values.notna()
+            named, distinct = crowds[col]
+            problem = (
+                f"holds people's names ({named:,} of its {distinct:,} values look like names), so it is no "
+                "process dimension: masked, and left out of grouping"
             )
+            fix = (
+                f"List '{headers.get(col, col)}' under {name}.person_columns in the recipe, or map {col} "
+                "to a column of the process (a team, queue or channel)."
+            )
+            masked = values.where(~hit, NAME_MASK)
+        else:
+            masked, hit = scan(values, names, whole_names=False)
+            problem = (
+                "held an e-mail address, phone number or person's name, now masked (a value with a name is "
+                "left out of grouping)"
+            )
+            fix = "Nothing to do here; remove personal data from this field in the source system."
+        if hit.any():
+            found.append(Finding(hit.to_numpy(dtype=bool), col, problem, fix, "masked", values=masked))
             count += int(hit.sum())
             replaced[col] = masked
-    return replaced, tuple(found), count
+    return replaced, tuple(found), count, names
 
 
 #: Values of a person column that are no person (a queue or team owning the work, a placeholder).
@@ -94,8 +120,8 @@ _NOT_A_PERSON = re.compile(
 )
 
 
-def person_names(persons: dict[str, pd.Series]) -> re.Pattern | None:
-    """The pattern of the people named in a file's person columns (owners, assignees), to mask them in
+def person_names(persons: dict[str, pd.Series]) -> set[str]:
+    """The people named in a file's person columns (owners, assignees; kept or dropped), to mask them in
     kept text: values of one to four words of letters, not a queue or a team."""
     names = set()
     for values in persons.values():
@@ -107,7 +133,7 @@ def person_names(persons: dict[str, pd.Series]) -> re.Pattern | None:
                 and not _NOT_A_PERSON.search(value)
             ):
                 names.add(value)
-    return names_pattern(names)
+    return names
 
 
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’.-]*")

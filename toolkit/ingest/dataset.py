@@ -16,9 +16,10 @@ import pyarrow as pa
 from toolkit.errors import ConfigError, InputError, RecipeError, ValidationError
 from toolkit.frames import ID_COLUMN, Dataset
 from toolkit.ingest.assemble import assemble, file_text
-from toolkit.ingest.crosschecks import EARLIEST_DATE, DateWindow
+from toolkit.ingest.crosschecks import EARLIEST_DATE, DateWindow, person_names
 from toolkit.ingest.headers import FIRST_OF_REPEATED, NOT_IN_EXPORT, REPEATED_UNREAD, Headers, map_headers
 from toolkit.ingest.joins import JoinSource
+from toolkit.ingest.people import holds_names
 from toolkit.ingest.problems import Problems, concat_problems, format_problems, sort_problems
 from toolkit.ingest.readers import inspect, read_columns
 from toolkit.ingest.recipe import DatasetRecipe, Recipe, load_recipe
@@ -117,6 +118,11 @@ def _load_one(
             None, concat_problems(parts), True, 0, 0, pii=pii_info, read_info=info, files=[raw.name]
         )
     table = read_columns(raw, [h for h in raw.headers if h in wanted])
+    # Columns of names the recipe drops are read apart, for their names alone: masked in kept text.
+    named = [h for h in raw.headers if h not in wanted and holds_names(h)]
+    known_names = (
+        frozenset(person_names(read_columns(raw, named).frame.to_dict("series"))) if named else frozenset()
+    )
     rows_read = len(table.frame) + len(table.bad_rows)
     if rows_read == 0:
         raise InputError(
@@ -140,6 +146,7 @@ def _load_one(
         log_headers=found.events,
         window=window,
         joined=None if joined is None else joined.as_join(),
+        known_names=known_names,
     )
     del text
     pa.default_memory_pool().release_unused()
