@@ -24,8 +24,10 @@ A group's figures are those of the records it took: the first group shows its wh
 later group the part of its segment that earlier groups did not already take.
 
 Missing dimension values form their own segment, written ``(none)`` (an unrouted lead is a
-process signal). Group keys are stable across periods and independent of row order:
-``<leak_type>|<dim>=<value>[|<dim>=<value>]`` with dimensions sorted by name.
+process signal). A value holding a person's name, which the loader masked, is never a segment: its
+records stay in the groups of other dimensions and in ``elsewhere``. Group keys are stable across
+periods and independent of row order: ``<leak_type>|<dim>=<value>[|<dim>=<value>]`` with dimensions
+sorted by name.
 """
 
 from __future__ import annotations

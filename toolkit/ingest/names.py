@@ -6,8 +6,9 @@ given name somewhere. So a listed name counts only in context:
 
 * in text, a **full name**: a capitalised given name followed by a capitalised surname ("Priya
   Raman", "Wei Zhang"), optionally with a middle name or initial between;
-* in a column, the column as a whole: a column where most distinct values are a listed given name or
-  a full name (:func:`count_names`, :func:`is_people`) is a column of people, whatever its header says.
+* in a column, the column as a whole: a column where most distinct values are full names
+  (:func:`count_names`, :func:`is_people`) is a column of people, whatever its header says. A single
+  given name proves nothing ("London", "Austin" and "Georgia" are given names too).
 
 A name from the export's own person columns (owners, assignees; kept or dropped by the recipe) needs
 no context: it is masked wherever it appears (:func:`toolkit.ingest.pii.names_pattern`).
@@ -106,11 +107,9 @@ def mask_full_names(text: str, mask: str, *, whole: bool = True) -> str:
 
 
 def looks_like_a_name(value: str) -> bool:
-    """A whole value that is a listed given name ("Jordan") or a full name ("Jordan Chase"): evidence
-    about a column, never proof about one value."""
+    """A whole value that is a full name ("Wei Zhang"): evidence about a column, never proof about one
+    value. A single given name is no evidence: the lists hold "London", "Austin", "Georgia" and "May"."""
     value = value.strip()
-    if _is_given(value):
-        return True
     spans = full_names(value)
     return len(spans) == 1 and spans[0] == (0, len(value))
 
