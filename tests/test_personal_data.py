@@ -248,3 +248,11 @@ def test_a_column_of_people_mapped_as_a_dimension_is_masked_whole_and_said(tmp_p
         "leads.person_columns in the recipe, or map routing to a column of the process (a team, queue or "
         "channel)."
     )
+
+
+def test_a_listed_full_name_in_a_note_or_as_a_fix_team_is_a_person_for_leadership() -> None:
+    from toolkit.present.blame import WITHHELD, for_leadership, is_person
+
+    notes = pd.Series(["Quote waited on Hiroshi Tanaka all week", "Routing rule sends partner leads nowhere"])
+    assert for_leadership(notes).tolist() == [WITHHELD, "Routing rule sends partner leads nowhere"]
+    assert is_person("Wei Zhang") and not is_person("Billing team") and not is_person("EMEA Sales")
