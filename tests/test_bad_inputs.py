@@ -300,7 +300,12 @@ CASES = [
             "(2000-01-01, earliest_date in the config). Fix the date in the source system, or set an earlier "
             "earliest_date in the config if such old records are real.",
         )
-        for year, day in (("1900", "01/01/1900"), ("1677", "21/09/1677"), ("1999", "31/12/1999"))
+        for year, day in (
+            ("year 1", "01/01/0001"),
+            ("1677", "21/09/1677"),
+            ("1900", "01/01/1900"),
+            ("1999", "31/12/1999"),
+        )
     ],
     Case(
         "Excel serial date in a row",
@@ -900,6 +905,22 @@ def test_a_stage_limit_for_a_stage_no_lead_is_in_is_refused(write, config, overr
     # Stage names match ignoring case: "proposal" is the export's "Proposal".
     ok = find_leaks(data, load_config(None, overrides={"stage_limit": {"proposal": "60d"}}), "2026-10")
     assert "stalled" not in ok.notes
+
+
+@pytest.mark.slow
+def test_retro_run_with_a_stage_limit_for_a_stage_no_lead_is_in_exits_2_in_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "thresholds.yaml"
+    config.write_text("stage_limit:\n  default: 14d\n  Proposl: 60d\n", encoding="utf-8")
+    argv = ["run", "--quiet", "--period", "2026-10", "--folder", str(SAMPLE_OCTOBER), "--config", str(config)]
+    result = CliRunner().invoke(
+        cli, [*argv, "--store", str(tmp_path / "s.sqlite"), "--out", str(tmp_path / "r")]
+    )
+    assert (result.exit_code, result.output) == (
+        2,
+        "Error: config file thresholds.yaml line 3: stage_limit.Proposl: no lead of the export is in a stage "
+        f"'Proposl' (did you mean 'Proposal'?), so its limit would apply to no deal. {SAMPLE_STAGES} Fix the "
+        "stage's name, or remove it from stage_limit.\n",
+    )
 
 
 def test_a_stage_limit_without_a_stage_column_is_stated(write) -> None:
