@@ -688,6 +688,21 @@ def test_every_command_on_a_damaged_store_exits_2_before_running_anything(
     assert not (tmp_path / "reports").exists()
 
 
+@pytest.mark.parametrize("command", ["history", "report", "run"])
+def test_every_command_on_another_applications_database_exits_2_and_leaves_it_as_it_was(
+    command: str, tmp_path: Path
+) -> None:
+    store = _foreign_db(tmp_path / "crm.sqlite")
+    before = store.read_bytes()
+    out = [] if command == "history" else ["--quiet", "--out", str(tmp_path / "reports")]
+    result = CliRunner().invoke(cli, [command, "--period", "2026-10", "--store", str(store), *out])
+    assert (result.exit_code, result.output) == (
+        2,
+        "Error: " + STORE_CASES["another application's database"][1].format(store=store) + "\n",
+    )
+    assert store.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["crm.sqlite"]
+
+
 # --------------------------------------------------------------------------- the period asked for
 
 SAMPLE_OCTOBER = FIXTURES.parent.parent / "data" / "sample" / "2026-10"
@@ -740,6 +755,25 @@ def test_a_period_the_exports_cannot_describe_is_refused_not_reported_clean(
         run_period(recipe="sample", folder=SAMPLE_OCTOBER, store=store, out_dir=tmp_path / "out", **kwargs)
     assert str(caught.value) == message
     assert not store.exists() and not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--period", "2027-01"], "the exports hold no lead created and no incident opened in January 2027"),
+        (["--period", "2026-10", "--as-of", "2026-09-15"], "as_of 2026-09-15 23:59 is before October 2026"),
+    ],
+    ids=["a period the exports do not cover", "as-of before the period"],
+)
+def test_retro_run_on_a_period_the_exports_cannot_describe_exits_2_in_one_line(
+    args, message, tmp_path
+) -> None:
+    argv = ["run", "--quiet", "--folder", str(SAMPLE_OCTOBER), *args, "--store", str(tmp_path / "s.sqlite")]
+    result = CliRunner().invoke(cli, [*argv, "--out", str(tmp_path / "reports")])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: {message}") and result.output.count("\n") == 1
+    assert "Traceback" not in result.output
 
 
 # --------------------------------------------------------------------------- the period folder
