@@ -18,8 +18,8 @@ import yaml
 from conftest import FIXTURES
 
 from toolkit.ingest import format_problems, load_dataset
-from toolkit.ingest.names import count_names, is_people
-from toolkit.ingest.pii import EMAIL_MASK, NAME_MASK, PHONE_MASK, mask_text, names_pattern, scan
+from toolkit.ingest.names import count_names, is_people, known_names
+from toolkit.ingest.pii import EMAIL_MASK, NAME_MASK, PHONE_MASK, mask_text, scan
 from toolkit.pipeline import run_period
 
 CORPUS = yaml.safe_load((FIXTURES / "pii" / "corpus.yaml").read_text(encoding="utf-8"))
@@ -54,7 +54,7 @@ def test_dates_amounts_and_ids_stay_as_typed(text: str) -> None:
 
 
 def test_names_are_masked_as_whole_words_in_any_case() -> None:
-    pattern = names_pattern([*NAMES, "Al"])  # initials and two-letter names are left alone
+    pattern = known_names([*NAMES, "Al"])  # initials and two-letter names are left alone
     assert (
         mask_text("Escalated to PRIYA RAMAN via Alpha queue", pattern)
         == f"Escalated to {NAME_MASK} via Alpha queue"

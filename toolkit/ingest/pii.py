@@ -24,13 +24,12 @@ are measured on.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from toolkit.ingest.names import mask_full_names
+from toolkit.ingest.names import KnownNames, mask_full_names
 
 EMAIL_MASK = "[email removed]"
 PHONE_MASK = "[phone removed]"
@@ -62,20 +61,7 @@ def _mask_phones(text: str) -> str:
     return _PHONE_RUN.sub(lambda m: PHONE_MASK if _is_phone(m.group(0)) else m.group(0), text)
 
 
-def names_pattern(names: Iterable[str]) -> re.Pattern | None:
-    """One pattern for people's names (whole words, any case), longest first; None without names.
-
-    Names shorter than three letters are left out: initials would mask half of every text.
-    """
-    kept = sorted(
-        {n.strip() for n in names if isinstance(n, str) and len(n.strip()) >= 3}, key=len, reverse=True
-    )
-    if not kept:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in kept) + r")(?!\w)", re.IGNORECASE)
-
-
-def mask_text(text: str, names: re.Pattern | None = None, *, whole_names: bool = True) -> str:
+def mask_text(text: str, names: KnownNames | None = None, *, whole_names: bool = True) -> str:
     """``text`` with e-mail addresses, phones, the ``names`` and listed full names masked (a value that
     is only a full name too, unless ``whole_names`` is false: see
     :func:`~toolkit.ingest.names.mask_full_names`)."""
@@ -86,10 +72,10 @@ def mask_text(text: str, names: re.Pattern | None = None, *, whole_names: bool =
 
 
 def scan(
-    values: pd.Series, names: re.Pattern | None = None, *, whole_names: bool = True
+    values: pd.Series, names: KnownNames | None = None, *, whole_names: bool = True
 ) -> tuple[pd.Series, pd.Series]:
-    """Mask e-mails, phones, ``names`` (:func:`names_pattern`) and listed full names in a text column
-    (``whole_names``: see :func:`mask_text`).
+    """Mask e-mails, phones, ``names`` (:class:`~toolkit.ingest.names.KnownNames`) and listed full names
+    in a text column (``whole_names``: see :func:`mask_text`).
 
     Returns the masked column (a new Series; the input is not changed) and a boolean Series
     marking the rows where something was masked.
