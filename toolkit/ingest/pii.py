@@ -1,9 +1,9 @@
 """E-mail, phone and name scanning and masking for the text a recipe keeps.
 
-Columns of personal data are never read (the recipe's ``drop`` and anything unmapped); this
-module catches what slips into kept text, such as an e-mail address typed into a lead source or
-an owner's name in a routing rule. Matches become ``[email removed]``, ``[phone removed]`` and
-``[name removed]``.
+Columns of personal data are never kept (the recipe's ``drop`` and anything unmapped; a column of
+names is read for its names alone, to mask them); this module catches what slips into kept text,
+such as an e-mail address typed into a lead source or an owner's name in a routing rule. Matches
+become ``[email removed]``, ``[phone removed]`` and ``[name removed]``.
 
 * E-mail addresses, internationalised ones included (``jörg@müller.example``).
 * Phones as people type them in many countries: international (``+44 20 7946 0958``, ``0044 ...``),

@@ -138,7 +138,7 @@ class Suggestion:
                 "   # TODO: check: written more than once in the header; the first is read"
             )
         if self.drop:
-            out.append("  drop:   # personal data: never read")
+            out.append("  drop:   # personal data: never kept")
             out += [f"    - {quoted(h)}   # {why}" for h, why in self.drop.items()]
         return "\n".join(out) + "\n"
 

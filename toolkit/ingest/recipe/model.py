@@ -173,7 +173,12 @@ class JoinOptions:
         default=(),
         metadata=parsed_by(parse_text_list, "headers naming a person; only used to count unassigned"),
     )
-    drop: tuple[str, ...] = field(default=(), metadata=parsed_by(parse_text_list, "personal data never read"))
+    drop: tuple[str, ...] = field(
+        default=(),
+        metadata=parsed_by(
+            parse_text_list, "personal data, never kept (a column of names is read to mask them)"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -209,7 +214,12 @@ class DatasetRecipe:
         default=(),
         metadata=parsed_by(parse_text_list, "headers naming a person; only used to count unassigned"),
     )
-    drop: tuple[str, ...] = field(default=(), metadata=parsed_by(parse_text_list, "personal data never read"))
+    drop: tuple[str, ...] = field(
+        default=(),
+        metadata=parsed_by(
+            parse_text_list, "personal data, never kept (a column of names is read to mask them)"
+        ),
+    )
     multi_valued: tuple[str, ...] = field(
         default=(),
         metadata=parsed_by(
