@@ -256,3 +256,29 @@ def test_a_listed_full_name_in_a_note_or_as_a_fix_team_is_a_person_for_leadershi
     notes = pd.Series(["Quote waited on Hiroshi Tanaka all week", "Routing rule sends partner leads nowhere"])
     assert for_leadership(notes).tolist() == [WITHHELD, "Routing rule sends partner leads nowhere"]
     assert is_person("Wei Zhang") and not is_person("Billing team") and not is_person("EMEA Sales")
+
+
+def test_an_id_that_is_a_persons_name_is_personal_data_never_an_id(tmp_path: Path) -> None:
+    (tmp_path / "r.yaml").write_text(
+        NAMED_RECIPE.replace("routing: Routing}", "routing: Routing, account_id: Account}"), encoding="utf-8"
+    )
+    rows = [f"L-{i},2026-10-02 09:00,Web,territory,A-{i},Kit Lane,Tom Ryder" for i in range(1, 9)]
+    rows += [
+        "L-9,2026-10-02 09:00,Web,territory,Kit Lane,Kit Lane,",
+        "Tom Ryder,2026-10-02 09:00,Web,x,A-1,,",
+    ]
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "Id,Created,Source,Routing,Account,Owner,Lead Name\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    data = load_dataset(tmp_path / "r.yaml", leads=path)
+    assert data.leads["lead_id"].tolist() == [f"L-{i}" for i in range(1, 10)]  # "Tom Ryder" is no lead id
+    assert data.leads["account_id"].isna().tolist() == [False] * 8 + [True]
+    assert format_problems(data.quality) == (
+        f"leads.csv row 10, column 'Account': '{NAME_MASK}' is a person's name, which is personal data and "
+        "cannot be an id. Map a column that identifies the account without naming a person (e.g. its record "
+        "id) to account_id.\n"
+        f"leads.csv row 11, column 'Id': '{NAME_MASK}' is a person's name, which is personal data and cannot "
+        "be an id. Map a column that identifies the record without naming a person (e.g. its record id) to "
+        "lead_id."
+    )

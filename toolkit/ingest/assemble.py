@@ -21,6 +21,7 @@ from toolkit.ingest.crosschecks import (
     dates_out_of_order,
     implausible_dates,
     masked_text,
+    named_ids,
     person_names,
     repeated_ids,
 )
@@ -347,6 +348,9 @@ def _check_across(
     sheet.problems.names = names  # the values quoted in the data-quality table are masked too
     sheet.record(found)
     sheet.typed |= replaced
+    found, cleared = named_ids(name, sheet.typed, names)
+    sheet.record(found)
+    sheet.typed |= cleared
     dates = [c for c in timestamp_columns(name, sheet.headers) if c not in joined]
     found, flags, cleared = implausible_dates(name, sheet.typed, dates, sheet.excluded, window)
     sheet.record(found)

@@ -111,6 +111,49 @@ def masked_text(
     return replaced, tuple(found), count, names
 
 
+def named_ids(
+    name: str, columns: dict[str, pd.Series], names: KnownNames | None
+) -> tuple[tuple[Finding, ...], dict[str, pd.Series]]:
+    """Ids that are a person's name: one the export's person columns name, or any value of an id
+    column where most values are full names. Personal data cannot be an id: a record id takes its row
+    out, an account id is cleared (the record stays in every metric but those of accounts). Returns
+    the problems and the cleared columns."""
+    found, cleared = [], {}
+    for col in dict.fromkeys((ID_COLUMN[name], "account_id")):
+        if col not in columns:
+            continue
+        values = columns[col]
+        if is_people(*count_names(values)):
+            hit = values.notna().to_numpy()
+        elif names is not None:
+            codes, uniques = pd.factorize(values)
+            uniques = pd.Series(uniques, dtype="str")
+            named = uniques.str.fullmatch(r"[^\d]*\p{L}[^\d]*").to_numpy(
+                dtype=bool, copy=True
+            )  # no digit in a name
+            named[named] = [names.sub(NAME_MASK, v) == NAME_MASK for v in uniques[named]]
+            hit = (codes >= 0) & np.append(named, False)[codes]
+        else:
+            continue
+        if not hit.any():
+            continue
+        primary = col == ID_COLUMN[name]
+        found.append(
+            Finding(
+                hit,
+                col,
+                "is a person's name, which is personal data and cannot be an id",
+                f"Map a column that identifies the {'record' if primary else 'account'} without naming a "
+                f"person (e.g. its record id) to {col}.",
+                "excluded" if primary else "excluded from account metrics",
+                values=pd.Series(np.where(hit, NAME_MASK, values.astype(object)), dtype="str"),
+            )
+        )
+        if not primary:
+            cleared[col] = values.mask(pd.Series(hit, index=values.index))
+    return tuple(found), cleared
+
+
 #: Values of a person column that are no person (a queue or team owning the work, a placeholder).
 _NOT_A_PERSON = (
     r"(?i)\b(?:queue|team|group|desk|unassigned|system|admin|bot|support|sales|partner|integration|api|"

@@ -117,12 +117,10 @@ def _load_one(
         return Loaded(
             None, concat_problems(parts), True, 0, 0, pii=pii_info, read_info=info, files=[raw.name]
         )
-    table = read_columns(raw, [h for h in raw.headers if h in wanted])
-    # Columns of names the recipe drops are read apart, for their names alone: masked in kept text.
+    # Columns of names the recipe drops are read too, for their names alone (masked in kept text).
     named = [h for h in raw.headers if h not in wanted and holds_names(h)]
-    known_names = (
-        frozenset(person_names(read_columns(raw, named).frame.to_dict("series"))) if named else frozenset()
-    )
+    table = read_columns(raw, [h for h in raw.headers if h in wanted], also=named)
+    known_names = frozenset(person_names({h: table.frame.pop(h) for h in named}))
     rows_read = len(table.frame) + len(table.bad_rows)
     if rows_read == 0:
         raise InputError(

@@ -163,8 +163,9 @@ def count_names(values: pd.Series) -> tuple[int, int]:
     """How many of a column's distinct values look like names (:func:`looks_like_a_name`), of how
     many: a column of people when :func:`is_people` says so."""
     distinct = pd.Series(values.dropna().astype("str").unique(), dtype="str")
-    named = sum(looks_like_a_name(v) for v in distinct)
-    return named, len(distinct)
+    # Only two or more capitalised words without digits can be a full name: ids and labels skip Python.
+    maybe = distinct[distinct.str.fullmatch(r"\s*\p{Lu}[^\d\s]*(?:\s+[^\d\s]+){1,3}\s*").to_numpy(dtype=bool)]
+    return sum(looks_like_a_name(v) for v in maybe), len(distinct)
 
 
 def is_people(named: int, distinct: int) -> bool:
