@@ -26,7 +26,7 @@ from matplotlib.text import Text
 
 from toolkit.analyse.leaks import find_leaks
 from toolkit.cli import cli
-from toolkit.errors import InputError, RecipeError, RetroError, StoreError, ValidationError
+from toolkit.errors import ConfigError, InputError, RecipeError, RetroError, StoreError, ValidationError
 from toolkit.history import missing_periods
 from toolkit.ingest import format_problems, load_dataset
 from toolkit.ingest.recipe import shipped_recipes
@@ -300,7 +300,12 @@ CASES = [
             "(2000-01-01, earliest_date in the config). Fix the date in the source system, or set an earlier "
             "earliest_date in the config if such old records are real.",
         )
-        for year, day in (("1900", "01/01/1900"), ("1677", "21/09/1677"), ("1999", "31/12/1999"))
+        for year, day in (
+            ("year 1", "01/01/0001"),
+            ("1677", "21/09/1677"),
+            ("1900", "01/01/1900"),
+            ("1999", "31/12/1999"),
+        )
     ],
     Case(
         "Excel serial date in a row",
@@ -429,8 +434,8 @@ CASES = [
         {"leads.csv": leads(OK)},
         RecipeError,
         "test.yaml line 6: unknown key 'colums' in leads. Did you mean 'columns'? Allowed: file, sheet, "
-        "encoding, delimiter, columns, timestamps, values, numbers, person_columns, drop, scan, optional, "
-        "event_log, join.",
+        "encoding, delimiter, columns, timestamps, values, numbers, person_columns, drop, multi_valued, "
+        "scan, optional, event_log, join.",
         recipe=recipe_with("  columns:", "  colums:"),
     ),
     Case(
@@ -532,6 +537,15 @@ CASES = [
         "test.yaml line 1: extends 'smaple', which is not a shipped recipe. Did you mean 'sample'? Shipped "
         f"recipes: {', '.join(shipped_recipes())}.",
         recipe="extends: smaple\n" + LEADS_RECIPE,
+    ),
+    Case(
+        "mapped header written twice",
+        {"leads.csv": BAD / "status_twice.csv"},
+        InputError,
+        "leads.csv: column 'Status' is written twice in the header (columns 5 and 10) and the recipe maps "
+        "status to it, so which one holds status is unknown. Rename or remove the extra column in the "
+        "export, or, if they hold the values of one multi-valued field, list 'Status' in "
+        "leads.multi_valued to read the first.",
     ),
     Case(
         "person column listed in the recipe is not in the file",
@@ -674,6 +688,21 @@ def test_every_command_on_a_damaged_store_exits_2_before_running_anything(
     assert not (tmp_path / "reports").exists()
 
 
+@pytest.mark.parametrize("command", ["history", "report", "run"])
+def test_every_command_on_another_applications_database_exits_2_and_leaves_it_as_it_was(
+    command: str, tmp_path: Path
+) -> None:
+    store = _foreign_db(tmp_path / "crm.sqlite")
+    before = store.read_bytes()
+    out = [] if command == "history" else ["--quiet", "--out", str(tmp_path / "reports")]
+    result = CliRunner().invoke(cli, [command, "--period", "2026-10", "--store", str(store), *out])
+    assert (result.exit_code, result.output) == (
+        2,
+        "Error: " + STORE_CASES["another application's database"][1].format(store=store) + "\n",
+    )
+    assert store.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["crm.sqlite"]
+
+
 # --------------------------------------------------------------------------- the period asked for
 
 SAMPLE_OCTOBER = FIXTURES.parent.parent / "data" / "sample" / "2026-10"
@@ -726,6 +755,25 @@ def test_a_period_the_exports_cannot_describe_is_refused_not_reported_clean(
         run_period(recipe="sample", folder=SAMPLE_OCTOBER, store=store, out_dir=tmp_path / "out", **kwargs)
     assert str(caught.value) == message
     assert not store.exists() and not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--period", "2027-01"], "the exports hold no lead created and no incident opened in January 2027"),
+        (["--period", "2026-10", "--as-of", "2026-09-15"], "as_of 2026-09-15 23:59 is before October 2026"),
+    ],
+    ids=["a period the exports do not cover", "as-of before the period"],
+)
+def test_retro_run_on_a_period_the_exports_cannot_describe_exits_2_in_one_line(
+    args, message, tmp_path
+) -> None:
+    argv = ["run", "--quiet", "--folder", str(SAMPLE_OCTOBER), *args, "--store", str(tmp_path / "s.sqlite")]
+    result = CliRunner().invoke(cli, [*argv, "--out", str(tmp_path / "reports")])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: {message}") and result.output.count("\n") == 1
+    assert "Traceback" not in result.output
 
 
 # --------------------------------------------------------------------------- the period folder
@@ -860,20 +908,65 @@ def test_a_placeholder_stage_date_is_no_stalled_deal(write) -> None:
     assert result.notes["stalled"] == ["1 open deals with no known stage entry time were left out."]
 
 
-def test_a_stage_limit_for_a_stage_no_lead_is_in_is_stated(write) -> None:
+SAMPLE_STAGES = "Stages in the export: 'Demo', 'Negotiation', 'New', 'Proposal', 'Qualified'."
+
+
+@pytest.mark.parametrize(
+    ("config", "overrides", "message"),
+    [
+        (
+            "clock: wall\nstage_limit:\n  default: 14d\n  Proposl: 60d\n",
+            None,
+            "config file thresholds.yaml line 4: stage_limit.Proposl: no lead of the export is in a stage "
+            f"'Proposl' (did you mean 'Proposal'?), so its limit would apply to no deal. {SAMPLE_STAGES} Fix "
+            "the stage's name, or remove it from stage_limit.",
+        ),
+        (
+            None,
+            {"stage_limit": {"proposal": "60d", "Closed Won": "1d"}},
+            "config overrides: stage_limit.Closed Won: no lead of the export is in a stage 'Closed Won', so "
+            f"its limit would apply to no deal. {SAMPLE_STAGES} Fix the stage's name, or remove it from "
+            "stage_limit.",
+        ),
+    ],
+)
+def test_a_stage_limit_for_a_stage_no_lead_is_in_is_refused(write, config, overrides, message) -> None:
     data = load_dataset("sample", folder=SAMPLE_OCTOBER)
-    result = find_leaks(data, load_config(None, overrides={"stage_limit": {"Proposl": "60d"}}), "2026-10")
-    assert result.notes["stalled"] == [
-        "stage_limit names 'Proposl', which no lead of the export is in, so that limit applied to no deal "
-        "(stages in the export: 'Demo', 'Negotiation', 'New', 'Proposal', 'Qualified'). Check the spelling "
-        "in the config; other stages take the default limit of 14 days."
-    ]
-    assert (
-        "stalled"
-        not in find_leaks(
-            data, load_config(None, overrides={"stage_limit": {"proposal": "60d"}}), "2026-10"
-        ).notes
+    path = write("thresholds.yaml", config) if config else None
+    with pytest.raises(ConfigError) as caught:
+        run_period("2026-10", recipe="sample", folder=SAMPLE_OCTOBER, config=path, overrides=overrides)
+    assert str(caught.value) == message
+    # Stage names match ignoring case: "proposal" is the export's "Proposal".
+    ok = find_leaks(data, load_config(None, overrides={"stage_limit": {"proposal": "60d"}}), "2026-10")
+    assert "stalled" not in ok.notes
+
+
+@pytest.mark.slow
+def test_retro_run_with_a_stage_limit_for_a_stage_no_lead_is_in_exits_2_in_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "thresholds.yaml"
+    config.write_text("stage_limit:\n  default: 14d\n  Proposl: 60d\n", encoding="utf-8")
+    argv = ["run", "--quiet", "--period", "2026-10", "--folder", str(SAMPLE_OCTOBER), "--config", str(config)]
+    result = CliRunner().invoke(
+        cli, [*argv, "--store", str(tmp_path / "s.sqlite"), "--out", str(tmp_path / "r")]
     )
+    assert (result.exit_code, result.output) == (
+        2,
+        "Error: config file thresholds.yaml line 3: stage_limit.Proposl: no lead of the export is in a stage "
+        f"'Proposl' (did you mean 'Proposal'?), so its limit would apply to no deal. {SAMPLE_STAGES} Fix the "
+        "stage's name, or remove it from stage_limit.\n",
+    )
+
+
+def test_a_stage_limit_without_a_stage_column_is_stated(write) -> None:
+    recipe = LEADS_RECIPE.replace(
+        "    status: Status\n", "    status: Status\n    stage_entered_at: Create Date\n"
+    )
+    data = load_dataset(write("test.yaml", recipe), leads=write("leads.csv", leads(OK)), as_of=AS_OF)
+    result = find_leaks(data, load_config(None, overrides={"stage_limit": {"Proposal": "60d"}}), "2026-10")
+    assert result.notes["stalled"] == [
+        "stage_limit names 'Proposal', but the export says no lead's stage, so every open deal took the "
+        "default limit of 14 days."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -897,17 +990,22 @@ def test_a_bad_optional_value_costs_the_row_only_the_metrics_that_use_it(column,
     assert data.leads[field].isna().tolist() == [i == 3 for i in range(10)]
 
 
-def test_a_mapped_header_written_twice_is_read_from_the_first_column_and_said(write) -> None:
-    rows = [OK + ",Lost", OK.replace("L-1", "L-2") + ",Won"]
-    data = load_dataset(
-        write("test.yaml", LEADS_RECIPE),
-        leads=write("leads.csv", leads(*rows, header=LEADS_HEADER + ",Status")),
-    )
+def test_a_header_written_twice_the_recipe_declares_multi_valued_or_does_not_read_is_said(write) -> None:
+    declared = LEADS_RECIPE.replace("  drop: [Email]\n", "  drop: [Email]\n  multi_valued: [Status]\n")
+    data = load_dataset(write("test.yaml", declared), leads=BAD / "status_twice.csv")
     assert data.leads["status"].tolist() == ["open", "open"]
     assert format_problems(data.quality) == (
-        "leads.csv, column 'Status': is written twice in the header (columns 5 and 10); status is read from "
-        "the first. Nothing to do if they hold the values of one multi-valued field; otherwise rename or "
-        "remove the extra column in the export, or map status to another header in leads.columns.status."
+        "status_twice.csv, column 'Status': is written twice in the header (columns 5 and 10); status is "
+        "read from the first. Nothing to do: leads.multi_valued lists it as one multi-valued field."
+    )
+    unread = LEADS_RECIPE.replace("    status: Status\n", "").replace(
+        "    status: {Open: open, Won: won, Lost: lost}\n", ""
+    )
+    data = load_dataset(write("unread.yaml", unread), leads=BAD / "status_twice.csv", strict=True)
+    assert format_problems(data.quality) == (
+        "status_twice.csv, column 'Status': is written twice in the header (columns 5 and 10); the recipe "
+        "reads neither. Nothing to do; if one of them holds a contract column, rename it in the export, or "
+        "list 'Status' in leads.multi_valued if they hold one multi-valued field."
     )
 
 

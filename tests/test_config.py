@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from toolkit.errors import ConfigError
+from toolkit.periods import parse_as_of
 from toolkit.settings.config import format_duration, load_config, parse_duration, person_hint
 
 
@@ -83,6 +84,17 @@ def test_to_dict_is_plain_json_and_round_trips():
     assert again == cfg
     assert pickle.loads(pickle.dumps(cfg)) == cfg
     assert again.as_of == pd.Timestamp("2026-10-31 23:59")
+
+
+@pytest.mark.parametrize("written", ["2026-10-31", "as_of: 2026-10-31"])
+def test_a_date_alone_as_as_of_is_the_end_of_that_day_as_on_the_command_line(written, tmp_path):
+    """The config and --as-of read a moment by one rule (a YAML date included)."""
+    if written.startswith("as_of:"):
+        (tmp_path / "c.yaml").write_text(written + "\n", encoding="utf-8")
+        cfg = load_config(tmp_path / "c.yaml")
+    else:
+        cfg = load_config(overrides={"as_of": written})
+    assert cfg.as_of == parse_as_of("2026-10-31") == pd.Timestamp("2026-10-31 23:59:59.999999")
 
 
 def test_to_dict_does_not_share_state():
@@ -204,7 +216,8 @@ def test_unquoted_yaml_time_is_read_as_hours_and_minutes(tmp_path):
         (
             {"as_of": "end of October"},
             "config overrides: as_of: 'end of October' is not a moment in time. "
-            "Write e.g. '2026-10-31 23:59', or null for the latest timestamp in the data.",
+            "Write e.g. '2026-10-31 23:59' (a date alone is the end of that day), or null for the latest "
+            "timestamp in the data.",
         ),
         (
             {"calendar": "Europe/London"},

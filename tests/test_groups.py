@@ -15,6 +15,7 @@ from toolkit.analyse.groups import find_groups
 from toolkit.analyse.leaks import LeakResult
 from toolkit.errors import ConfigError
 from toolkit.frames import GROUP_COLUMNS, RECORD_COLUMNS
+from toolkit.ingest.pii import NAME_MASK
 from toolkit.settings.config import load_config
 
 TZ = "Europe/London"
@@ -286,3 +287,16 @@ def test_lost_clients_are_never_split_by_their_own_incidents_category():
         {"group_key": "preceded_churn|elsewhere", "label": "all clients", "leaks": 2, "population": 3},
     ]
     assert groups["value_at_risk"].iloc[0] == 80_000.0  # annual value lost after incidents
+
+
+@pytest.mark.parametrize("masked", [NAME_MASK, f"escalated to {NAME_MASK}"])
+def test_a_value_that_names_a_person_is_never_a_segment(masked):
+    """The planted web-form leads, their source masked as a person's name by the loader: their
+    records still count, in the groups of other dimensions and elsewhere, but never as that value."""
+    frame = planted()
+    frame["source"] = frame["source"].replace("web_form", masked)
+    groups = find_groups(result_of(frame), CFG)
+    assert not groups["group_key"].str.contains(NAME_MASK, regex=False).any()
+    assert not groups["label"].str.contains("name removed", regex=False).any()
+    assert groups.iloc[0]["group_key"] == "uncontacted|hour_band=weekends|queue=Inbound"
+    assert groups["leaks"].sum() == 38 and groups["population"].sum() == 200

@@ -212,7 +212,7 @@ def test_describe_tells_what_retro_check_found(write) -> None:
         "Contact', source <- 'Lead Source', status <- 'Status', value <- 'Amount', account_id <- 'Account "
         "ID'\n"
         "  dropped as personal data: 'Email', 'Owner'\n"
-        "  values masked (e-mails, phones in kept text): 0\n"
+        "  values masked (e-mails, phones, names in kept text): 0\n"
         "\n"
         "Cannot be measured with this export:\n"
         "  Uncontacted leads needs first_contact_at; this export has none.\n"

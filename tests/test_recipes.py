@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import FIXTURES
+from conftest import FIXTURES, LEADS_RECIPE
 
 from toolkit.cli import cli
 from toolkit.errors import RecipeError, ValidationError
@@ -541,3 +541,34 @@ def test_the_recipe_reference_documents_every_key() -> None:
         for f in fields(cls):
             if not f.metadata.get("internal"):
                 assert f"`{f.name}`" in body, f"{f.name} is not documented under {heading}"
+
+
+@pytest.mark.parametrize(
+    ("header", "refused"),
+    [
+        ("Lead Owner", True),
+        ("Assigned To", True),
+        ("Sales Rep", True),
+        ("Owner E-mail", True),
+        ("Created By", True),  # whoever did it
+        ("Watchers", True),
+        ("Assigned Group", False),  # a team
+        ("Campaign Name", False),
+        ("Contact Type", False),  # a channel
+        ("Report Source", False),  # "rep" is a whole word only
+    ],
+)
+def test_a_dimension_mapped_to_a_person_column_is_refused_by_the_one_person_rule(
+    write, header, refused
+) -> None:
+    recipe = write("r.yaml", LEADS_RECIPE.replace("source: Lead Source", f"source: {header}"))
+    if not refused:
+        assert load_recipe(recipe).leads.columns["source"] == (header,)
+        return
+    with pytest.raises(RecipeError) as caught:
+        load_recipe(recipe)
+    assert str(caught.value) == (
+        f"r.yaml line 10: leads.columns maps source to '{header}', which looks like a person-level column. "
+        f"Leaks are grouped by process, never by person: list '{header}' under leads.person_columns (to "
+        "count unassigned work) or leads.drop instead."
+    )

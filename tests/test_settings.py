@@ -292,7 +292,6 @@ def test_values_parse(parse, value, expected):
         (values.time_of_day, ("9:75",), "'9:75' is not a time of day. Write HH:MM, e.g. \"09:00\"."),
         (values.time_of_day, (1441,), '1441 is not a time of day. Write HH:MM, e.g. "09:00".'),
         (values.date, ("25/12/2026",), "'25/12/2026' is not a date. Write YYYY-MM-DD."),
-        (values.moment, ("soon", "is not a moment."), "'soon' is not a moment."),
         (values.whole_number, (True, 1), "True must be a whole number of at least 1."),
         (values.whole_number, (0, 1), "0 must be a whole number of at least 1."),
         (values.number, ("3",), "'3' must be a number of at least 0, e.g. 3."),

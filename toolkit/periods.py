@@ -7,7 +7,7 @@ history and the report read a month the same way.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -43,11 +43,19 @@ def parse_as_of(as_of: object, timezone: str | None = None) -> pd.Timestamp:
             f"as_of {text!r} is not a date and time. Write it as 2026-10-31 (the end of that day) or "
             "2026-10-31 18:00."
         ) from None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if is_date_only(text):
         stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)  # a date means the whole day
     if timezone is not None:
         stamp = stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
     return stamp
+
+
+def is_date_only(as_of: object) -> bool:
+    """Whether a moment was written as a date alone (``2026-10-31``, or a YAML date), which
+    :func:`parse_as_of` reads as the end of that day."""
+    if isinstance(as_of, date):
+        return not isinstance(as_of, datetime)
+    return isinstance(as_of, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", as_of) is not None
 
 
 def bounds(period: str, timezone: str) -> tuple[pd.Timestamp, pd.Timestamp]:

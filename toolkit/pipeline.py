@@ -25,9 +25,8 @@ from toolkit.errors import InputError
 from toolkit.frames import BEHAVIOUR_COLUMNS, Dataset
 from toolkit.history import behaviour, missing_periods, tracked_segments
 from toolkit.ingest import load_dataset
-from toolkit.periods import check_period
+from toolkit.periods import check_period, is_date_only
 from toolkit.settings.config import Config, load_config
-from toolkit.settings.values import is_date_only
 from toolkit.store import Store
 
 

@@ -24,14 +24,16 @@ A group's figures are those of the records it took: the first group shows its wh
 later group the part of its segment that earlier groups did not already take.
 
 Missing dimension values form their own segment, written ``(none)`` (an unrouted lead is a
-process signal). Group keys are stable across periods and independent of row order:
-``<leak_type>|<dim>=<value>[|<dim>=<value>]`` with dimensions sorted by name.
+process signal). A value holding a person's name, which the loader masked, is never a segment: its
+records stay in the groups of other dimensions and in ``elsewhere``. Group keys are stable across
+periods and independent of row order: ``<leak_type>|<dim>=<value>[|<dim>=<value>]`` with dimensions
+sorted by name.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
@@ -42,6 +44,7 @@ from toolkit.analyse.leaks import LeakResult
 from toolkit.analyse.leaks.registry import leak_type as registered
 from toolkit.analyse.leaks.vocabulary import segment_words
 from toolkit.frames import GROUP_COLUMNS
+from toolkit.ingest.pii import NAME_MASK
 from toolkit.settings.config import Config, check_dimensions
 
 NONE_VALUE = "(none)"
@@ -89,6 +92,8 @@ class _Candidate:
     labels: list[tuple[str, ...]]  # cell -> values
     pop: np.ndarray
     leaks: np.ndarray
+    #: cell -> it names a person (a value the loader masked as one): never a segment
+    named: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def _groups_for(
@@ -127,7 +132,9 @@ def _groups_for(
         return excess_of(c) - settings.min_z * np.sqrt(c.pop * baseline * (1 - baseline))
 
     def eligible(c: _Candidate) -> np.ndarray:
-        return (c.pop >= settings.min_support) & (c.leaks >= settings.min_leaks) & (score_of(c) > 0)
+        return (
+            (c.pop >= settings.min_support) & (c.leaks >= settings.min_leaks) & (score_of(c) > 0) & ~c.named
+        )
 
     target = max(
         (float(np.clip(excess_of(c), 0, None)[eligible(c)].sum()) for c in candidates),
@@ -232,23 +239,31 @@ def _candidate(dims: tuple[str, ...], single: dict, weights: np.ndarray) -> _Can
     if len(dims) == 1:
         codes, uniques = single[dims[0]]
         labels = [(u,) for u in uniques]
-        cand = _Candidate(dims, None, labels, np.zeros(0), np.zeros(0))
+        cand = _Candidate(dims, None, labels, np.zeros(0), np.zeros(0), _names_a_person(uniques))
         size = len(uniques)
     else:
         (c1, u1), (c2, u2) = single[dims[0]], single[dims[1]]
+        n1, n2 = _names_a_person(u1), _names_a_person(u2)
         combined = c1 * len(u2) + c2
         if len(u1) * len(u2) <= _DIRECT_CELLS:
             codes, stored = combined, None
             labels = [(a, b) for a in u1 for b in u2]
+            named = (n1[:, None] | n2[None, :]).ravel()
         else:
             codes, cells = pd.factorize(combined, sort=True)
             codes, stored = codes.astype(np.int64), codes.astype(np.int64)
             labels = [(u1[x // len(u2)], u2[x % len(u2)]) for x in cells]
-        cand = _Candidate(dims, stored, labels, np.zeros(0), np.zeros(0))
+            named = n1[cells // len(u2)] | n2[cells % len(u2)]
+        cand = _Candidate(dims, stored, labels, np.zeros(0), np.zeros(0), named)
         size = len(labels)
     cand.pop = np.bincount(codes, minlength=size).astype("float64")
     cand.leaks = np.bincount(codes, weights=weights, minlength=size)
     return cand
+
+
+def _names_a_person(values: np.ndarray) -> np.ndarray:
+    """Per value: whether it holds a person's name the loader masked (never a segment)."""
+    return np.fromiter((NAME_MASK in v for v in values), dtype=bool, count=len(values))
 
 
 def _codes(c: _Candidate, single: dict) -> np.ndarray:

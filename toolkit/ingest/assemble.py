@@ -21,6 +21,7 @@ from toolkit.ingest.crosschecks import (
     dates_out_of_order,
     implausible_dates,
     masked_text,
+    named_ids,
     person_names,
     repeated_ids,
 )
@@ -164,12 +165,14 @@ def assemble(
     log_headers: dict[str, str],
     window: DateWindow,
     joined: JoinSource | None = None,
+    known_names: frozenset[str] = frozenset(),
 ) -> Assembled:
     """The contract frame of one file of dataset ``name``, from its text.
 
     ``mapped``: contract column -> header; ``log_headers``: the event log's key -> header; ``window``:
     the earliest plausible date and the moment after which a date is in the future;
-    ``joined``: the second file of a ``join``, already loaded.
+    ``joined``: the second file of a ``join``, already loaded; ``known_names``: people named in the
+    file's columns of names that the recipe drops (masked wherever they appear in kept text).
 
     Takes ``text`` over: it is released once every problem is placed, before the kept rows are
     copied, so the file's text is not held beside the frame (40 MB at a million leads).
@@ -220,7 +223,9 @@ def assemble(
         for values in sheet.persons.values():
             empty &= values.isna().to_numpy()
         sheet.typed["unassigned"] = pd.Series(empty, dtype=bool)
-    masked, flags = _check_across(sheet, name, sec, date_only, set(join.headers) if join else set(), window)
+    masked, flags = _check_across(
+        sheet, name, sec, date_only, set(join.headers) if join else set(), window, known_names
+    )
     excluded = _excluded_count(sheet.excluded, records)
     if records is not None:
         facts["event_log"] = {**records.info, "excluded_events": excluded}
@@ -333,14 +338,19 @@ def _check_across(
     date_only: set[str],
     joined: set[str],
     window: DateWindow,
+    known_names: frozenset[str],
 ) -> tuple[int, dict[str, np.ndarray]]:
     """The checks across columns, in order (each passes over the rows the ones before excluded);
-    returns the values masked and the flags set. A joined file's dates were checked against its own rows."""
-    names = person_names(sheet.persons)
+    returns the values masked and the flags set. A joined file's dates were checked against its own
+    rows. ``known_names``: people named in the file's columns of names the recipe drops."""
+    people = person_names(sheet.persons) | set(known_names)
+    replaced, found, masked, names = masked_text(name, sheet.typed, sheet.headers, sec.scan, people)
     sheet.problems.names = names  # the values quoted in the data-quality table are masked too
-    replaced, found, masked = masked_text(name, sheet.typed, sheet.headers, sec.scan, names)
     sheet.record(found)
     sheet.typed |= replaced
+    found, cleared = named_ids(name, sheet.typed, names)
+    sheet.record(found)
+    sheet.typed |= cleared
     dates = [c for c in timestamp_columns(name, sheet.headers) if c not in joined]
     found, flags, cleared = implausible_dates(name, sheet.typed, dates, sheet.excluded, window)
     sheet.record(found)

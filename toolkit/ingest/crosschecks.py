@@ -4,7 +4,6 @@ excluded, and returns what it found (problems, flags, replaced columns); none ch
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,8 @@ import pyarrow.compute as pc
 from toolkit.frames import COLUMNS, ID_COLUMN
 from toolkit.ingest.columns import DATED_BY
 from toolkit.ingest.headers import norm
-from toolkit.ingest.pii import names_pattern, scan
+from toolkit.ingest.names import KnownNames, count_names, is_people, known_names
+from toolkit.ingest.pii import NAME_MASK, scan
 from toolkit.ingest.problems import Finding
 from toolkit.ingest.recipe import ALLOWED_VALUES
 
@@ -58,59 +58,121 @@ def masked_text(
     columns: dict[str, pd.Series],
     headers: dict[str, str],
     scanned: tuple[str, ...] | None,
-    names: re.Pattern | None = None,
-) -> tuple[dict[str, pd.Series], tuple[Finding, ...], int]:
-    """Kept free-text columns with e-mail addresses, phone numbers and people's ``names`` masked: the
-    columns that held any, the problems (action ``masked``) and how many values were masked. Every kept
-    text column is scanned unless ``scanned`` (the recipe's ``scan``) names the headers to scan."""
+    people: Iterable[str] = (),
+) -> tuple[dict[str, pd.Series], tuple[Finding, ...], int, KnownNames | None]:
+    """Kept free-text columns with e-mail addresses, phone numbers and people's names masked: the
+    columns that held any, the problems (action ``masked``), how many values were masked, and the
+    pattern of the names masked (``people``, the names of the export's person columns, and the values
+    of any column of people found), for the values quoted in the data-quality table.
+
+    Every kept text column is scanned unless ``scanned`` (the recipe's ``scan``) names the headers to
+    scan. Kept text columns are process dimensions: a column where most values are people's names
+    (:func:`~toolkit.ingest.names.is_people`) is masked whole, and a value holding a name is masked, so
+    it is never a segment (:mod:`toolkit.analyse.groups` leaves masked names out of grouping).
+    """
     text_cols = [c for c in columns if COLUMNS[name].get(c) == "text" and c not in ALLOWED_VALUES]
     if scanned is not None:
         listed = {norm(h) for h in scanned}
         text_cols = [c for c in text_cols if norm(headers.get(c, "")) in listed]
+    known = set(people)
+    crowds = {}
+    for col in text_cols:
+        named, distinct = count_names(columns[col])
+        if is_people(named, distinct):
+            crowds[col] = (named, distinct)
+            known |= set(columns[col].dropna().astype(str).unique())
+    names = known_names(known)
     replaced, found, count = {}, [], 0
     for col in text_cols:
-        masked, hit = scan(columns[col], names)
-        if hit.any():
-            found.append(
-                Finding(
-                    hit.to_numpy(),
-                    col,
-                    "held an e-mail address, phone number or person's name, now masked",
-                    "Nothing to do here; remove personal data from this field in the source system.",
-                    "masked",
-                    values=masked,
-                )
+        values = columns[col]
+        if col in crowds:
+            hit = values.notna()
+            named, distinct = crowds[col]
+            problem = (
+                f"holds people's names ({named:,} of its {distinct:,} values look like names), so it is no "
+                "process dimension: masked, and left out of grouping"
             )
+            fix = (
+                f"List '{headers.get(col, col)}' under {name}.person_columns in the recipe, or map {col} "
+                "to a column of the process (a team, queue or channel)."
+            )
+            masked = values.where(~hit, NAME_MASK)
+        else:
+            masked, hit = scan(values, names, whole_names=False)
+            problem = (
+                "held an e-mail address, phone number or person's name, now masked (a value with a name is "
+                "left out of grouping)"
+            )
+            fix = "Nothing to do here; remove personal data from this field in the source system."
+        if hit.any():
+            found.append(Finding(hit.to_numpy(dtype=bool), col, problem, fix, "masked", values=masked))
             count += int(hit.sum())
             replaced[col] = masked
-    return replaced, tuple(found), count
+    return replaced, tuple(found), count, names
+
+
+def named_ids(
+    name: str, columns: dict[str, pd.Series], names: KnownNames | None
+) -> tuple[tuple[Finding, ...], dict[str, pd.Series]]:
+    """Ids that are a person's name: one the export's person columns name, or any value of an id
+    column where most values are full names. Personal data cannot be an id: a record id takes its row
+    out, an account id is cleared (the record stays in every metric but those of accounts). Returns
+    the problems and the cleared columns."""
+    found, cleared = [], {}
+    for col in dict.fromkeys((ID_COLUMN[name], "account_id")):
+        if col not in columns:
+            continue
+        values = columns[col]
+        if is_people(*count_names(values)):
+            hit = values.notna().to_numpy()
+        elif names is not None:
+            codes, uniques = pd.factorize(values)
+            uniques = pd.Series(uniques, dtype="str")
+            named = uniques.str.fullmatch(r"[^\d]*\p{L}[^\d]*").to_numpy(
+                dtype=bool, copy=True
+            )  # no digit in a name
+            named[named] = [names.sub(NAME_MASK, v) == NAME_MASK for v in uniques[named]]
+            hit = (codes >= 0) & np.append(named, False)[codes]
+        else:
+            continue
+        if not hit.any():
+            continue
+        primary = col == ID_COLUMN[name]
+        found.append(
+            Finding(
+                hit,
+                col,
+                "is a person's name, which is personal data and cannot be an id",
+                f"Map a column that identifies the {'record' if primary else 'account'} without naming a "
+                f"person (e.g. its record id) to {col}.",
+                "excluded" if primary else "excluded from account metrics",
+                values=pd.Series(np.where(hit, NAME_MASK, values.astype(object)), dtype="str"),
+            )
+        )
+        if not primary:
+            cleared[col] = values.mask(pd.Series(hit, index=values.index))
+    return tuple(found), cleared
 
 
 #: Values of a person column that are no person (a queue or team owning the work, a placeholder).
-_NOT_A_PERSON = re.compile(
-    r"\b(queue|team|group|desk|unassigned|system|admin|bot|support|sales|partner|integration|api|default|"
-    r"none|unknown|n/?a|null|service|ops|emea|apac|amer)\b",
-    re.IGNORECASE,
+_NOT_A_PERSON = (
+    r"(?i)\b(?:queue|team|group|desk|unassigned|system|admin|bot|support|sales|partner|integration|api|"
+    r"default|none|unknown|n/?a|null|service|ops|emea|apac|amer)\b"
 )
+#: One to four words of letters (an apostrophe, dot or hyphen inside): a value that can be a name.
+_NAME_VALUE = r"\p{L}[\p{L}\p{M}'’.-]*(?:\s+\p{L}[\p{L}\p{M}'’.-]*){0,3}"
 
 
-def person_names(persons: dict[str, pd.Series]) -> re.Pattern | None:
-    """The pattern of the people named in a file's person columns (owners, assignees), to mask them in
-    kept text: values of one to four words of letters, not a queue or a team."""
-    names = set()
+def person_names(persons: dict[str, pd.Series]) -> set[str]:
+    """The people named in a file's person columns (owners, assignees; kept or dropped), to mask them in
+    kept text: values of one to four words of letters, not a queue or a team. Vectorised over the
+    distinct values: a dropped column of customers' names may hold a million."""
+    names: set[str] = set()
     for values in persons.values():
-        for value in values.dropna().astype(str).unique():
-            words = value.split()
-            if (
-                1 <= len(words) <= 4
-                and all(_NAME_WORD.fullmatch(w) for w in words)
-                and not _NOT_A_PERSON.search(value)
-            ):
-                names.add(value)
-    return names_pattern(names)
-
-
-_NAME_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+        distinct = pd.Series(values.dropna().astype("str").str.strip().unique(), dtype="str")
+        keep = distinct.str.fullmatch(_NAME_VALUE) & ~distinct.str.contains(_NOT_A_PERSON)
+        names.update(distinct[keep.to_numpy(dtype=bool)])
+    return names
 
 
 #: The earliest plausible date by default (the config's ``earliest_date``): CRMs write 1900-01-01,

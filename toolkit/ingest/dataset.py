@@ -16,9 +16,10 @@ import pyarrow as pa
 from toolkit.errors import ConfigError, InputError, RecipeError, ValidationError
 from toolkit.frames import ID_COLUMN, Dataset
 from toolkit.ingest.assemble import assemble, file_text
-from toolkit.ingest.crosschecks import EARLIEST_DATE, DateWindow
-from toolkit.ingest.headers import FIRST_OF_REPEATED, NOT_IN_EXPORT, Headers, map_headers
+from toolkit.ingest.crosschecks import EARLIEST_DATE, DateWindow, person_names
+from toolkit.ingest.headers import FIRST_OF_REPEATED, NOT_IN_EXPORT, REPEATED_UNREAD, Headers, map_headers
 from toolkit.ingest.joins import JoinSource
+from toolkit.ingest.people import holds_names
 from toolkit.ingest.problems import Problems, concat_problems, format_problems, sort_problems
 from toolkit.ingest.readers import inspect, read_columns
 from toolkit.ingest.recipe import DatasetRecipe, Recipe, load_recipe
@@ -116,7 +117,10 @@ def _load_one(
         return Loaded(
             None, concat_problems(parts), True, 0, 0, pii=pii_info, read_info=info, files=[raw.name]
         )
-    table = read_columns(raw, [h for h in raw.headers if h in wanted])
+    # Columns of names the recipe drops are read too, for their names alone (masked in kept text).
+    named = [h for h in raw.headers if h not in wanted and holds_names(h)]
+    table = read_columns(raw, [h for h in raw.headers if h in wanted], also=named)
+    known_names = frozenset(person_names({h: table.frame.pop(h) for h in named}))
     rows_read = len(table.frame) + len(table.bad_rows)
     if rows_read == 0:
         raise InputError(
@@ -140,6 +144,7 @@ def _load_one(
         log_headers=found.events,
         window=window,
         joined=None if joined is None else joined.as_join(),
+        known_names=known_names,
     )
     del text
     pa.default_memory_pool().release_unused()
@@ -339,9 +344,9 @@ def strict_failure(data: Dataset) -> ValidationError | None:
     optional columns an export lacks; None when there is none."""
     quality = data.quality
     # Masking is the fix; a column the recipe marks optional may be absent from an export.
-    # A repeated header is how some systems write a multi-valued field: said, not refused.
+    # A repeated header the recipe declares multi-valued, or does not read: said, not refused.
     serious = quality[
-        ~quality["action"].isin(["masked", FIRST_OF_REPEATED])
+        ~quality["action"].isin(["masked", FIRST_OF_REPEATED, REPEATED_UNREAD])
         & ~quality["action"].str.startswith(NOT_IN_EXPORT)
     ]
     if serious.empty:

@@ -6,14 +6,17 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 
+from toolkit.errors import InputError
 from toolkit.frames import ID_COLUMN, REQUIRED, person_hint
 from toolkit.ingest.problems import Problems
 from toolkit.ingest.readers import RawFile, delimiter_name
 from toolkit.ingest.recipe import DatasetRecipe
 
-#: Action of a column the recipe lists as optional and the export lacks: noted, not a problem.
-#: The action of a mapped header the file writes more than once.
+#: The action of a mapped header the file writes more than once, listed in the recipe's multi_valued.
 FIRST_OF_REPEATED = "first column read"
+#: The action of a header the file writes more than once that the recipe does not read.
+REPEATED_UNREAD = "not read"
+#: Action of a column the recipe lists as optional and the export lacks: noted, not a problem.
 NOT_IN_EXPORT = "not in this export"
 
 
@@ -85,6 +88,10 @@ class _Mapping:
     missing: list[dict]  # optional columns the file lacks: column, headers, closest, listed
 
 
+def _times(columns: list[int]) -> str:
+    return "twice" if len(columns) == 2 else f"{len(columns)} times"
+
+
 def _positions(columns: list[int]) -> str:
     """``columns 5 and 10`` (1 = the first column)."""
     shown = [str(c) for c in columns]
@@ -98,6 +105,7 @@ def map_headers(
     is missing. ``section`` is the recipe path named in messages (``leads`` or ``leads.join``)."""
     section = section or name
     heads = Headers(raw.headers)
+    multi_valued = {hit for h in sec.multi_valued if (hit := heads.find(h)) is not None}
     result = _Mapping({}, [], {}, [])
     other = _other_delimiter(raw)
     if other is not None:
@@ -115,16 +123,19 @@ def map_headers(
     for col, aliases in sec.columns.items():
         hit = heads.first(aliases)
         if hit is not None and hit in raw.repeated:
-            # Jira writes a multi-valued field as repeated columns; anything else is a mistake. The
-            # first is read either way, and said.
             found = raw.columns_named(hit)
-            times = "twice" if len(found) == 2 else f"{len(found)} times"
+            if hit not in multi_valued:
+                raise InputError(
+                    f"{raw.name}: column '{hit}' is written {_times(found)} in the header "
+                    f"({_positions(found)}) and the recipe maps {col} to it, so which one holds {col} is "
+                    f"unknown. Rename or remove the extra column in the export, or, if they hold the values "
+                    f"of one multi-valued field, list '{hit}' in {section}.multi_valued to read the first."
+                )
             problems.column(
                 hit,
-                f"is written {times} in the header ({_positions(found)}); {col} is read from the first",
-                f"Nothing to do if they hold the values of one multi-valued field; otherwise rename or "
-                f"remove the extra column in the export, or map {col} to another header in "
-                f"{section}.columns.{col}.",
+                f"is written {_times(found)} in the header ({_positions(found)}); {col} is read from the "
+                "first",
+                f"Nothing to do: {section}.multi_valued lists it as one multi-valued field.",
                 FIRST_OF_REPEATED,
             )
         if hit is not None:
@@ -188,4 +199,18 @@ def map_headers(
             if listed
             else "unassigned work not counted from it",
         )
+    read = {*result.columns.values(), *result.persons, *result.events.values(), *multi_valued}
+    dropped = {hit for h in sec.drop if (hit := heads.find(h)) is not None}
+    for header in raw.repeated:
+        found = raw.columns_named(header)
+        copies = {raw.headers[i - 1] for i in found}  # Labels, Labels.1: a recipe may map a copy
+        if not copies & (read | dropped):
+            problems.column(
+                header,
+                f"is written {_times(found)} in the header ({_positions(found)}); the recipe reads "
+                + ("neither" if len(found) == 2 else "none of them"),
+                f"Nothing to do; if one of them holds a contract column, rename it in the export, or list "
+                f"'{header}' in {section}.multi_valued if they hold one multi-valued field.",
+                REPEATED_UNREAD,
+            )
     return result

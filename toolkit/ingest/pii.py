@@ -1,9 +1,9 @@
 """E-mail, phone and name scanning and masking for the text a recipe keeps.
 
-Columns of personal data are never read (the recipe's ``drop`` and anything unmapped); this
-module catches what slips into kept text, such as an e-mail address typed into a lead source or
-an owner's name in a routing rule. Matches become ``[email removed]``, ``[phone removed]`` and
-``[name removed]``.
+Columns of personal data are never kept (the recipe's ``drop`` and anything unmapped; a column of
+names is read for its names alone, to mask them); this module catches what slips into kept text,
+such as an e-mail address typed into a lead source or an owner's name in a routing rule. Matches
+become ``[email removed]``, ``[phone removed]`` and ``[name removed]``.
 
 * E-mail addresses, internationalised ones included (``jörg@müller.example``).
 * Phones as people type them in many countries: international (``+44 20 7946 0958``, ``0044 ...``),
@@ -11,21 +11,25 @@ an owner's name in a routing rule. Matches become ``[email removed]``, ``[phone 
   groups (``06 12 34 56 78``, ``06-12345678``, ``98765 43211``, ``(02) 9876 5432``,
   ``(11) 91234-5678``), or 10 to 13 digits in one run. Dates (``2026-10-31``, ``31.10.2026``),
   times, amounts (``1,234.50``) and ids glued to letters (``INC0012345``) do not match.
-* People's names given by the caller (read from the export's person columns), whole words, any case.
+* People's names given by the caller (read from the export's person columns, kept or dropped), whole
+  words, any case; and full names from the committed lists (a capitalised given name and surname,
+  :mod:`toolkit.ingest.names`).
 
 The patterns are Python regular expressions run on the distinct values that can hold a match (an
-``@``, seven digits, a name's first letters), so a column of a few labels costs little whatever
-its row count. ``tests/fixtures/pii/corpus.yaml`` is the corpus they are measured on.
+``@``, seven digits, two capitalised words, or any text when names are given), so a column of a few
+labels costs little whatever its row count. ``tests/fixtures/pii/corpus.yaml`` is the corpus they
+are measured on.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+from toolkit.ingest.names import KnownNames, mask_full_names
 
 EMAIL_MASK = "[email removed]"
 PHONE_MASK = "[phone removed]"
@@ -57,28 +61,21 @@ def _mask_phones(text: str) -> str:
     return _PHONE_RUN.sub(lambda m: PHONE_MASK if _is_phone(m.group(0)) else m.group(0), text)
 
 
-def names_pattern(names: Iterable[str]) -> re.Pattern | None:
-    """One pattern for people's names (whole words, any case), longest first; None without names.
-
-    Names shorter than three letters are left out: initials would mask half of every text.
-    """
-    kept = sorted(
-        {n.strip() for n in names if isinstance(n, str) and len(n.strip()) >= 3}, key=len, reverse=True
-    )
-    if not kept:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in kept) + r")(?!\w)", re.IGNORECASE)
-
-
-def mask_text(text: str, names: re.Pattern | None = None) -> str:
-    """``text`` with e-mail addresses, phones and the ``names`` masked."""
+def mask_text(text: str, names: KnownNames | None = None, *, whole_names: bool = True) -> str:
+    """``text`` with e-mail addresses, phones, the ``names`` and listed full names masked (a value that
+    is only a full name too, unless ``whole_names`` is false: see
+    :func:`~toolkit.ingest.names.mask_full_names`)."""
     out = _EMAIL.sub(EMAIL_MASK, text) if "@" in text else text
     out = _mask_phones(out)
-    return names.sub(NAME_MASK, out) if names is not None else out
+    out = names.sub(NAME_MASK, out) if names is not None else out
+    return mask_full_names(out, NAME_MASK, whole=whole_names)
 
 
-def scan(values: pd.Series, names: re.Pattern | None = None) -> tuple[pd.Series, pd.Series]:
-    """Mask e-mails, phones and ``names`` (:func:`names_pattern`) in a text column.
+def scan(
+    values: pd.Series, names: KnownNames | None = None, *, whole_names: bool = True
+) -> tuple[pd.Series, pd.Series]:
+    """Mask e-mails, phones, ``names`` (:class:`~toolkit.ingest.names.KnownNames`) and listed full names
+    in a text column (``whole_names``: see :func:`mask_text`).
 
     Returns the masked column (a new Series; the input is not changed) and a boolean Series
     marking the rows where something was masked.
@@ -90,15 +87,23 @@ def scan(values: pd.Series, names: re.Pattern | None = None) -> tuple[pd.Series,
     none = pd.Series(False, index=values.index)
     if uniques.empty:
         return text, none
-    # Only values that could hold a match go through Python's re: an @, seven digits, or any text
-    # when names are given.
-    maybe = uniques.str.contains("@", regex=False) | (uniques.str.count(r"\d") >= 7)
+    # Only values that could hold a match go through Python's re: an @, seven digits, two capitalised
+    # words (a full name), or any text when names are given.
+    maybe = (
+        uniques.str.contains("@", regex=False)
+        | (uniques.str.count(r"\d") >= 7)
+        | (uniques.str.count(r"(?:^|[^\w])\p{Lu}") >= 2)
+    )
     if names is not None:
         maybe |= True
     candidates = uniques[maybe.to_numpy(dtype=bool)]
     if candidates.empty:
         return text, none
-    cleaned = pd.Series([mask_text(v, names) for v in candidates], index=candidates.index, dtype="str")
+    cleaned = pd.Series(
+        [mask_text(v, names, whole_names=whole_names) for v in candidates],
+        index=candidates.index,
+        dtype="str",
+    )
     changed = cleaned != candidates
     if not changed.any():
         return text, none
@@ -117,5 +122,5 @@ def scan(values: pd.Series, names: re.Pattern | None = None) -> tuple[pd.Series,
 
 
 def contains_pii(values: pd.Series) -> pd.Series:
-    """True where a text value holds an e-mail address or a phone number."""
+    """True where a text value holds an e-mail address, a phone number or a listed full name."""
     return scan(values)[1].astype(bool)

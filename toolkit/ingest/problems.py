@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from toolkit.frames import COLUMNS, PROBLEM_COLUMNS, empty_problems
 from toolkit.ingest.pii import scan
+
+if TYPE_CHECKING:
+    from toolkit.ingest.names import KnownNames
 
 #: A dataset's record, as messages name it ("Every lead needs an id").
 RECORD = {"leads": "lead", "incidents": "incident", "accounts": "account"}
@@ -46,7 +48,7 @@ class Problems:
         self.dataset, self.file = dataset, file
         self.parts: list[pd.DataFrame] = []
         self.fatal = False
-        self.names: re.Pattern | None = None  # people's names to mask in the values quoted
+        self.names: KnownNames | None = None  # people's names to mask in the values quoted
 
     def rows(
         self,

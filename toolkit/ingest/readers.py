@@ -106,21 +106,23 @@ def inspect(
     return inspect_csv(path, head, tail, size, encoding, delimiter)
 
 
-def read_columns(raw: RawFile, headers: Sequence[str]) -> RawTable:
-    """Read only ``headers`` (exact names from ``raw.headers``) from the file."""
+def read_columns(raw: RawFile, headers: Sequence[str], also: Sequence[str] = ()) -> RawTable:
+    """Read only ``headers`` (exact names from ``raw.headers``) from the file, and the ``also`` headers
+    in the same pass; a row blank in every one of ``headers`` is a blank row, whatever ``also`` holds."""
     headers = list(dict.fromkeys(headers))
+    every = list(dict.fromkeys([*headers, *also]))
     if raw.kind == "xlsx":
-        table = _read_xlsx(raw, headers)
+        table = _read_xlsx(raw, every)
     elif raw.kind == "parquet":
-        table = _read_parquet(raw, headers)
+        table = _read_parquet(raw, every)
     else:
-        table = read_csv(raw, headers)
-    return _drop_blank_rows(table)
+        table = read_csv(raw, every)
+    return _drop_blank_rows(table, headers)
 
 
-def _drop_blank_rows(table: RawTable) -> RawTable:
+def _drop_blank_rows(table: RawTable, judged: Sequence[str]) -> RawTable:
     frame = table.frame
-    if frame.empty or len(frame.columns) == 0:
+    if frame.empty or len(frame.columns) == 0 or not judged:
         return table
 
     def blank(s: pd.Series) -> np.ndarray:
@@ -129,8 +131,8 @@ def _drop_blank_rows(table: RawTable) -> RawTable:
         return s.isna().to_numpy()
 
     # Only rows blank in the first column can be blank rows; check the others on those alone.
-    candidates = np.flatnonzero(blank(frame.iloc[:, 0]))
-    for col in frame.columns[1:]:
+    candidates = np.flatnonzero(blank(frame[judged[0]]))
+    for col in judged[1:]:
         if not len(candidates):
             break
         candidates = candidates[blank(frame[col].iloc[candidates])]

@@ -430,6 +430,7 @@ def suggest_recipe(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Sugge
             f"the file looks re-saved by Excel: {sign}; export it again from the source if you can"
         )
     _event_log(out, raw, cells, known, taken, cut=len(frame) >= sample_rows)
+    out.multi_valued = [h for h in dict.fromkeys(out.columns.values()) if h in raw.repeated]
     _values(out, cells)
     _dates(out, cells)
     for col in REQUIRED[dataset]:

@@ -23,6 +23,7 @@ class Suggestion:
     why: dict[str, str] = field(default_factory=dict)  # contract column -> how it was matched
     person_columns: list[str] = field(default_factory=list)
     drop: dict[str, str] = field(default_factory=dict)  # header -> why it is personal data
+    multi_valued: list[str] = field(default_factory=list)  # mapped headers the export writes more than once
     missing: list[str] = field(default_factory=lambda: [""])
     dayfirst: bool | None = None
     dayfirst_note: str = ""
@@ -131,8 +132,13 @@ class Suggestion:
                 f"  person_columns: {quoted(self.person_columns)}"
                 "   # people: used only to count unassigned work"
             )
+        if self.multi_valued:
+            out.append(
+                f"  multi_valued: {quoted(self.multi_valued)}"
+                "   # TODO: check: written more than once in the header; the first is read"
+            )
         if self.drop:
-            out.append("  drop:   # personal data: never read")
+            out.append("  drop:   # personal data: never kept")
             out += [f"    - {quoted(h)}   # {why}" for h, why in self.drop.items()]
         return "\n".join(out) + "\n"
 

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from toolkit.ingest.names import full_names, looks_like_a_name
 from toolkit.ingest.people import name_columns
 
 if TYPE_CHECKING:
@@ -354,6 +355,8 @@ def blame_in(note: object, names: Iterable[str] = ()) -> str | None:
         found = next((m for m in _NAME_FAULT.finditer(note) if m.group(0).split()[0] not in _NOT_NAMES), None)
     if found is None:
         found = next((m for p in _name_patterns(names) if (m := p.search(note))), None)
+    if found is None and (listed := full_names(note)):  # a full name from the committed lists
+        return note[listed[0][0] : listed[0][1]]
     return found.group(0) if found is not None else None
 
 
@@ -389,7 +392,7 @@ def is_person(value: object, names: Iterable[str] = ()) -> bool:
     if not isinstance(value, str) or not value.strip():
         return False
     wanted = value.strip().casefold()
-    if any(isinstance(n, str) and n.strip().casefold() == wanted for n in names):
+    if looks_like_a_name(value) or any(isinstance(n, str) and n.strip().casefold() == wanted for n in names):
         return True
     parts = value.split()
     return (

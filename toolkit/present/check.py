@@ -146,7 +146,7 @@ def _describe_dataset(dataset: Dataset, name: str) -> list[str]:
     )
     if pii.get("unread_columns"):
         lines.append(f"  not read (not in the recipe): {len(pii['unread_columns'])} column(s)")
-    lines.append(f"  values masked (e-mails, phones in kept text): {pii.get('masked_values', 0):,}")
+    lines.append(f"  values masked (e-mails, phones, names in kept text): {pii.get('masked_values', 0):,}")
     date_only = sorted(dataset.date_only.get(name, ()))
     if date_only:
         lines.append(

@@ -22,6 +22,7 @@ import pandas as pd
 
 from toolkit.errors import ConfigError
 from toolkit.frames import PROCESS_DIMENSIONS, SEVERITIES, person_hint
+from toolkit.periods import parse_as_of
 from toolkit.settings.business_calendar import DAY_NAMES, BusinessCalendar, calendar_from
 from toolkit.settings.config_layers import Origin, config_layers, suggestion
 from toolkit.settings.values import (
@@ -31,7 +32,6 @@ from toolkit.settings.values import (
     format_duration,
     hhmm,
     items,
-    moment,
     number,
     share,
     whole_number,
@@ -107,6 +107,13 @@ class Config:
     pareto_exclude: tuple[str, ...]
     report: ReportSettings = field(default_factory=ReportSettings)
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    #: Where each stage limit was set (``stage_limit.Proposal`` -> ``config file retro.yaml line 4``),
+    #: for a message about it once the data is known.
+    origins: dict[str, str] = field(repr=False, compare=False, default_factory=dict)
+
+    def origin(self, key: str) -> str:
+        """The file and line (or layer) that set the dotted ``key``, for a message: ``config`` if unknown."""
+        return self.origins.get(key, "config")
 
     def stage_limit_for(self, stage: str | None) -> pd.Timedelta:
         """The stall limit of a stage (its own, or ``default``)."""
@@ -316,13 +323,14 @@ def _build(raw: dict, where: Origin) -> Config:
     fix = raw["fix_window"]
     as_of = raw["as_of"]
     if as_of is not None:
-        as_of = where.parse(
-            "as_of",
-            as_of,
-            moment,
-            "is not a moment in time. Write e.g. '2026-10-31 23:59', or null for the latest timestamp "
-            "in the data.",
-        )
+        try:
+            as_of = parse_as_of(as_of)  # the one reading of a moment: a date alone is the end of that day
+        except ConfigError:
+            raise where.fail(
+                "as_of",
+                f"{raw['as_of']!r} is not a moment in time. Write e.g. '2026-10-31 23:59' (a date alone is "
+                "the end of that day), or null for the latest timestamp in the data.",
+            ) from None
         if isinstance(raw["as_of"], dt.date | dt.datetime | pd.Timestamp):
             raw["as_of"] = str(as_of)  # keep to_dict() JSON safe
     earliest_date = where.parse("earliest_date", raw["earliest_date"], date)
@@ -384,6 +392,7 @@ def _build(raw: dict, where: Origin) -> Config:
             partial_month_share=where.parse("report.partial_month_share", rep["partial_month_share"], share),
         ),
         raw=raw,
+        origins={f"stage_limit.{k}": where.at(f"stage_limit.{k}") for k in stage_limit},
     )
 
 

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from toolkit.errors import ConfigError
 from toolkit.settings.keys import NotAMapping, UnknownKey, check_nested, did_you_mean
-from toolkit.settings.layers import Layers, expand_dotted
+from toolkit.settings.layers import Layers, expand_dotted, holds
 from toolkit.settings.values import BadValue
 from toolkit.settings.yamlfile import YamlDoc, YamlWording, read_yaml, read_yaml_file
 
@@ -81,6 +81,14 @@ class Origin:
     def __call__(self, key: str) -> str:
         """The label of the layer that set ``key`` (``defaults.yaml`` when none of the others did)."""
         return self.layers.setter(tuple(key.split(".")))
+
+    def at(self, key: str) -> str:
+        """``config file retro.yaml line 4``: the layer, and line when known, that set ``key``."""
+        path = tuple(key.split("."))
+        for doc in reversed(self.layers.docs):
+            if holds(doc.data, path):
+                return f"{doc.label} line {doc.lines[path]}" if path in doc.lines else doc.label
+        return self(key)
 
     def fail(self, key: str, message: str) -> ConfigError:
         """``<layer>: <key>: <message>``."""

@@ -1,4 +1,4 @@
-"""Value parsers shared by settings files: durations, times of day, dates, moments, numbers and lists.
+"""Value parsers shared by settings files: durations, times of day, dates, numbers and lists.
 
 Each parser returns the value or raises :class:`BadValue` naming what was written (``value``)
 and the rest of the sentence (``complaint``), so the caller can prefix the file and key in its
@@ -83,30 +83,6 @@ def date(value: object) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise BadValue(value, "is not a date. Write YYYY-MM-DD.") from None
-
-
-def moment(value: object, complaint: str) -> pd.Timestamp:
-    """A moment in time such as ``"2026-10-31 23:59"``; ``complaint`` says how to write one.
-
-    A date alone (``2026-10-31``, text or a YAML date) means the end of that day, 23:59:59.999999:
-    an export taken that day holds everything of it.
-    """
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = value.isoformat()
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise BadValue(value, complaint) from None
-    if is_date_only(value):
-        stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-    return stamp
-
-
-def is_date_only(value: object) -> bool:
-    """Whether a moment was written as a date alone (``2026-10-31``): :func:`moment` reads its end."""
-    if isinstance(value, dt.date):
-        return not isinstance(value, dt.datetime)
-    return isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value) is not None
 
 
 def whole_number(value: object, low: int) -> int:

@@ -15,7 +15,9 @@ import pandas as pd
 from toolkit.analyse.leaks import records
 from toolkit.analyse.leaks.measuring import UNIT_SIZE, Context, Needs, need
 from toolkit.analyse.leaks.registry import LeakType, Outcome
+from toolkit.errors import ConfigError
 from toolkit.settings.config import Config, format_duration
+from toolkit.settings.keys import closest
 
 #: Why it cannot be measured when no column says which deals are open.
 NO_OPEN_STATE = (
@@ -79,24 +81,33 @@ def stage_limits(config: Config, leads: pd.DataFrame) -> pd.Series:
 
 
 def unknown_stages(config: Config, leads: pd.DataFrame) -> str | None:
-    """The sentence naming stages of ``stage_limit`` that no lead of the export is in, or None.
-
-    A misspelt stage (``Proposl``) would otherwise state a limit that never applies.
+    """Refuse a ``stage_limit`` for a stage no lead of the export is in (a misspelt ``Proposl`` would
+    state a limit that never applies): ConfigError naming where it was set, the stages the export has
+    and the closest of them. Without a stage column no stage's limit can apply: the sentence saying
+    so, or None.
     """
     named = [k for k in config.stage_limit if k != "default"]
     if not named:
         return None
     stages = leads["stage"].dropna().astype(str) if "stage" in leads.columns else pd.Series([], dtype=str)
     seen = {v.casefold(): v for v in stages.unique()}
-    unused = [k for k in named if k.casefold() not in seen]
-    if not unused:
+    default = format_duration(config.stage_limit["default"])
+    if not seen:
+        listed = ", ".join(f"'{k}'" for k in named)
+        return (
+            f"stage_limit names {listed}, but the export says no lead's stage, so every open deal took the "
+            f"default limit of {default}."
+        )
+    unused = next((k for k in named if k.casefold() not in seen), None)
+    if unused is None:
         return None
-    listed = ", ".join(f"'{k}'" for k in unused)
-    have = ", ".join(f"'{v}'" for v in sorted(seen.values())[:12]) or "none"
-    return (
-        f"stage_limit names {listed}, which no lead of the export is in, so that limit applied to no deal "
-        f"(stages in the export: {have}). Check the spelling in the config; other stages take the default "
-        f"limit of {format_duration(config.stage_limit['default'])}."
+    have = ", ".join(f"'{v}'" for v in sorted(seen.values())[:12]) + (", ..." if len(seen) > 12 else "")
+    close = closest(unused.casefold(), seen)
+    hint = f" (did you mean '{seen[close]}'?)" if close is not None else ""
+    raise ConfigError(
+        f"{config.origin(f'stage_limit.{unused}')}: stage_limit.{unused}: no lead of the export is in a "
+        f"stage '{unused}'{hint}, so its limit would apply to no deal. Stages in the export: {have}. Fix "
+        f"the stage's name, or remove it from stage_limit."
     )
 
 

@@ -173,7 +173,12 @@ class JoinOptions:
         default=(),
         metadata=parsed_by(parse_text_list, "headers naming a person; only used to count unassigned"),
     )
-    drop: tuple[str, ...] = field(default=(), metadata=parsed_by(parse_text_list, "personal data never read"))
+    drop: tuple[str, ...] = field(
+        default=(),
+        metadata=parsed_by(
+            parse_text_list, "personal data, never kept (a column of names is read to mask them)"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -209,7 +214,20 @@ class DatasetRecipe:
         default=(),
         metadata=parsed_by(parse_text_list, "headers naming a person; only used to count unassigned"),
     )
-    drop: tuple[str, ...] = field(default=(), metadata=parsed_by(parse_text_list, "personal data never read"))
+    drop: tuple[str, ...] = field(
+        default=(),
+        metadata=parsed_by(
+            parse_text_list, "personal data, never kept (a column of names is read to mask them)"
+        ),
+    )
+    multi_valued: tuple[str, ...] = field(
+        default=(),
+        metadata=parsed_by(
+            parse_text_list,
+            "headers the export writes more than once for one multi-valued field; a mapped one is read "
+            "from its first column",
+        ),
+    )
     scan: tuple[str, ...] | None = field(
         default=None,
         metadata=parsed_by(

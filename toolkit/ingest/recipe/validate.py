@@ -6,10 +6,9 @@ Headers are checked against the files later, by :func:`toolkit.ingest.load_datas
 
 from __future__ import annotations
 
-import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from toolkit.frames import COLUMNS, ID_COLUMN, REQUIRED, SEVERITIES, STATUSES
+from toolkit.frames import COLUMNS, ID_COLUMN, REQUIRED, SEVERITIES, STATUSES, person_hint
 from toolkit.ingest.recipe.model import DatasetRecipe, Recipe
 from toolkit.ingest.recipe.source import did_you_mean
 from toolkit.settings.layers import Layers
@@ -29,11 +28,10 @@ _REQUIRED_MEANING = {
     "account_id": "the id of each account",
 }
 
-#: Words in a header that mark a person-level column; such a column cannot feed a process dimension.
-_PERSON_WORDS = frozenset(
-    {"owner", "agent", "assignee", "assigned", "resolver", "rep", "sdr", "caller", "requester"}
-    | {"reporter", "creator", "submitter", "email", "e-mail", "phone", "mobile"}
-)
+#: Hints of :func:`~toolkit.frames.person_hint` a process dimension's header may carry: "Campaign Name",
+#: "Stage Name" and "Contact Type" name a campaign, a stage and a channel. A person's role or contact
+#: details (owner, assignee, e-mail, phone, ...) refuse the mapping.
+_DIMENSION_MAY_SAY = frozenset({"name", "contact"})
 _DIMENSIONS = frozenset({"source", "queue", "routing", "stage", "category", "severity"})
 
 #: The contract column each event-log rule fills, per dataset.
@@ -124,8 +122,8 @@ def check_dataset(name: str, sec: DatasetRecipe, where: Layers) -> None:
     joined = sec.join.columns if sec.join else {}
     for col in sorted(_DIMENSIONS & (set(sec.columns) | set(joined))):
         for header in (*sec.columns.get(col, ()), *joined.get(col, ())):
-            words = set(re.split(r"[^a-z-]+", header.casefold()))
-            if words & _PERSON_WORDS:
+            hint = person_hint(header)
+            if hint is not None and hint not in _DIMENSION_MAY_SAY:
                 raise where.fail(
                     (*base, "columns", col),
                     f"{name}.columns maps {col} to '{header}', which looks like a person-level column. "
