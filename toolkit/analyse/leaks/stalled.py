@@ -81,10 +81,12 @@ def stage_limits(config: Config, leads: pd.DataFrame) -> pd.Series:
 
 
 def unknown_stages(config: Config, leads: pd.DataFrame) -> str | None:
-    """Refuse a ``stage_limit`` for a stage no lead of the export is in (a misspelt ``Proposl`` would
-    state a limit that never applies): ConfigError naming where it was set, the stages the export has
-    and the closest of them. Without a stage column no stage's limit can apply: the sentence saying
-    so, or None.
+    """Check ``stage_limit`` against the stages the export has.
+
+    A name close to one of them is a misspelling (``Proposl``) whose limit would never apply: a
+    ConfigError naming where it was set, the stages the export has and the closest. Any other stage
+    no lead is in this month, or an export without stages, gives the sentence saying its limit applied
+    to no deal; None when every named stage is in the export.
     """
     named = [k for k in config.stage_limit if k != "default"]
     if not named:
@@ -98,16 +100,24 @@ def unknown_stages(config: Config, leads: pd.DataFrame) -> str | None:
             f"stage_limit names {listed}, but the export says no lead's stage, so every open deal took the "
             f"default limit of {default}."
         )
-    unused = next((k for k in named if k.casefold() not in seen), None)
-    if unused is None:
+    unused = [k for k in named if k.casefold() not in seen]
+    if not unused:
         return None
     have = ", ".join(f"'{v}'" for v in sorted(seen.values())[:12]) + (", ..." if len(seen) > 12 else "")
-    close = closest(unused.casefold(), seen)
-    hint = f" (did you mean '{seen[close]}'?)" if close is not None else ""
-    raise ConfigError(
-        f"{config.origin(f'stage_limit.{unused}')}: stage_limit.{unused}: no lead of the export is in a "
-        f"stage '{unused}'{hint}, so its limit would apply to no deal. Stages in the export: {have}. Fix "
-        f"the stage's name, or remove it from stage_limit."
+    for name in unused:
+        close = closest(name.casefold(), seen)
+        if close is not None:  # a misspelling of a stage the export has: the limit meant for it is lost
+            raise ConfigError(
+                f"{config.origin(f'stage_limit.{name}')}: stage_limit.{name}: no lead of the export is in a "
+                f"stage '{name}' (did you mean '{seen[close]}'?), so its limit would apply to no deal. "
+                f"Stages in the export: {have}. Fix the stage's name, or remove it from stage_limit."
+            )
+    # A stage no lead is in this month (every deal moved on) is no mistake: a monthly config names
+    # stages that some months do not have.
+    listed = ", ".join(f"'{k}'" for k in unused)
+    return (
+        f"stage_limit names {listed}, which no lead of this export is in, so that limit applied to no deal "
+        f"this month (stages in the export: {have})."
     )
 
 
