@@ -760,3 +760,62 @@ def test_the_segments_label_history_is_one_click_away(store):
     assert lines[0].startswith("2026-10: Missing step by CD") and lines[0].endswith(": “No callback step”")
     assert lines[1].startswith("2026-09: No capacity by AB") and lines[1].endswith(": “no one after 18:00”")
     assert lines[2].startswith("2026-09: Tool or routing by AB")
+
+
+def test_number_keys_save_the_nth_cause_with_the_note_and_arrows_move_between_groups(store):
+    c = widget(store)
+    keys = c.view.key_listener
+    assert c.view.cause_keys["1"] == "missing_step" and c.view.cause_keys["0"] == "data_issue"
+    c.view.note.value = "Partner form posts to a queue nobody watches"
+    keys.press("5")  # the fifth cause button: Tool or routing
+    assert c.queue.group_key == STALLED
+    keys.press("0")  # the tenth: Data issue
+    assert c.queue.group_key == BILLING
+    assert labels(store) == [
+        (PARTNER, "tool_or_routing", "Partner form posts to a queue nobody watches", "CD", "label"),
+        (STALLED, "data_issue", "", "CD", "label"),
+    ]
+    assert status(c) == "Saved Data issue for Stalled deals (stage = Proposition acceptée)."
+    # The arrows move in queue order, over classified groups too, and write nothing.
+    keys.press("ArrowLeft")
+    assert c.queue.group_key == STALLED
+    keys.press("ArrowUp")
+    assert c.queue.group_key == PARTNER
+    keys.press("ArrowRight")
+    keys.press("ArrowDown")
+    assert c.queue.group_key == BILLING
+    keys.press("ArrowRight")
+    keys.press("ArrowRight")  # past the last group: the "all done" screen
+    assert c.queue.done
+    # There no number key saves anything; Back and Undo still work.
+    keys.press("3")
+    assert len(labels(store)) == 2
+    keys.press("u")
+    assert c.queue.group_key == STALLED and c.queue.label_of(STALLED) is None
+    assert labels(store)[-1][0::4] == (STALLED, "undo")
+    # A key the screen does not listen to does nothing.
+    keys.press("x")
+    assert c.queue.group_key == STALLED and len(labels(store)) == 3
+
+
+def test_the_cause_buttons_show_their_number_key_and_the_card_says_which_keys_do_what(store):
+    c = widget(store)
+    button = c.view.cause_buttons["no_visibility"]
+    assert button.description == "No visibility"  # the number is drawn beside the words, not in them
+    assert "retro-key-2" in button._dom_classes
+    assert button.tooltip.endswith("(key 2)")
+    assert "retro-key-0" in c.view.cause_buttons["data_issue"]._dom_classes
+    hint = _text(c.view.causes.children[0].value)
+    assert "Keys: 1–9, 0 a cause · ← → previous or next group · U undo the last label" in hint
+    assert c.view.key_listener in c.view.root.children
+    assert sorted(c.view.key_listener.shortcuts) == sorted(
+        [*"1234567890", "ArrowRight", "ArrowDown", "ArrowLeft", "ArrowUp", "u"]
+    )
+
+
+def test_a_taxonomy_of_more_than_ten_causes_keys_only_the_first_ten():
+    taxonomy = {f"cause_{i}": f"Cause number {i}." for i in range(12)}
+    view = ClassifyView(taxonomy)
+    assert list(view.cause_keys.values()) == [f"cause_{i}" for i in range(10)]
+    assert "retro-key" not in view.cause_buttons["cause_11"]._dom_classes
+    assert view.cause_buttons["cause_11"].tooltip == "Cause number 11."

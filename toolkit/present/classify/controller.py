@@ -49,6 +49,7 @@ class ClassifyController:
             "accept_all": self.accept_all,
             "leak_type": self.show_only,
             "first_open": self.first_open,
+            "next": self.next_group,
             "refresh": self.refresh,
             "note": self.note_changed,
             "analyst": self.set_analyst,
@@ -124,11 +125,15 @@ class ClassifyController:
         self.queue.advance()
         self.show()
         self.view.show_status(message)
-        self.view.focus_note()
 
     def skip(self) -> None:
         """Leave this group as it is and go to the next open group."""
         self.queue.advance()
+        self.show()
+
+    def next_group(self) -> None:
+        """Go to the next group in queue order, classified or not (past the last: "all done")."""
+        self.queue.go(self.queue.position + 1)
         self.show()
 
     def back(self) -> None:
