@@ -45,6 +45,7 @@ function render({ model, el }) {
     if (!event.repeat) model.send({ key });
   }
   window.addEventListener("keydown", onKey, true);
+  el.dataset.retroKeys = "listening";  // what a test waits on before it presses a key
   return () => window.removeEventListener("keydown", onKey, true);
 }
 
