@@ -52,6 +52,12 @@ _CSS = Markup(
     # ipywidgets sets 28px lines for HTML widgets (one-line labels); paragraphs need normal leading.
     ".retro-classify .widget-html-content{line-height:1.45}"
     ".retro-classify .widget-toggle-buttons{display:flex;align-items:center}"
+    ".retro-classify .retro-charts{display:flex;flex-direction:column;gap:.2em;flex:0 0 auto}"
+    ".retro-classify figcaption{font-size:.8em;color:var(--jp-ui-font-color2,#555)}"
+    ".retro-classify table.retro-records{border-collapse:collapse;font-size:.85em;margin:.2em 0}"
+    ".retro-classify table.retro-records th,.retro-classify table.retro-records td"
+    "{padding:.05em .6em .05em 0;text-align:left;white-space:nowrap;line-height:1.35}"
+    ".retro-classify table.retro-records th{border-bottom:1px solid #bbb;font-weight:600}"
     # The cause's number key on its button; "/ ''" keeps it out of the button's accessible name
     # (its tooltip says it).
     ".retro-classify .retro-key::before{display:inline-block;min-width:1.1em;margin-right:.45em;"
@@ -325,13 +331,14 @@ class ClassifyView:
             self._emit("undo")
 
     # ----------------------------------------------------------------- drawing
-    def show_card(self, card: Card, chart: Markup | None = None) -> None:
-        """Draw ``card``: evidence, the label in force, the suggestion, and a fresh note and fix form."""
+    def show_card(self, card: Card, chart: Markup | None = None, trend: Markup | None = None) -> None:
+        """Draw ``card``: evidence (``chart`` and the ``trend`` sparkline beside it), the label in
+        force, the suggestion, and a fresh note and fix form."""
         self._drawing = True
         try:
             self.root.children = (*self._top, self.header, self.card_box, self.footer)
             self._on_card = True
-            self.evidence.value = str(self._evidence(card, chart))
+            self.evidence.value = str(self._evidence(card, chart, trend))
             self.saved.value = self._saved(card)
             self.suggest.description = card.suggestion_text or ""
             self.suggest.layout.display = None if card.suggestion_text else "none"
@@ -443,16 +450,28 @@ class ClassifyView:
         self.progress_label.value = f"{text} · {where}" if where else text
 
     @staticmethod
-    def _evidence(card: Card, chart: Markup | None) -> Markup:
+    def _evidence(card: Card, chart: Markup | None, trend: Markup | None = None) -> Markup:
         facts = tag("ul", join(tag("li", d) for d in card.details)) if card.details else Markup("")
-        examples = (
-            tag("p", "Example records: " + ", ".join(card.examples), cls="retro-muted")
-            if card.examples
-            else tag("p", "No example records were kept for this group.", cls="retro-muted")
-        )
+        table = card.records
+        if table is not None and table.rows:
+            head = tag("thead", tag("tr", join(tag("th", c, scope="col") for c in table.columns)))
+            body = tag("tbody", join(tag("tr", join(tag("td", v) for v in row)) for row in table.rows))
+            examples = tag(
+                "table",
+                tag("caption", "Example records", cls="retro-muted") + head + body,
+                cls="retro-records",
+            )
+            if table.note:
+                examples += tag("p", table.note, cls="retro-muted")
+        elif table is not None and table.note:
+            examples = tag("p", table.note, cls="retro-muted")
+        elif card.examples:
+            examples = tag("p", "Example records: " + ", ".join(card.examples), cls="retro-muted")
+        else:
+            examples = tag("p", "No example records were kept for this group.", cls="retro-muted")
         text = tag("div", facts + examples)
-        body = tag("div", (chart or Markup("")) + text, cls="retro-evidence")
-        return tag("h3", card.headline) + body
+        charts = tag("div", (chart or Markup("")) + (trend or Markup("")), cls="retro-charts")
+        return tag("h3", card.headline) + tag("div", charts + text, cls="retro-evidence")
 
     @staticmethod
     def _saved(card: Card) -> str:
