@@ -26,8 +26,9 @@ import pytest
 from browser import new_page
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
-from test_classify import BILLING, PARTNER, PERIOD, STALLED, save_period
+from test_classify import BILLING, PARTNER, PERIOD, STALLED, TAXONOMY, save_period
 
+from benchmarks import classify_flow
 from toolkit.cli import jupyterlab_command
 from toolkit.store import Store
 
@@ -392,3 +393,16 @@ def test_the_keyboard_path_labels_moves_and_undoes_and_the_store_holds_exactly_t
         (STALLED, "missing_step", "", "E2E", "label"),
         (BILLING, "unclear_ownership", "", "E2E", "label"),
     ]
+
+
+def test_twenty_groups_are_labelled_by_keyboard_one_key_each_from_a_cold_start(tmp_path, browser):
+    """The flow `python -m benchmarks.classify_flow` times, asserting behaviour only: from `retro classify`
+    to the first card, then a number key per group with each save awaited; the store holds one label
+    per key, each the cause of the key pressed, for twenty different groups."""
+    figures = classify_flow.run(browser, tmp_path, groups=24, count=20)
+    assert set(figures) == {"first_card_s", "label_20_s"}
+    labels = classify_flow.stored_labels(tmp_path / "retro.sqlite")
+    causes = list(TAXONOMY)
+    assert [cause for _, cause in labels] == [causes[n % 9] for n in range(20)]
+    assert len({key for key, _ in labels}) == 20
+    assert (tmp_path / "classify-open.png").is_file()

@@ -52,9 +52,11 @@ _CSS = Markup(
     # ipywidgets sets 28px lines for HTML widgets (one-line labels); paragraphs need normal leading.
     ".retro-classify .widget-html-content{line-height:1.45}"
     ".retro-classify .widget-toggle-buttons{display:flex;align-items:center}"
-    ".retro-classify .retro-charts{display:flex;flex-direction:column;gap:.2em;flex:0 0 auto}"
+    ".retro-classify .retro-evidence>.retro-charts{display:flex;flex-direction:column;gap:.2em;"
+    "flex:0 0 auto;min-width:0}"
     ".retro-classify figcaption{font-size:.8em;color:var(--jp-ui-font-color2,#555)}"
     ".retro-classify table.retro-records{border-collapse:collapse;font-size:.85em;margin:.2em 0}"
+    ".retro-classify table.retro-records caption{text-align:left}"
     ".retro-classify table.retro-records th,.retro-classify table.retro-records td"
     "{padding:.05em .6em .05em 0;text-align:left;white-space:nowrap;line-height:1.35}"
     ".retro-classify table.retro-records th{border-bottom:1px solid #bbb;font-weight:600}"
