@@ -52,8 +52,8 @@ _CSS = Markup(
     # ipywidgets sets 28px lines for HTML widgets (one-line labels); paragraphs need normal leading.
     ".retro-classify .widget-html-content{line-height:1.45}"
     ".retro-classify .widget-toggle-buttons{display:flex;align-items:center}"
-    ".retro-classify .retro-evidence>.retro-charts{display:flex;flex-direction:column;gap:.2em;"
-    "flex:0 0 auto;min-width:0}"
+    ".retro-classify .retro-facts{display:flex;gap:1em;align-items:flex-start;flex-wrap:wrap}"
+    ".retro-classify .retro-facts>ul{flex:1 1 16em;min-width:12em}"
     ".retro-classify figcaption{font-size:.8em;color:var(--jp-ui-font-color2,#555)}"
     ".retro-classify table.retro-records{border-collapse:collapse;font-size:.85em;margin:.2em 0}"
     ".retro-classify table.retro-records caption{text-align:left}"
@@ -471,9 +471,9 @@ class ClassifyView:
             examples = tag("p", "Example records: " + ", ".join(card.examples), cls="retro-muted")
         else:
             examples = tag("p", "No example records were kept for this group.", cls="retro-muted")
-        text = tag("div", facts + examples)
-        charts = tag("div", (chart or Markup("")) + (trend or Markup("")), cls="retro-charts")
-        return tag("h3", card.headline) + tag("div", charts + text, cls="retro-evidence")
+        # The sparkline beside the facts, the records under both: the cause buttons stay on screen.
+        text = tag("div", tag("div", facts + (trend or Markup("")), cls="retro-facts") + examples)
+        return tag("h3", card.headline) + tag("div", (chart or Markup("")) + text, cls="retro-evidence")
 
     @staticmethod
     def _saved(card: Card) -> str:
