@@ -760,3 +760,240 @@ def test_the_segments_label_history_is_one_click_away(store):
     assert lines[0].startswith("2026-10: Missing step by CD") and lines[0].endswith(": “No callback step”")
     assert lines[1].startswith("2026-09: No capacity by AB") and lines[1].endswith(": “no one after 18:00”")
     assert lines[2].startswith("2026-09: Tool or routing by AB")
+
+
+def test_number_keys_save_the_nth_cause_with_the_note_and_arrows_move_between_groups(store):
+    c = widget(store)
+    keys = c.view.key_listener
+    assert c.view.cause_keys["1"] == "missing_step" and c.view.cause_keys["0"] == "data_issue"
+    c.view.note.value = "Partner form posts to a queue nobody watches"
+    keys.press("5")  # the fifth cause button: Tool or routing
+    assert c.queue.group_key == STALLED
+    keys.press("0")  # the tenth: Data issue
+    assert c.queue.group_key == BILLING
+    assert labels(store) == [
+        (PARTNER, "tool_or_routing", "Partner form posts to a queue nobody watches", "CD", "label"),
+        (STALLED, "data_issue", "", "CD", "label"),
+    ]
+    assert status(c) == "Saved Data issue for Stalled deals (stage = Proposition acceptée)."
+    # The arrows move in queue order, over classified groups too, and write nothing.
+    keys.press("ArrowLeft")
+    assert c.queue.group_key == STALLED
+    keys.press("ArrowUp")
+    assert c.queue.group_key == PARTNER
+    keys.press("ArrowRight")
+    keys.press("ArrowDown")
+    assert c.queue.group_key == BILLING
+    keys.press("ArrowRight")
+    keys.press("ArrowRight")  # past the last group: the "all done" screen
+    assert c.queue.done
+    # There no number key saves anything; Back and Undo still work.
+    keys.press("3")
+    assert len(labels(store)) == 2
+    keys.press("u")
+    assert c.queue.group_key == STALLED and c.queue.label_of(STALLED) is None
+    assert labels(store)[-1][0::4] == (STALLED, "undo")
+    # A key the screen does not listen to does nothing.
+    keys.press("x")
+    assert c.queue.group_key == STALLED and len(labels(store)) == 3
+
+
+def test_the_cause_buttons_show_their_number_key_and_the_card_says_which_keys_do_what(store):
+    c = widget(store)
+    button = c.view.cause_buttons["no_visibility"]
+    assert button.description == "No visibility"  # the number is drawn beside the words, not in them
+    assert "retro-key-2" in button._dom_classes
+    assert button.tooltip.endswith("(key 2)")
+    assert "retro-key-0" in c.view.cause_buttons["data_issue"]._dom_classes
+    hint = _text(c.view.causes.children[0].value)
+    assert "Keys: 1–9, 0 a cause · ← → previous or next group · U undo the last label" in hint
+    assert c.view.key_listener in c.view.root.children
+    assert sorted(c.view.key_listener.shortcuts) == sorted(
+        [*"1234567890", "ArrowRight", "ArrowDown", "ArrowLeft", "ArrowUp", "u"]
+    )
+
+
+def test_a_taxonomy_of_more_than_ten_causes_keys_only_the_first_ten():
+    taxonomy = {f"cause_{i}": f"Cause number {i}." for i in range(12)}
+    view = ClassifyView(taxonomy)
+    assert list(view.cause_keys.values()) == [f"cause_{i}" for i in range(10)]
+    assert "retro-key" not in view.cause_buttons["cause_11"]._dom_classes
+    assert view.cause_buttons["cause_11"].tooltip == "Cause number 11."
+
+
+# --------------------------------------------------------------------------- example records, sparkline
+def records_frame() -> pd.DataFrame:
+    """A period's records as records.parquet holds them: leads in hours, incidents in days from dates
+    alone, a lead outside the group, a record that did not leak, and columns never shown (account, value)."""
+    rows = [
+        # leak_type, record_id, leaked, at, measured, unit, threshold, source, queue, category, severity, band
+        (
+            "uncontacted",
+            "L-2",
+            True,
+            "2026-10-03 21:52",
+            675.4,
+            "hours",
+            24.0,
+            "partner",
+            "EMEA",
+            None,
+            None,
+            "weekends",
+        ),
+        (
+            "uncontacted",
+            "L-1",
+            True,
+            "2026-10-03 21:12",
+            2.25,
+            "hours",
+            24.0,
+            "partner",
+            "EMEA",
+            None,
+            None,
+            "nights",
+        ),
+        (
+            "uncontacted",
+            "L-3",
+            True,
+            "2026-10-04 10:54",
+            None,
+            "hours",
+            24.0,
+            "partner",
+            None,
+            None,
+            None,
+            None,
+        ),
+        (
+            "uncontacted",
+            "L-9",
+            False,
+            "2026-10-05 09:00",
+            1.0,
+            "hours",
+            24.0,
+            "partner",
+            "EMEA",
+            None,
+            None,
+            None,
+        ),
+        (
+            "uncontacted",
+            "L-7",
+            True,
+            "2026-10-05 09:00",
+            30.0,
+            "hours",
+            24.0,
+            "web_form",
+            "APAC",
+            None,
+            None,
+            None,
+        ),
+        (
+            "slow_resolution",
+            "I-1",
+            True,
+            "2026-10-02 00:00",
+            9.0,
+            "days",
+            3.0,
+            None,
+            "Billing Ops",
+            "billing <b>&",
+            "high",
+            None,
+        ),
+    ]
+    cols = ["leak_type", "record_id", "leaked", "at", "measured", "unit", "threshold", "source", "queue",
+            "category", "severity", "hour_band"]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=cols)
+    frame["at"] = pd.to_datetime(frame["at"]).dt.tz_localize("Europe/London")
+    for col in ("routing", "stage"):
+        frame[col] = pd.Series([None] * len(frame), dtype="str")
+    frame["hour_of_week"] = pd.array([140, 139, 34, 57, 57, 24], dtype="Int64")
+    frame["account_id"], frame["value"] = "A-1", 1000.0
+    return frame
+
+
+def test_the_card_shows_a_few_of_the_groups_records_with_their_dimensions_and_measure(store):
+    queue = LabelQueue(store, PERIOD, analyst="CD", records=records_frame())
+    card = queue.card()
+    assert card.group["group_key"] == PARTNER  # examples L-1 .. L-6
+    table = card.records
+    assert table.columns == (
+        "Record",
+        "Created",
+        "Source",
+        "Queue",
+        "Time of week",
+        "Measured (limit 24 hours)",
+    )
+    # In the group's example order, at most three rows, a missing measure or dimension said as such.
+    assert table.rows == (
+        ("L-1", "2026-10-03 21:12", "partner", "EMEA", "nights", "2.2 hours"),
+        ("L-2", "2026-10-03 21:52", "partner", "EMEA", "weekends", "675 hours"),
+        ("L-3", "2026-10-04 10:54", "partner", "no queue", "no time of week", "n/a"),
+    )
+    assert table.note == (
+        "3 of the group's 6 example records are not in the period's records file; "
+        "run `retro run` for the period again to rebuild it."
+    )
+    # Never an account, a deal value or an hour-of-week number.
+    assert not {"A-1", "1000", "1,000", "140"} & {v for row in table.rows for v in row}
+
+
+def test_an_incident_groups_records_read_in_days_and_their_markup_is_escaped_on_the_card(store):
+    c = widget(store)
+    c.queue.records = records_frame()
+    c.queue.groups.loc[c.queue.keys.index(BILLING), "examples"] = "I-1"
+    c.queue.go(c.queue.keys.index(BILLING))
+    c.show()
+    table = c.queue.card().records
+    assert table.columns == ("Record", "Opened", "Queue", "Category", "Severity", "Measured (limit 3 days)")
+    assert table.rows == (("I-1", "2026-10-02", "Billing Ops", "billing <b>&", "high", "9 days"),)
+    assert table.note == ""
+    html = c.view.evidence.value
+    assert "<td>billing &lt;b&gt;&amp;</td>" in html and "<b>&" not in html
+    assert "<caption" in html and "Example records" in html
+
+
+def test_without_the_periods_records_the_card_lists_the_example_ids_and_a_missing_file_says_how_to_fix(
+    store, tmp_path
+):
+    c = widget(store)
+    assert c.queue.card().records is None
+    assert "Example records: L-1, L-2, L-3, L-4, L-5" in _text(c.view.evidence.value)
+    folder = tmp_path / "reports" / PERIOD
+    folder.mkdir(parents=True)
+    c = build(PERIOD, store=store, folder=folder)
+    assert c.queue.card().records.rows == ()
+    assert (
+        "6 of the group's 6 example records are not in the period's records file; run `retro run` for the "
+        "period again to rebuild it." in _text(c.view.evidence.value)
+    )
+    records_frame().to_parquet(folder / "records.parquet")
+    c = build(PERIOD, store=store, folder=folder)
+    assert [row[0] for row in c.queue.card().records.rows] == ["L-1", "L-2", "L-3"]
+
+
+def test_the_card_draws_the_segments_rate_over_the_stored_months_as_a_sparkline(store):
+    c = ClassifyController(LabelQueue(store, PERIOD, analyst="CD"), ClassifyView(TAXONOMY), chart=None)
+    card = c.queue.card()
+    assert card.trend["period"].tolist() == ["2026-08", "2026-09", PERIOD]
+    assert card.trend["rate"].round(4).tolist() == [round(41 / 130, 4)] * 3
+    html = c.view.evidence.value
+    assert html.count("<img") == 1
+    alt = unescape(re.search(r'alt="([^"]*)"', html).group(1))
+    assert (
+        alt
+        == "Sparkline of the segment's leak rate: 32% in 2026-10; its limits are 19% to 44%, over 3 months."
+    )
+    assert "Its leak rate over 3 stored months, inside its limits" in html

@@ -26,8 +26,9 @@ import pytest
 from browser import new_page
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
-from test_classify import PARTNER, PERIOD, STALLED, save_period
+from test_classify import BILLING, PARTNER, PERIOD, STALLED, TAXONOMY, save_period
 
+from benchmarks import classify_flow
 from toolkit.cli import jupyterlab_command
 from toolkit.store import Store
 
@@ -192,19 +193,21 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
         widget.get_by_text("Saved: No visibility by E2E").wait_for()
         widget.get_by_text("Fixes recorded: Partner leads alert the EMEA desk after 2 hours").wait_for()
 
-        # Keyboard only: type the note, Tab to the fourth cause, Enter; the focus returns to the note.
-        widget.get_by_role("button", name="Skip", exact=True).click()
+        # Keyboard only, in JupyterLab too: the note's digits stay in the note, Esc leaves it, the arrow
+        # moves on and the fourth cause's number key saves (JupyterLab's own "1"-"4" and arrows do not run).
+        keys_ready(page)
+        page.keyboard.press("ArrowRight")
         widget.get_by_text("1 of 4 classified · Group 2 of 4").wait_for()
         widget.get_by_role("textbox", name="Note").focus()
-        page.keyboard.type("Nobody owns deals waiting in Proposition acceptée")
-        for _ in range(4):
-            page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.innerText") == "Unclear ownership"
-        page.keyboard.press("Enter")
+        page.keyboard.type("Nobody owns deals waiting 14 days in Proposition acceptée")
+        page.keyboard.press("Escape")
+        page.wait_for_function("document.activeElement.tagName !== 'TEXTAREA'")
+        page.keyboard.press("4")
         status_line(page).filter(
             has_text="Saved Unclear ownership for Stalled deals (stage = Proposition acceptée)."
         ).wait_for()
-        page.wait_for_function("document.activeElement && document.activeElement.tagName === 'TEXTAREA'")
+        # The notebook's cells are as they were: no key turned one into a heading.
+        assert page.locator(".jp-MarkdownCell").count() == 1
         assert page.log.dialogs == []
     except BaseException:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -229,7 +232,7 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
             PERIOD,
             STALLED,
             "unclear_ownership",
-            "Nobody owns deals waiting in Proposition acceptée",
+            "Nobody owns deals waiting 14 days in Proposition acceptée",
             "E2E",
             "label",
         ),
@@ -247,30 +250,45 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
     ]
 
 
+def start_classify(folder: Path, store: Path, *more: str) -> tuple[subprocess.Popen, Path]:
+    """Run `retro classify` on ``store`` as an analyst would (Voilà on a free port); stderr to a log."""
+    log = folder / "voila.log"
+    cmd = [
+        *(sys.executable, "-m", "toolkit.cli", "classify", "--period", PERIOD, "--store", str(store)),
+        *("--port", str(_free_port()), "--analyst", "E2E", "--out", str(folder / "reports"), *more),
+    ]
+    with log.open("w") as err:
+        proc = subprocess.Popen(cmd, cwd=folder, stdout=subprocess.PIPE, stderr=err, text=True)
+    return proc, log
+
+
+def open_app(page, proc: subprocess.Popen) -> None:
+    """Open the link `retro classify` prints, retrying while the server starts."""
+    url = next(m.group(1) for line in proc.stdout if (m := re.search(r"Open (http://\S+)", line)))
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        try:
+            page.goto(url, timeout=TIMEOUT_MS)
+            return
+        except Exception:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise
+            time.sleep(0.3)  # polling a socket: there is nothing to wait on
+
+
+def keys_ready(page) -> None:
+    """Wait until the page listens for the labelling screen's keys."""
+    page.locator(".retro-classify [data-retro-keys=listening]").wait_for(state="attached", timeout=TIMEOUT_MS)
+
+
 def test_retro_classify_opens_ready_to_use_and_a_reload_loses_nothing(tmp_path, browser):
     """`retro classify` serves the app with Voilà: the first card with no Run All and no code on
     screen, a click saves, a reload starts afresh from the store with the label still there."""
     store = build_store(tmp_path / "retro.sqlite")
-    port = _free_port()
-    log = tmp_path / "voila.log"
-    cmd = [
-        *(sys.executable, "-m", "toolkit.cli", "classify", "--period", PERIOD, "--store", str(store)),
-        *("--port", str(port), "--analyst", "E2E", "--out", str(tmp_path / "reports")),
-    ]
-    with log.open("w") as err:
-        proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=err, text=True)
+    proc, log = start_classify(tmp_path, store)
     page = new_page(browser, width=1366, height=768)
     try:
-        url = next(m.group(1) for line in proc.stdout if (m := re.search(r"Open (http://\S+)", line)))
-        deadline = time.monotonic() + TIMEOUT_MS / 1000
-        while True:  # the server may still be starting
-            try:
-                page.goto(url, timeout=TIMEOUT_MS)
-                break
-            except Exception:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.3)
+        open_app(page, proc)
         widget = page.locator(".retro-classify")
         widget.get_by_text("0 of 4 classified · Group 1 of 4").wait_for(timeout=TIMEOUT_MS)
         assert "import classify" not in page.inner_text("body")  # no code on screen
@@ -301,3 +319,90 @@ def test_retro_classify_opens_ready_to_use_and_a_reload_loses_nothing(tmp_path, 
         assert rows.fetchall() == [
             (PARTNER, "no_visibility", "No aged-lead view on the partner queue", "E2E")
         ]
+
+
+def test_the_keyboard_path_labels_moves_and_undoes_and_the_store_holds_exactly_those_events(
+    tmp_path, browser
+):
+    """Number keys label, digits typed in the note stay in the note, U undoes, the arrows move, a key
+    after a mouse click still works; after a reload the store holds exactly the events made."""
+    store = build_store(tmp_path / "retro.sqlite")
+    proc, log = start_classify(tmp_path, store)
+    page = new_page(browser, width=1366, height=768)
+    try:
+        open_app(page, proc)
+        widget = page.locator(".retro-classify")
+        widget.get_by_text("0 of 4 classified · Group 1 of 4").wait_for(timeout=TIMEOUT_MS)
+        keys_ready(page)
+        widget.get_by_text("Keys: 1–9, 0 a cause").wait_for()
+
+        # Digits typed into the note are the note's: nothing is labelled.
+        note = widget.get_by_role("textbox", name="Note")
+        note.click()
+        page.keyboard.type("2 queues, 0 alerts: no aged-lead view")
+        assert note.input_value() == "2 queues, 0 alerts: no aged-lead view"
+        page.keyboard.press("Escape")  # leaves the note; the next key is a shortcut
+        page.wait_for_function("document.activeElement.tagName !== 'TEXTAREA'")
+        page.keyboard.press("2")
+        status_line(page).filter(
+            has_text="Saved No visibility for Never contacted (source = partner, queue = EMEA)."
+        ).wait_for(timeout=TIMEOUT_MS)
+        widget.get_by_text("1 of 4 classified · Group 2 of 4").wait_for()
+
+        page.keyboard.press("u")
+        status_line(page).filter(
+            has_text="Undone for Never contacted (source = partner, queue = EMEA)"
+        ).wait_for()
+        widget.get_by_text("0 of 4 classified · Group 1 of 4").wait_for()
+
+        page.keyboard.press("3")
+        widget.get_by_text("1 of 4 classified · Group 2 of 4").wait_for()
+        page.keyboard.press("ArrowLeft")
+        widget.get_by_text("Saved: No capacity by E2E").wait_for()
+        widget.get_by_text("1 of 4 classified · Group 1 of 4").wait_for()
+        page.keyboard.press("ArrowRight")
+        widget.get_by_text("1 of 4 classified · Group 2 of 4").wait_for()
+
+        # A mouse click leaves the focus on the screen: the next key still labels.
+        widget.get_by_role("button", name="Missing step", exact=True).click()
+        widget.get_by_text("2 of 4 classified · Group 3 of 4").wait_for()
+        page.keyboard.press("4")
+        widget.get_by_text("3 of 4 classified · Group 4 of 4").wait_for()
+
+        page.reload()
+        widget.get_by_text("3 of 4 classified · Group 4 of 4").wait_for(timeout=TIMEOUT_MS)
+        assert page.log.dialogs == []
+    except BaseException:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "classify-keys-failure.png"), full_page=True)
+        print(log.read_text())
+        raise
+    finally:
+        page.context.close()
+        stop_lab(proc)
+        proc.stdout.close()
+    with contextlib.closing(sqlite3.connect(store)) as db:
+        rows = db.execute(
+            "SELECT group_key, cause, note, analyst, kind FROM label_events WHERE period = ? ORDER BY id",
+            (PERIOD,),
+        ).fetchall()
+    assert rows == [
+        (PARTNER, "no_visibility", "2 queues, 0 alerts: no aged-lead view", "E2E", "label"),
+        (PARTNER, "", "", "E2E", "undo"),
+        (PARTNER, "no_capacity", "", "E2E", "label"),
+        (STALLED, "missing_step", "", "E2E", "label"),
+        (BILLING, "unclear_ownership", "", "E2E", "label"),
+    ]
+
+
+def test_twenty_groups_are_labelled_by_keyboard_one_key_each_from_a_cold_start(tmp_path, browser):
+    """The flow `python -m benchmarks.classify_flow` times, asserting behaviour only: from `retro classify`
+    to the first card, then a number key per group with each save awaited; the store holds one label
+    per key, each the cause of the key pressed, for twenty different groups."""
+    figures = classify_flow.run(browser, tmp_path, groups=24, count=20)
+    assert set(figures) == {"first_card_s", "label_20_s"}
+    labels = classify_flow.stored_labels(tmp_path / "retro.sqlite")
+    causes = list(TAXONOMY)
+    assert [cause for _, cause in labels] == [causes[n % 9] for n in range(20)]
+    assert len({key for key, _ in labels}) == 20
+    assert (tmp_path / "classify-open.png").is_file()

@@ -220,6 +220,10 @@ def test_classify_lab_starts_jupyterlab_on_localhost_and_prints_a_tokened_url(oc
                 time.sleep(0.5)
         nb = nbformat.read(tmp_path / "reports" / "2026-10" / "classify.ipynb", as_version=4)
         assert 'period = "2026-10"' in "".join(c.source for c in nb.cells)
+        # The period's folder, whose records.parquet gives each card its example records.
+        assert f"folder = {str(tmp_path / 'reports' / '2026-10')!r}".replace("'", '"') in "".join(
+            c.source for c in nb.cells
+        )
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)

@@ -324,7 +324,7 @@ def classify(period, store, notebooks, out, port, analyst, lab):
     nb = load_notebook_node(str(notebook_path(notebooks, "classify.ipynb")))
     nb = parameterize_notebook(
         nb,
-        {"period": period, "store": str(_abs(store)), "analyst": analyst},
+        {"period": period, "store": str(_abs(store)), "analyst": analyst, "folder": str(_abs(out) / period)},
         comment="Parameters for this period",
     )
     target = _abs(out) / period / "classify.ipynb"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.errors import StoreError
 from toolkit.present.blame import QUESTION, blame_prompt
-from toolkit.present.classify.model import Card, LabelQueue
+from toolkit.present.classify.model import Card, LabelQueue, read_records
 from toolkit.settings.config import Config, load_config
 from toolkit.store import Store
 
@@ -29,12 +29,15 @@ def build(
     analyst: str = "",
     config: Config | str | Path | None = None,
     names: Iterable[str] | None = None,
+    folder: str | Path | None = None,
 ) -> ClassifyController:
     """Build the labelling widget for ``period`` over a retro store; returns its controller.
 
     ``store`` is the path of an existing store (or an open :class:`~toolkit.store.Store`);
     ``config`` a :class:`~toolkit.settings.config.Config`, a YAML path or None for the defaults (it gives
-    the taxonomy and its descriptions); ``names`` people's names that trigger the blameless prompt.
+    the taxonomy and its descriptions); ``names`` people's names that trigger the blameless prompt;
+    ``folder`` the period's folder (``reports/<period>``), whose ``records.parquet`` gives each card a
+    table of example records (None: the example ids alone).
     Display ``controller.view.root`` to show it. Raises StoreError when the store file does not exist.
     """
     # Widgets load only here, so the model and the blame check import without ipywidgets.
@@ -54,7 +57,8 @@ def build(
         from toolkit.present.blame import people_of
 
         names = people_of(store, period)
-    queue = LabelQueue(store, period, analyst=analyst, names=names)
+    records = read_records(Path(folder)) if folder is not None else None
+    queue = LabelQueue(store, period, analyst=analyst, names=names, records=records)
     return ClassifyController(queue, ClassifyView(cfg.taxonomy))
 
 
@@ -65,6 +69,7 @@ def classify(
     analyst: str = "",
     config: Config | str | Path | None = None,
     names: Iterable[str] | None = None,
+    folder: str | Path | None = None,
 ) -> None:
     """Show the labelling widget for ``period`` in the notebook (see :func:`build` for the arguments).
 
@@ -72,7 +77,7 @@ def classify(
     """
     from IPython.display import display
 
-    display(build(period, store=store, analyst=analyst, config=config, names=names).view.root)
+    display(build(period, store=store, analyst=analyst, config=config, names=names, folder=folder).view.root)
 
 
 __all__ = ["QUESTION", "Card", "LabelQueue", "blame_prompt", "build", "classify"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 
+import pandas as pd
+
 from toolkit.errors import RetroError
 from toolkit.present import words
 from toolkit.present.blame import blame_prompt
@@ -17,6 +19,7 @@ from toolkit.present.classify.view import ClassifyView
 from toolkit.present.markup import Markup, figure
 
 ChartFn = Callable[[Mapping[str, object]], Markup | None]
+TrendFn = Callable[[pd.DataFrame], Markup | None]
 
 
 def group_chart(group: Mapping[str, object]) -> Markup:
@@ -27,19 +30,44 @@ def group_chart(group: Mapping[str, object]) -> Markup:
     return figure(figure_to_data_uri(fig), alt_text(fig))
 
 
+def trend_chart(rows: pd.DataFrame) -> Markup | None:
+    """The segment's sparkline over the stored months (its rate inside its limits) as an embedded image;
+    None before a segment has two months to draw."""
+    if rows is None or len(rows) < 2:
+        return None
+    from toolkit.present.charts import figure_to_data_uri, sparkline
+
+    fig = sparkline(rows)
+    return figure(
+        figure_to_data_uri(fig),
+        f"Sparkline of the segment's leak rate: {fig.alt_text}",
+        f"Its leak rate over {len(rows)} stored months, inside its limits",
+    )
+
+
 class ClassifyController:
     """Connects a :class:`LabelQueue` and a :class:`ClassifyView` and draws the first open group.
 
-    ``chart`` turns a group row into chart markup (default :func:`group_chart`; None draws none).
+    ``chart`` turns a group row into chart markup (default :func:`group_chart`; None draws none);
+    ``trend`` the segment's months into its sparkline (default :func:`trend_chart`; None draws none).
     Errors a user can cause (a missing field, a cause outside the taxonomy, a locked store) are
     shown as a message under the buttons, never raised into the notebook.
     """
 
-    def __init__(self, queue: LabelQueue, view: ClassifyView, *, chart: ChartFn | None = group_chart) -> None:
+    def __init__(
+        self,
+        queue: LabelQueue,
+        view: ClassifyView,
+        *,
+        chart: ChartFn | None = group_chart,
+        trend: TrendFn | None = trend_chart,
+    ) -> None:
         self.queue = queue
         self.view = view
         self._chart = chart
+        self._trend = trend
         self._charts: dict[str, Markup | None] = {}
+        self._trends: dict[str, Markup | None] = {}
         handlers = {
             "save": self.save,
             "suggestion": self.accept_suggestion,
@@ -49,6 +77,7 @@ class ClassifyController:
             "accept_all": self.accept_all,
             "leak_type": self.show_only,
             "first_open": self.first_open,
+            "next": self.next_group,
             "refresh": self.refresh,
             "note": self.note_changed,
             "analyst": self.set_analyst,
@@ -73,7 +102,7 @@ class ClassifyController:
                 leak_name=words.leak_name(self.queue.leak_type) if self.queue.leak_type else "",
             )
             return
-        self.view.show_card(card, self._chart_for(card.group))
+        self.view.show_card(card, self._chart_for(card.group), self._trend_for(card))
 
     def _chart_for(self, group: Mapping[str, object]) -> Markup | None:
         key = str(group.get("group_key"))
@@ -82,6 +111,14 @@ class ClassifyController:
         if key not in self._charts:
             self._charts[key] = self._chart(group)
         return self._charts[key]
+
+    def _trend_for(self, card) -> Markup | None:
+        key = str(card.group.get("group_key"))
+        if self._trend is None or card.trend is None:
+            return None
+        if key not in self._trends:
+            self._trends[key] = self._trend(card.trend)
+        return self._trends[key]
 
     # ---------------------------------------------------------------- handlers
     def save(self, cause: str | None, note: str = "") -> None:
@@ -124,11 +161,15 @@ class ClassifyController:
         self.queue.advance()
         self.show()
         self.view.show_status(message)
-        self.view.focus_note()
 
     def skip(self) -> None:
         """Leave this group as it is and go to the next open group."""
         self.queue.advance()
+        self.show()
+
+    def next_group(self) -> None:
+        """Go to the next group in queue order, classified or not (past the last: "all done")."""
+        self.queue.go(self.queue.position + 1)
         self.show()
 
     def back(self) -> None:

@@ -14,13 +14,15 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from toolkit import periods
+from toolkit.analyse.leaks.vocabulary import value_words
 from toolkit.errors import StoreError
-from toolkit.frames import is_rest
-from toolkit.history import suggestions
+from toolkit.frames import DIMENSION_COLUMNS, is_rest
+from toolkit.history import behaviour, suggestions
 from toolkit.present import words
 from toolkit.present.blame import blame_prompt
 from toolkit.store import Store
@@ -29,6 +31,17 @@ from toolkit.store import Store
 MAX_EXAMPLES = 5
 #: How many earlier label events of the same group a card lists.
 MAX_EARLIER = 3
+#: How many of the group's records the card's table shows (a few: the buttons stay on screen).
+MAX_RECORD_ROWS = 3
+#: What a record's ``at`` is, by leak type (the records frame keeps one timestamp per record).
+AT_WORDS = {
+    "uncontacted": "Created",
+    "slow_first_contact": "Created",
+    "stalled": "In its stage since",
+    "slow_resolution": "Opened",
+    "repeat_incident": "Opened",
+    "preceded_churn": "Client lost",
+}
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -49,13 +62,29 @@ class LabelInfo:
 
 
 @dataclass(frozen=True)
+class RecordTable:
+    """A few of the records behind a group, as text: process dimensions and what was measured.
+
+    Never personal data: the records frame holds none (people's columns are dropped at load and text
+    is masked), and only the record id, its time, its process dimensions and its measure are shown.
+    ``note`` says what the table cannot show (empty when it shows every example record).
+    """
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Card:
     """Everything the view shows for one group, as plain text and numbers.
 
     ``position`` is 0-based in the queue; ``suggestion`` is last period's cause for the same group
     key (None when the group is new); ``earlier`` lists this period's earlier label events of the
     group, newest first (another analyst's differing label shows here, never silently replaced);
-    ``history`` every label event of the segment in every month, newest first (who, when, cause, note).
+    ``history`` every label event of the segment in every month, newest first (who, when, cause, note);
+    ``records`` a few of the group's records (None when the period's records were not given);
+    ``trend`` the segment's rows of :func:`toolkit.history.behaviour` over the stored months, oldest first.
     """
 
     position: int
@@ -71,6 +100,8 @@ class Card:
     earlier: tuple[str, ...]
     fixes: tuple[str, ...]
     history: tuple[str, ...] = ()
+    records: RecordTable | None = None
+    trend: pd.DataFrame | None = None
 
     @property
     def progress(self) -> str:
@@ -172,12 +203,102 @@ def details(group: Mapping[str, object]) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def examples(group: Mapping[str, object], limit: int = MAX_EXAMPLES) -> tuple[str, ...]:
-    """Up to ``limit`` example record ids from the comma-separated ``examples`` column."""
+def examples(group: Mapping[str, object], limit: int | None = MAX_EXAMPLES) -> tuple[str, ...]:
+    """Up to ``limit`` (None: all) example record ids from the comma-separated ``examples`` column."""
     raw = group.get("examples")
     if not isinstance(raw, str):
         return ()
     return tuple(e.strip() for e in raw.split(",") if e.strip())[:limit]
+
+
+def record_table(
+    records: pd.DataFrame | None, group: Mapping[str, object], limit: int = MAX_RECORD_ROWS
+) -> RecordTable | None:
+    """A few of the records behind ``group``: its example records, found in the period's ``records``.
+
+    ``records`` is the period's records frame (``records.parquet``); None gives None. Columns: the record
+    id, its time (created, opened, ...), the process dimensions the leak type's records carry (never
+    the hour-of-week number, its band instead) and the measure against its limit.
+    """
+    if records is None:
+        return None
+    ids = examples(group, limit=None)
+    leak_type = str(group.get("leak_type", ""))
+    if not ids:
+        return RecordTable((), (), "No example records were kept for this group.")
+    of_type = records[(records["leak_type"] == leak_type) & records["leaked"].fillna(False).astype(bool)]
+    found = of_type.set_index("record_id", drop=False)
+    found = found[~found.index.duplicated()].reindex([i for i in ids if i in found.index])
+    shown = found.head(limit)
+    dims = [d for d in DIMENSION_COLUMNS if d != "hour_of_week" and d in of_type and of_type[d].notna().any()]
+    unit = str(shown["unit"].dropna().iloc[0]) if shown["unit"].notna().any() else ""
+    limit_value = shown["threshold"].dropna()
+    measured = "Measured" + (
+        f" (limit {_amount(float(limit_value.iloc[0]))} {unit})"
+        if len(limit_value)
+        else (f" ({unit})" if unit else "")
+    )
+    columns = (
+        "Record",
+        AT_WORDS.get(leak_type, "When"),
+        *(words.dimension_name(d).capitalize() for d in dims),
+        measured,
+    )
+    rows = tuple(
+        (
+            str(r["record_id"]),
+            _when(r["at"]),
+            *(value_words(d, None if _missing(r[d]) else r[d]) for d in dims),
+            "n/a" if _missing(r["measured"]) else f"{_amount(float(r['measured']))} {unit}".strip(),
+        )
+        for _, r in shown.iterrows()
+    )
+    missing = len(ids) - len(found)
+    note = (
+        f"{missing} of the group's {len(ids)} example records are not in the period's records file; "
+        "run `retro run` for the period again to rebuild it."
+        if missing
+        else ""
+    )
+    return RecordTable(columns, rows, note)
+
+
+#: The columns of ``records.parquet`` the card's table reads.
+_TABLE_COLUMNS = (
+    "leak_type",
+    "record_id",
+    "leaked",
+    "at",
+    "measured",
+    "unit",
+    "threshold",
+    *DIMENSION_COLUMNS,
+)
+
+
+def read_records(folder: Path) -> pd.DataFrame:
+    """The period's records from ``folder/records.parquet``, the columns the card's table reads.
+
+    A folder without the file gives no rows, so each card says its example records are missing and
+    how to rebuild them.
+    """
+    path = folder / "records.parquet"
+    if not path.is_file():
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in _TABLE_COLUMNS})
+    return pd.read_parquet(path, columns=list(_TABLE_COLUMNS))
+
+
+def _when(at: object) -> str:
+    """A record's time as it is read in the data's zone; a date alone when it has no time of day."""
+    if _missing(at):
+        return "n/a"
+    at = pd.Timestamp(at)
+    return f"{at:%Y-%m-%d}" if (at.hour, at.minute, at.second) == (0, 0, 0) else f"{at:%Y-%m-%d %H:%M}"
+
+
+def _amount(value: float) -> str:
+    """A measure as people read it: whole numbers from 10 up, one decimal below."""
+    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.1f}".removesuffix(".0")
 
 
 def _suggestion_text(cause: str, from_period: str, note: str, period: str) -> str:
@@ -206,14 +327,26 @@ class LabelQueue:
         Recorded with every label and fix; empty means the login name.
     names
         People's names to watch for in notes (the blameless prompt).
+    records
+        The period's records frame (``records.parquet`` of its folder) for the card's table of example
+        records; None shows the example ids alone.
 
     Groups with no leaks are left out. The queue starts at the first unclassified group (or past
     the end when all are classified). Every write commits before returning, so closing the browser
     loses nothing.
     """
 
-    def __init__(self, store: Store, period: str, *, analyst: str = "", names: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        store: Store,
+        period: str,
+        *,
+        analyst: str = "",
+        names: Iterable[str] = (),
+        records: pd.DataFrame | None = None,
+    ) -> None:
         self.store = store
+        self.records = records
         self.period = periods.check_period(period, error=StoreError)
         self.analyst = default_analyst(analyst)
         self.names = tuple(n for n in names if isinstance(n, str))
@@ -234,6 +367,9 @@ class LabelQueue:
         self.position = 0
         # The groups labelled from this queue, most recent last: what "Undo" takes back.
         self._saved_keys: list[str] = []
+        # Each segment's rate over the stored months, with its limits: the card's sparkline.
+        trend = behaviour(store, self.period)
+        self._trend = trend[trend["level"] == "group"] if not trend.empty else trend
         self.refresh()
         self.position = self.first_open()
 
@@ -462,7 +598,16 @@ class LabelQueue:
             earlier=self._earlier(key, label),
             fixes=self._fix_lines(key, label),
             history=self._history(key),
+            records=record_table(self.records, group),
+            trend=self._trend_of(key),
         )
+
+    def _trend_of(self, key: str) -> pd.DataFrame:
+        """The segment's behaviour rows over the stored months, oldest first (empty when it has none)."""
+        trend = self._trend
+        if trend.empty:
+            return trend
+        return trend[trend["series"] == key].sort_values("period").reset_index(drop=True)
 
     def _history(self, key: str) -> tuple[str, ...]:
         """Every label event of ``key``, in every month, newest first: month, what, who, when and note."""

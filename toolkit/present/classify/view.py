@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as w
 
 from toolkit.present import words
+from toolkit.present.classify.keys import BACK_KEYS, CAUSE_KEYS, NEXT_KEYS, UNDO_KEY, KeyListener
 from toolkit.present.classify.model import Card
 from toolkit.present.markup import Markup, join, tag
 
@@ -31,6 +32,7 @@ EVENTS = {
     "analyst": "(analyst: str)",
     "fix": "(description: str, owner_team: str, effective_date: date | None, scope: str)",
     "first_open": "()",
+    "next": "()",
 }
 
 _CSS = Markup(
@@ -50,7 +52,30 @@ _CSS = Markup(
     # ipywidgets sets 28px lines for HTML widgets (one-line labels); paragraphs need normal leading.
     ".retro-classify .widget-html-content{line-height:1.45}"
     ".retro-classify .widget-toggle-buttons{display:flex;align-items:center}"
+    ".retro-classify .retro-facts{display:flex;gap:1em;align-items:flex-start;flex-wrap:wrap}"
+    ".retro-classify .retro-facts>ul{flex:1 1 16em;min-width:12em}"
+    ".retro-classify figcaption{font-size:.8em;color:var(--jp-ui-font-color2,#555)}"
+    ".retro-classify table.retro-records{border-collapse:collapse;font-size:.85em;margin:.2em 0}"
+    ".retro-classify table.retro-records caption{text-align:left}"
+    ".retro-classify table.retro-records th,.retro-classify table.retro-records td"
+    "{padding:.05em .6em .05em 0;text-align:left;white-space:nowrap;line-height:1.35}"
+    ".retro-classify table.retro-records th{border-bottom:1px solid #bbb;font-weight:600}"
+    # The cause's number key on its button; "/ ''" keeps it out of the button's accessible name
+    # (its tooltip says it).
+    ".retro-classify .retro-key::before{display:inline-block;min-width:1.1em;margin-right:.45em;"
+    "padding:0 .2em;border:1px solid #999;border-radius:3px;font-size:.85em;line-height:1.3;"
+    "color:#333;background:#fafafa}"
+    + "".join(f".retro-classify .retro-key-{k}::before{{content:'{k}' / ''}}" for k in CAUSE_KEYS)
+    + ".retro-classify .retro-keys{font-size:.9em;margin:.1em 0 .3em}"
+    ".retro-classify kbd{border:1px solid #999;border-radius:3px;padding:0 .25em;background:#fafafa}"
     "</style>"
+)
+
+
+_KEYS_HINT = Markup(
+    "Keys: <kbd>1</kbd>–<kbd>9</kbd>, <kbd>0</kbd> a cause · "
+    "<kbd>←</kbd> <kbd>→</kbd> previous or next group · <kbd>U</kbd> undo the last label · "
+    "<kbd>Esc</kbd> leaves the note"
 )
 
 
@@ -119,11 +144,20 @@ class ClassifyView:
             layout=w.Layout(width="auto", align_self="flex-start", margin="0.3em 0 0.3em 9em"),
         )
         self.cause_buttons: dict[str, w.Button] = {}
+        #: The cause each number key saves, in button order (a taxonomy past ten causes: no key for the rest).
+        self.cause_keys: dict[str, str] = dict(zip(CAUSE_KEYS, taxonomy, strict=False))
+        keyed = {cause: key for key, cause in self.cause_keys.items()}
         for cause, text in taxonomy.items():
             # Plain words on the button; the cause's definition in its tooltip and in the list below.
+            key = keyed.get(cause)
             button = w.Button(
-                description=words.cause_name(cause), tooltip=text, layout=w.Layout(width="auto")
+                description=words.cause_name(cause),
+                tooltip=f"{text} (key {key})" if key else text,
+                layout=w.Layout(width="auto"),
             )
+            if key:
+                button.add_class("retro-key")
+                button.add_class(f"retro-key-{key}")
             button.on_click(lambda _, cause=cause: self._emit("save", cause, self.note.value))
             self.cause_buttons[cause] = button
         definitions = tag(
@@ -135,7 +169,14 @@ class ClassifyView:
         self.causes = w.VBox(
             [
                 w.HTML(
-                    value=str(tag("div", "Process cause: a click saves it with the note", cls="retro-label"))
+                    value=str(
+                        tag(
+                            "div",
+                            "Process cause: a click or its number key saves it with the note",
+                            cls="retro-label",
+                        )
+                        + tag("div", _KEYS_HINT, cls="retro-keys retro-muted")
+                    )
                 ),
                 # Three to a row, so every cause is on screen with the card at 1366x768.
                 w.GridBox(
@@ -217,7 +258,7 @@ class ClassifyView:
                 self.status,
                 self.evidence,
                 self.saved,
-                # Note first, then the one-click choices: the keyboard path is type, Tab, Enter.
+                # Note first, then the one-click choices: type the note, then a cause's button or number key.
                 w.HBox([self.note, self.prompt], layout=w.Layout(align_items="flex-start")),
                 self.suggest,
                 self.causes,
@@ -236,7 +277,10 @@ class ClassifyView:
         )
         self.done_box = w.VBox([self.done_text, w.HBox([self.done_open, self.done_back])])
         self.footer = w.HBox([self.analyst, self.refresh], layout=w.Layout(margin="1em 0 0 0"))
-        self.root = w.VBox([w.HTML(value=_CSS), self.header, self.card_box, self.footer])
+        self._on_card = True
+        self.key_listener = KeyListener((*self.cause_keys, *NEXT_KEYS, *BACK_KEYS, UNDO_KEY), self.press)
+        self._top = (w.HTML(value=_CSS), self.key_listener)
+        self.root = w.VBox([*self._top, self.header, self.card_box, self.footer])
         self.root.add_class("retro-classify")
 
         self.save.on_click(lambda _: self._emit("save", self._in_force, self.note.value))
@@ -276,13 +320,27 @@ class ClassifyView:
         if handler is not None:
             handler(*args)
 
+    def press(self, key: str) -> None:
+        """A shortcut pressed on the page: a number saves its cause with the note, the arrows move
+        between groups, U undoes the last label. On the "all done" screen only Back and Undo apply."""
+        if key in self.cause_keys and self._on_card:
+            self._emit("save", self.cause_keys[key], self.note.value)
+        elif key in NEXT_KEYS and self._on_card:
+            self._emit("next")
+        elif key in BACK_KEYS:
+            self._emit("back")
+        elif key == UNDO_KEY:
+            self._emit("undo")
+
     # ----------------------------------------------------------------- drawing
-    def show_card(self, card: Card, chart: Markup | None = None) -> None:
-        """Draw ``card``: evidence, the label in force, the suggestion, and a fresh note and fix form."""
+    def show_card(self, card: Card, chart: Markup | None = None, trend: Markup | None = None) -> None:
+        """Draw ``card``: evidence (``chart`` and the ``trend`` sparkline beside it), the label in
+        force, the suggestion, and a fresh note and fix form."""
         self._drawing = True
         try:
-            self.root.children = (self.root.children[0], self.header, self.card_box, self.footer)
-            self.evidence.value = str(self._evidence(card, chart))
+            self.root.children = (*self._top, self.header, self.card_box, self.footer)
+            self._on_card = True
+            self.evidence.value = str(self._evidence(card, chart, trend))
             self.saved.value = self._saved(card)
             self.suggest.description = card.suggestion_text or ""
             self.suggest.layout.display = None if card.suggestion_text else "none"
@@ -325,7 +383,8 @@ class ClassifyView:
         self.done_text.value = _box("ok", text, live=True)
         self.done_open.layout.display = None if left else "none"
         self.done_back.layout.display = None if total else "none"
-        self.root.children = (self.root.children[0], self.header, self.done_box, self.footer)
+        self.root.children = (*self._top, self.header, self.done_box, self.footer)
+        self._on_card = False
 
     def show_status(self, text: str, kind: str = "ok") -> None:
         """A one-line message under the buttons (``kind``: ``ok``, ``error``, ``saved``)."""
@@ -385,10 +444,6 @@ class ClassifyView:
         self.fix_form.layout.display = None if show else "none"
         self.fix_toggle.description = "Hide the fix form" if show else "Record a fix…"
 
-    def focus_note(self) -> None:
-        """Put the keyboard focus on the note, ready for the next group."""
-        self.note.focus()
-
     # ----------------------------------------------------------------- helpers
     def _progress(self, classified: int, total: int, where: str) -> None:
         self.progress_bar.max = max(total, 1)
@@ -397,16 +452,28 @@ class ClassifyView:
         self.progress_label.value = f"{text} · {where}" if where else text
 
     @staticmethod
-    def _evidence(card: Card, chart: Markup | None) -> Markup:
+    def _evidence(card: Card, chart: Markup | None, trend: Markup | None = None) -> Markup:
         facts = tag("ul", join(tag("li", d) for d in card.details)) if card.details else Markup("")
-        examples = (
-            tag("p", "Example records: " + ", ".join(card.examples), cls="retro-muted")
-            if card.examples
-            else tag("p", "No example records were kept for this group.", cls="retro-muted")
-        )
-        text = tag("div", facts + examples)
-        body = tag("div", (chart or Markup("")) + text, cls="retro-evidence")
-        return tag("h3", card.headline) + body
+        table = card.records
+        if table is not None and table.rows:
+            head = tag("thead", tag("tr", join(tag("th", c, scope="col") for c in table.columns)))
+            body = tag("tbody", join(tag("tr", join(tag("td", v) for v in row)) for row in table.rows))
+            examples = tag(
+                "table",
+                tag("caption", "Example records", cls="retro-muted") + head + body,
+                cls="retro-records",
+            )
+            if table.note:
+                examples += tag("p", table.note, cls="retro-muted")
+        elif table is not None and table.note:
+            examples = tag("p", table.note, cls="retro-muted")
+        elif card.examples:
+            examples = tag("p", "Example records: " + ", ".join(card.examples), cls="retro-muted")
+        else:
+            examples = tag("p", "No example records were kept for this group.", cls="retro-muted")
+        # The sparkline beside the facts, the records under both: the cause buttons stay on screen.
+        text = tag("div", tag("div", facts + (trend or Markup("")), cls="retro-facts") + examples)
+        return tag("h3", card.headline) + tag("div", (chart or Markup("")) + text, cls="retro-evidence")
 
     @staticmethod
     def _saved(card: Card) -> str:
