@@ -1,6 +1,6 @@
 """Shipped recipes on realistic exports of each system: contract frames, time zones, no personal data.
 
-Each folder in ``tests/fixtures/recipes/<recipe>/`` holds an export written from EXPORTS.md, a user's
+Each folder in ``tests/fixtures/recipes/<recipe>/`` holds an export written as the system writes it, a user's
 ``recipe.yaml`` that extends the shipped recipe (usually only to set the time zone) and
 ``expected.yaml``; every folder there is a test case. The ServiceNow event-log recipe is checked on
 the committed excerpt of the real UCI log (``tests/fixtures/uci_excerpt``).

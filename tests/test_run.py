@@ -7,6 +7,7 @@ module for its quick tests.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -14,8 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from toolkit import errors
+from toolkit.cli import cli
+from toolkit.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -301,3 +305,34 @@ def test_the_explorer_notebook_draws_each_leaks_own_chart_and_rerunning_it_rewri
         str(folder / "retro.ipynb"), str(tmp_path / "again.ipynb"), progress_bar=False, cwd=str(folder)
     )
     assert {p: p.read_bytes() for p in watched} == before
+
+
+def test_retro_classify_keeps_the_analysts_name_out_of_the_period_folder(tmp_path: Path, monkeypatch) -> None:
+    """The notebook `retro classify` writes sits with the period's shareable files: the analyst's
+    name reaches the labelling kernel through the environment instead."""
+    from toolkit.present.classify import ANALYST_VARIABLE
+
+    store = tmp_path / "retro.sqlite"
+    Store(store).close()
+    started: list[list[str]] = []
+    monkeypatch.setattr(os, "execv", lambda _exe, cmd: started.append(cmd))
+    monkeypatch.delenv(ANALYST_VARIABLE, raising=False)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "classify",
+            "--period",
+            "2026-10",
+            "--store",
+            str(store),
+            "--out",
+            str(tmp_path / "r"),
+            "--analyst",
+            "Dana Whitfield",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert started, "the app server was started"
+    notebook = (tmp_path / "r" / "2026-10" / "classify.ipynb").read_text(encoding="utf-8")
+    assert "Dana" not in notebook and "Whitfield" not in notebook
+    assert os.environ[ANALYST_VARIABLE] == "Dana Whitfield"

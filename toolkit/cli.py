@@ -324,9 +324,12 @@ def classify(period, store, notebooks, out, port, analyst, lab):
     nb = load_notebook_node(str(notebook_path(notebooks, "classify.ipynb")))
     nb = parameterize_notebook(
         nb,
-        {"period": period, "store": str(_abs(store)), "analyst": analyst, "folder": str(_abs(out) / period)},
+        {"period": period, "store": str(_abs(store)), "folder": str(_abs(out) / period)},
         comment="Parameters for this period",
     )
+    # The analyst's name reaches the kernel through the environment, never the notebook written beside
+    # the period's shareable files (toolkit.present.classify.ANALYST_VARIABLE reads it back).
+    os.environ["RETRO_ANALYST"] = analyst
     target = _abs(out) / period / "classify.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)

@@ -1,6 +1,6 @@
 """The labelling widget: classify a period's leak groups to process causes in JupyterLab.
 
-Three parts (STYLE.md "UI in three parts"): :mod:`~toolkit.present.classify.model` (the queue over the
+Three parts: :mod:`~toolkit.present.classify.model` (the queue over the
 store, no widgets), :mod:`~toolkit.present.classify.view` (ipywidgets that draw and emit callbacks) and
 :mod:`~toolkit.present.classify.controller` (wires them). :mod:`~toolkit.present.blame` holds the
 blameless-note check. ``notebooks/classify.ipynb`` calls :func:`classify`.
@@ -8,6 +8,7 @@ blameless-note check. ``notebooks/classify.ipynb`` calls :func:`classify`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,9 @@ from toolkit.store import Store
 
 if TYPE_CHECKING:
     from toolkit.present.classify.controller import ClassifyController
+
+#: The environment variable `retro classify` passes the analyst in.
+ANALYST_VARIABLE = "RETRO_ANALYST"
 
 
 def build(
@@ -74,9 +78,12 @@ def classify(
     """Show the labelling widget for ``period`` in the notebook (see :func:`build` for the arguments).
 
     Every click is written to the store at once; reopening starts at the first unclassified group.
+    Without ``analyst``, the name ``retro classify --analyst`` put in :data:`ANALYST_VARIABLE` is used:
+    the command passes it this way so the notebook it writes beside the period's files never holds it.
     """
     from IPython.display import display
 
+    analyst = analyst or os.environ.get(ANALYST_VARIABLE, "")
     display(build(period, store=store, analyst=analyst, config=config, names=names, folder=folder).view.root)
 
 
