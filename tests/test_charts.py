@@ -702,18 +702,26 @@ def test_pareto_rejects_an_unknown_measure():
 # ---------------------------------------------------------------------------------------------
 
 
-def test_group_bar_is_small_and_compares_with_the_baseline():
+def test_group_bar_is_small_and_compares_with_the_rest_of_this_month():
     group = pd.Series(
-        {"leak_type": "uncontacted", "rate": 0.42, "baseline_rate": 0.11, "leaks": 42, "population": 100}
+        {"leak_type": "uncontacted", "rate": 0.42, "rest_rate": 0.11, "leaks": 42, "population": 100}
     )
     fig = charts.group_bar(group)
     assert tuple(fig.get_size_inches()) == (3.2, 1.2)
-    assert charts.finding(fig) == "42% leaked, 3.8x the baseline"
+    assert charts.finding(fig) == "42% leaked, 3.8x the rest of this month"
     assert [p.get_width() for p in fig.axes[0].patches] == [0.42, 0.11]
     assert charts.alt_text(fig) == (
-        "Bar chart: this group's never contacted rate is 42% (42 of 100) against a baseline of 11%."
+        "Bar chart: this group's never contacted rate is 42% (42 of 100) against 11% in the rest of this "
+        "month."
     )
-    assert charts.finding(charts.group_bar(group, baseline=0.84)) == "42% leaked, 50% of the baseline"
+    assert (
+        charts.finding(charts.group_bar(group, baseline=0.84)) == "42% leaked, 50% of the rest of this month"
+    )
+    assert (
+        charts.finding(charts.group_bar(group, baseline=0.0)) == "42% leaked; none in the rest of this month"
+    )
+    whole = charts.group_bar(group.drop("rest_rate"))  # the segment is every record of the month
+    assert charts.finding(whole) == "42% leaked; the group is the whole month"
 
 
 # ---------------------------------------------------------------------------------------------

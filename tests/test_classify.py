@@ -76,10 +76,16 @@ def groups_frame(period: str = PERIOD) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+#: The month's totals per leak type (the groups overlap, so they are not the groups' sums).
+MONTH = {"stalled": (30, 300), "uncontacted": (52, 1_300), "slow_resolution": (16, 200)}
+
+
 def save_period(store: Store, period: str) -> None:
     groups = groups_frame(period)
-    summary = groups.groupby("leak_type", as_index=False)[["leaks", "population"]].sum()
-    summary["rate"] = summary["leaks"] / summary["population"]
+    summary = pd.DataFrame(
+        [(t, leaks, population, leaks / population) for t, (leaks, population) in MONTH.items()],
+        columns=["leak_type", "leaks", "population", "rate"],
+    )
     store.save_period(
         period, as_of=pd.Timestamp(f"{period}-28 12:00", tz="UTC"), summary=summary, groups=groups
     )
@@ -136,9 +142,10 @@ def test_queue_is_ordered_by_excess_and_shows_what_leaked_where_in_words(store):
     assert c.view.progress_label.value == "0 of 4 classified · Group 1 of 4"
     evidence = _text(c.view.evidence.value)
     assert evidence.startswith(
-        "Never contacted: source = partner, queue = EMEA: 41 of 130 leads, 32% vs 4% overall"
+        "Never contacted: partner leads in queue EMEA: 41 of 130 leads, 32% against 0.9% in the rest of "
+        "this month"
     )
-    assert "36 more leads never contacted than the overall rate would give." in evidence
+    assert "36 more leads never contacted than the month's overall rate would give." in evidence
     # Five examples at most, ids only.
     assert "Example records: L-1, L-2, L-3, L-4, L-5" in evidence
     assert "L-6" not in evidence
@@ -157,14 +164,16 @@ def test_a_segment_with_no_leaks_is_not_queued(tmp_path):
 
 
 def test_headlines_for_other_leak_types_and_the_elsewhere_group(store):
-    groups = store.group_metrics(PERIOD).set_index("group_key")
+    queue = LabelQueue(store, PERIOD)
+    groups = pd.concat([queue.groups, queue.rest]).set_index("group_key")
     assert (
         headline(groups.loc[STALLED].to_dict() | {"group_key": STALLED})
-        == "Stalled deals: stage = Proposition acceptée: 20 of 60 open deals, 33% vs 10% overall"
+        == "Stalled deals: deals in stage Proposition acceptée: 20 of 60 open deals, 33% against 4.2% in the "
+        "rest of this month"
     )
     assert (
         headline(groups.loc[ELSEWHERE].to_dict() | {"group_key": ELSEWHERE})
-        == "Never contacted: everywhere else: 12 of 900 leads, 1.3% vs 4% overall"
+        == "Never contacted: all other leads: 12 of 900 leads, 1.3% against 10% in the rest of this month"
     )
 
 
@@ -172,7 +181,7 @@ def test_data_strings_are_escaped_in_the_html_widgets(store):
     c = widget(store)
     c.queue.go(2)
     c.show()
-    assert "category = billing &lt;b&gt;&amp;" in c.view.evidence.value
+    assert "billing &lt;b&gt;&amp;" in c.view.evidence.value
     assert "<b>" not in c.view.evidence.value
     assert "No example records were kept for this group." in _text(c.view.evidence.value)
 
@@ -211,7 +220,7 @@ def test_a_cause_click_records_a_label_event_at_once_and_moves_to_the_next_group
     assert labels(store) == [
         (PARTNER, "tool_or_routing", "Partner form posts to a queue nobody watches", "CD", "label")
     ]
-    assert status(c) == "Saved Tool or routing for Never contacted (source = partner, queue = EMEA)."
+    assert status(c) == "Saved Tool or routing for Never contacted: partner leads in queue EMEA."
     assert c.queue.group_key == STALLED
     assert c.view.progress_label.value == "1 of 4 classified · Group 2 of 4"
     # The next group starts clean.
@@ -267,7 +276,7 @@ def test_undo_takes_back_the_last_label_as_an_event_and_shows_its_group_again(st
     assert [(e[1], e[3], e[4]) for e in events[:1]] == [("no_capacity", "CD", "label")]
     assert [(e[3], e[4]) for e in events[1:]] == [("CD", "undo")]
     assert pd.isna(events[1][1])  # no cause left in force
-    assert "it has no label now" in status(c)
+    assert "It has no label now" in status(c)
     assert c.view.progress_label.value.startswith("1 of 4 classified")
     # A second undo takes back the label before it: the partner group is open again.
     c.view.undo.click()
@@ -530,7 +539,7 @@ def test_a_blaming_note_gets_a_gentle_prompt_and_the_label_is_still_saved(store,
         "saved either way."
     )
     assert status(c) == (
-        "Saved No visibility for Never contacted (source = partner, queue = EMEA). "
+        "Saved No visibility for Never contacted: partner leads in queue EMEA. "
         "Edit the note and save again, or Skip to go on."
     )
     # Restating the note saves again and moves on; both events stay in the history.
@@ -607,7 +616,7 @@ def test_two_analysts_see_each_others_labels_and_a_conflict_is_an_event(store_pa
         assert _text(ben.view.saved.value).startswith("Saved: Tool or routing by Ann, ")
         ben.save("no_visibility", "No aged-lead view")
         assert status(ben).startswith(
-            "Saved No visibility for Never contacted (source = partner, queue = EMEA). "
+            "Saved No visibility for Never contacted: partner leads in queue EMEA. "
             "It had Tool or routing by Ann, "
         )
         assert status(ben).endswith("; both stay in the label history and yours is now in force.")
@@ -775,7 +784,7 @@ def test_number_keys_save_the_nth_cause_with_the_note_and_arrows_move_between_gr
         (PARTNER, "tool_or_routing", "Partner form posts to a queue nobody watches", "CD", "label"),
         (STALLED, "data_issue", "", "CD", "label"),
     ]
-    assert status(c) == "Saved Data issue for Stalled deals (stage = Proposition acceptée)."
+    assert status(c) == "Saved Data issue for Stalled deals: deals in stage Proposition acceptée."
     # The arrows move in queue order, over classified groups too, and write nothing.
     keys.press("ArrowLeft")
     assert c.queue.group_key == STALLED

@@ -157,7 +157,10 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
     try:
         open_and_run(page, lab)
         widget = page.locator(".retro-classify")
-        expect_text = "Never contacted: source = partner, queue = EMEA: 41 of 130 leads, 32% vs 4% overall"
+        expect_text = (
+            "Never contacted: partner leads in queue EMEA: 41 of 130 leads, 32% against 0.9% in the rest of "
+            "this month"
+        )
         widget.get_by_text(expect_text).wait_for()
         widget.get_by_text("0 of 4 classified · Group 1 of 4").wait_for()
         widget.get_by_role("button", name="Same as last month: Tool or routing").wait_for()
@@ -166,7 +169,7 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
         widget.get_by_role("textbox", name="Note").fill("No aged-lead view on the partner queue")
         widget.get_by_role("button", name="No visibility", exact=True).click()
         status_line(page).filter(
-            has_text="Saved No visibility for Never contacted (source = partner, queue = EMEA)."
+            has_text="Saved No visibility for Never contacted: partner leads in queue EMEA."
         ).wait_for()
         widget.get_by_text("1 of 4 classified · Group 2 of 4").wait_for()
 
@@ -345,13 +348,13 @@ def test_the_keyboard_path_labels_moves_and_undoes_and_the_store_holds_exactly_t
         page.wait_for_function("document.activeElement.tagName !== 'TEXTAREA'")
         page.keyboard.press("2")
         status_line(page).filter(
-            has_text="Saved No visibility for Never contacted (source = partner, queue = EMEA)."
+            has_text="Saved No visibility for Never contacted: partner leads in queue EMEA."
         ).wait_for(timeout=TIMEOUT_MS)
         widget.get_by_text("1 of 4 classified · Group 2 of 4").wait_for()
 
         page.keyboard.press("u")
         status_line(page).filter(
-            has_text="Undone for Never contacted (source = partner, queue = EMEA)"
+            has_text="Undone for Never contacted: partner leads in queue EMEA"
         ).wait_for()
         widget.get_by_text("0 of 4 classified · Group 1 of 4").wait_for()
 

@@ -346,3 +346,19 @@ def _typed(out: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return out[list(GROUP_COLUMNS)].reset_index(drop=True)
+
+
+def rest_rates(groups: pd.DataFrame, totals: pd.DataFrame) -> pd.Series:
+    """Each group's baseline as readers name it: the leak rate of the rest of this month.
+
+    ``totals`` holds the month's ``leaks`` and ``population`` per leak type (the period summary,
+    indexed by ``leak_type``). The rest is the leak type's records outside the segment; NaN when the
+    segment holds them all.
+    """
+
+    def rest(col: str) -> pd.Series:
+        whole = groups["leak_type"].map(totals[col]).astype("float64")
+        return whole - groups[col].astype("float64")
+
+    leaks, population = rest("leaks"), rest("population")
+    return (leaks / population.where(population > 0)).astype("float64").rename("rest_rate")

@@ -186,8 +186,8 @@ class ClassifyController:
             return
         self.show()
         where = group_name(self.queue.groups.iloc[self.queue.keys.index(key)])
-        after = f"{now.describe()} is in force again" if now is not None else "it has no label now"
-        self.view.show_status(f"Undone for {where}: {after}. The undo is kept in the label history.")
+        after = f"{now.describe()} is in force again" if now is not None else "It has no label now"
+        self.view.show_status(f"Undone for {where}. {after}; the undo is kept in the label history.")
 
     def accept_all(self) -> None:
         """Save the earlier cause and note of every open group that has one, for review."""

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit import periods
+from toolkit.analyse.groups import rest_rates
 from toolkit.analyse.leaks.vocabulary import value_words
 from toolkit.errors import StoreError
 from toolkit.frames import DIMENSION_COLUMNS, is_rest
@@ -159,40 +160,47 @@ def _dimensions(group: Mapping[str, object]) -> list[tuple[str, str]]:
 
 
 def where_text(group: Mapping[str, object]) -> str:
-    """Where the group leaked, in words: ``"source = partner, queue = EMEA"`` or ``"everywhere else"``."""
-    pairs = _dimensions(group)
-    if not pairs:
-        return "everywhere else" if str(group.get("group_key", "")).endswith("|elsewhere") else "all records"
-    return ", ".join(f"{words.dimension_name(k)} = {v}" for k, v in pairs)
+    """Where the group leaked, in the report's words: ``"partner leads in queue EMEA"``; the rest of a
+    leak type is ``"all other leads"``."""
+    key = str(group.get("group_key", ""))
+    if "|" not in key:  # a row without its key: build it from the dimensions
+        key = "|".join([str(group.get("leak_type", "")), *(f"{k}={v}" for k, v in _dimensions(group))])
+    return words.segment_of_key(key)
 
 
 def group_name(group: Mapping[str, object]) -> str:
-    """A short name of the group: ``"Never contacted (source = partner, queue = EMEA)"``."""
-    return f"{words.leak_name(str(group.get('leak_type', '')))} ({where_text(group)})"
+    """A short name of the group: ``"Never contacted: partner leads in queue EMEA"``."""
+    return f"{words.leak_name(str(group.get('leak_type', '')))}: {where_text(group)}"
+
+
+def against_rest(group: Mapping[str, object]) -> str:
+    """The group's rate against its baseline: ``"32% against 3% in the rest of this month"``."""
+    rest = group.get("rest_rate")
+    if rest is None or pd.isna(rest):
+        return f"{_pct(group.get('rate'))}, the whole month"
+    return f"{_pct(group.get('rate'))} against {_pct(rest)} in the rest of this month"
 
 
 def headline(group: Mapping[str, object]) -> str:
     """What leaked and where, in one line.
 
-    ``"Never contacted: source = partner, queue = EMEA: 41 of 130 leads, 32% vs 4% overall"``.
+    ``"Never contacted: partner leads in queue EMEA: 41 of 130 leads, 32% against 3% in the rest of
+    this month"``.
     """
     leak_type = str(group.get("leak_type", ""))
     leaks, population = int(group.get("leaks", 0) or 0), int(group.get("population", 0) or 0)
     noun = words.population_noun(leak_type)
-    return (
-        f"{words.leak_name(leak_type)}: {where_text(group)}: {leaks:,} of {population:,} {noun}, "
-        f"{_pct(group.get('rate'))} vs {_pct(group.get('baseline_rate'))} overall"
-    )
+    return f"{group_name(group)}: {leaks:,} of {population:,} {noun}, {against_rest(group)}"
 
 
 def details(group: Mapping[str, object]) -> tuple[str, ...]:
-    """Supporting evidence lines: excess over the overall rate, clients touched, value at risk."""
+    """Supporting evidence lines: excess over the month's overall rate, clients touched, value at risk."""
     lines = []
     excess = group.get("excess")
     if excess is not None and not pd.isna(excess) and float(excess) > 0:
         lines.append(
             f"{float(excess):,.0f} more {words.leak_phrase(str(group.get('leak_type', '')))} "
-            "than the overall rate would give."
+            "than the month's overall rate would give."
         )
     accounts = group.get("accounts")
     if accounts is not None and not pd.isna(accounts) and int(accounts) > 0:
@@ -351,6 +359,9 @@ class LabelQueue:
         self.analyst = default_analyst(analyst)
         self.names = tuple(n for n in names if isinstance(n, str))
         groups = store.group_metrics(self.period)
+        # Each segment is read against the rest of this month, as the report reads it.
+        totals = store.period_summary(self.period).set_index("leak_type")
+        groups = groups.assign(rest_rate=rest_rates(groups, totals))
         # The rest of each leak type is context, not a segment with one cause; a segment with no leaks
         # this period has nothing to classify.
         rest = is_rest(groups["group_key"])
