@@ -207,7 +207,7 @@ def test_classify_a_group_record_a_fix_and_find_both_after_a_reload(lab, browser
         page.wait_for_function("document.activeElement.tagName !== 'TEXTAREA'")
         page.keyboard.press("4")
         status_line(page).filter(
-            has_text="Saved Unclear ownership for Stalled deals (stage = Proposition acceptée)."
+            has_text="Saved Unclear ownership for Stalled deals: deals in stage Proposition acceptée."
         ).wait_for()
         # The notebook's cells are as they were: no key turned one into a heading.
         assert page.locator(".jp-MarkdownCell").count() == 1
