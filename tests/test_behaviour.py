@@ -236,7 +236,7 @@ def test_a_fix_planned_after_the_month_is_said_as_planned_and_leaves_the_challen
     assert "fix planned from 1 November 2026: “Weekend rota for web-form leads” (Sales Operations)" in text
     asks = dict(report.leadership_asks(ctx))
     ask = next(v for k, v in asks.items() if "web form leads on weekends" in v)
-    assert ask.endswith("Ask: hold the owning team to the planned date; the chart will judge it from then.")
+    assert ask.endswith("Ask: hold the owning team to the planned date.")
 
 
 def test_segments_sharing_a_cause_and_a_family_are_one_decision():

@@ -363,10 +363,11 @@ def test_speed_to_lead_without_contact_times_explains_why():
     fig = charts.speed_to_lead(created)
     assert "No lead of this period has a first contact time" in _text_of(fig)
     fig = charts.speed_to_lead(
-        created, empty_message="Speed-to-lead needs first_contact_at; this export has none."
+        created, empty_message="Slow first contact needs first_contact_at; this export has none."
     )
     assert (
-        charts.alt_text(fig) == "Speed to lead: Speed-to-lead needs first_contact_at; this export has none."
+        charts.alt_text(fig)
+        == "Time to first contact: Slow first contact needs first_contact_at; this export has none."
     )
 
 

@@ -59,7 +59,7 @@ def funnel(
         stages = stages.loc[in_stage_order(stages["total"], stage_order)]
 
     panels = [p for p in (steps, stages) if len(p)]
-    heights = [max(len(steps), 1) + 1, len(stages) + 1] if len(panels) == 2 else [1]
+    heights = [len(p) + 1 for p in panels]
     fig = new_figure(8.0, 1.6 + 0.42 * sum(heights))
     axes = fig.subplots(len(panels), 1, height_ratios=heights, squeeze=False)[:, 0]
     used: set[str] = set()
