@@ -279,7 +279,7 @@ def test_funnel_marks_each_leak_and_titles_the_two_biggest():
     assert [t.get_text() for t in leads_ax.get_yticklabels()] == [
         "Created",
         "Contacted",
-        "Contacted within SLA",
+        "Within SLA",
     ]
     # Kept part of each bar, then its leaked part: 2 never contacted, 4 after the SLA.
     assert _bar_widths(leads_ax) == [8, 4, 4, 2, 4, 0]
@@ -287,7 +287,7 @@ def test_funnel_marks_each_leak_and_titles_the_two_biggest():
     assert _bar_widths(deals_ax) == [1, 2, 3, 0]
     assert leads_ax.get_xlabel() == "Leads (count)"
     assert deals_ax.get_xlabel() == "Open deals (count)"
-    assert "10  (2 never contacted, 20%)" in _text_of(fig)
+    assert "10\n2 never contacted (20%)" in _text_of(fig)
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == [
         "Not leaked",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import replace
@@ -502,9 +503,45 @@ def test_first_screen_with_only_incidents(tmp_path):
 def test_where_it_leaked_has_every_chart_with_alt_text(ctx):
     html = report.where_it_leaked(ctx)._repr_html_()
     imgs = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)">', html)
-    assert len(imgs) == 8  # trend, funnel, speed, heatmap, stalled, slow resolution, recurrence, churn
+    assert len(imgs) == 6  # speed, heatmap, stalled, slow resolution, recurrence, churn (the trend: appendix)
     assert all(len(alt) > 20 for alt in imgs)
     assert "<script" not in html
+
+
+def test_report_charts_print_their_words_at_8_pt_or_more(ctx):
+    from matplotlib.text import Text
+
+    from toolkit.present import charts
+    from toolkit.present.report.blocks import CHART_WIDTH, embed_chart
+    from toolkit.present.report.context import records_of
+    from toolkit.present.report.where import drawn_on
+
+    # Printed two to a row, a chart gets half an A4 page's text: (210 mm - 2 x 12 mm margins - 6 mm gap) / 2.
+    assert CHART_WIDTH * 25.4 <= (210 - 2 * 12 - 6) / 2
+    for key in (
+        "speed_to_lead",
+        "hour_of_week",
+        "stalled_by_stage",
+        "slow_resolution",
+        "incident_recurrence",
+    ):
+        fig = charts.CHARTS[key](records_of(ctx, *drawn_on(key)))
+        embed_chart(fig)  # drawn at the width it prints at, so its point sizes are the printed ones
+        assert fig.get_figwidth() == pytest.approx(CHART_WIDTH)
+        words = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        assert min(t.get_fontsize() for t in words) >= 8, key
+        # Names of rows (stages, severities, days) keep their room: none overlaps the next.
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            boxes = sorted(
+                (
+                    t.get_window_extent(renderer)
+                    for t in ax.get_yticklabels()
+                    if t.get_visible() and t.get_text()
+                ),
+                key=lambda b: b.y0,
+            )
+            assert all(a.y1 <= b.y0 + 1 for a, b in itertools.pairwise(boxes)), key
 
 
 def test_where_it_leaked_degrades_to_sentences(tmp_path):
@@ -516,7 +553,7 @@ def test_where_it_leaked_degrades_to_sentences(tmp_path):
         "Incidents before churn could not be traced: there is no accounts file with the date each client "
         "left." in text
     )
-    assert section._repr_html_().count("<img") == 6
+    assert section._repr_html_().count("<img") == 4  # heatmap, stalled, slow resolution, recurrence
 
 
 def test_where_it_leaked_without_records(tmp_path):
@@ -527,7 +564,8 @@ def test_where_it_leaked_without_records(tmp_path):
         _text(report.method_and_quality(ctx)).count("record file (2026-10/records.parquet) was not found")
         == 1
     )
-    assert report.where_it_leaked(ctx)._repr_html_().count("<img") == 1  # only the trend, from the store
+    assert report.where_it_leaked(ctx)._repr_html_().count("<img") == 0
+    assert _text(report.method_and_quality(ctx)).count("Leak rates month by month") == 1  # from the store
 
 
 def test_segments_table_shows_every_segment_and_its_cause(ctx):
@@ -842,7 +880,7 @@ def test_a_month_with_nothing_measured_still_reads(tmp_path):
     assert "Nothing needs leadership" not in texts[0]
     assert "The moment the data was exported was not recorded." in texts[0]
     assert "No segment has leaked badly for 3 months in a row." in texts[1]
-    assert "Only October 2026 is in the retro store so far, so there is no trend yet." in texts[2]
+    assert "Only October 2026 is in the retro store so far, so there is no trend yet." in texts[5]
     assert "Slow first contact could not be measured: this export has no first-contact time." in texts[2]
     assert "No leak segments are recorded for this month, so there are no causes to rank." in texts[3]
     assert "No fix is recorded yet." in texts[4]

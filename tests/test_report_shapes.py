@@ -140,7 +140,7 @@ def _where(shape: str, tmp_path: Path) -> tuple[list[str], str]:
 def test_where_an_incidents_only_export_leaked(tmp_path):
     # Only the measured leak's chart; what was not measured, and what it needs, in one line.
     headings, text = _where("incidents_no_severity", tmp_path)
-    assert headings == ["Leak rates month by month", "Incidents that keep coming back"]
+    assert headings == ["Incidents that keep coming back"]
     assert "none was loaded" not in text.replace(text[text.index("Not measured, so not drawn") :], "")
     assert text.count("Not measured, so not drawn:") == 1
     assert (
@@ -151,5 +151,5 @@ def test_where_an_incidents_only_export_leaked(tmp_path):
 
 def test_stalled_deals_sit_under_their_own_heading(tmp_path):
     headings, _ = _where("stalled_only", tmp_path)
-    assert headings == ["Leak rates month by month", "Stalled deals by stage"]  # not under the funnel's
+    assert headings == ["Stalled deals by stage"]  # never under "From new lead to first contact"
     assert "first contact" not in " ".join(headings).lower()

@@ -106,7 +106,7 @@ def speed_to_lead(records: pd.DataFrame, *, empty_message: str | None = None) ->
             Patch(color=OKABE_ITO["green"], label="Within SLA"),
             Patch(color=OKABE_ITO["vermillion"], label="Over SLA"),
         ],
-        loc="upper left" if sla_x is not None and right else "upper right",
+        loc="center left" if sla_x is not None and right else "center right",  # clear of the SLA note
         frameon=False,
         fontsize=9,
     )

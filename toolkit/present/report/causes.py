@@ -94,10 +94,6 @@ def pareto_of_causes(ctx: ReportContext) -> Section:
                     cls="retro-note",
                 )
             )
-    drawn = [embed_chart(charts.pareto(frame, by="leaks"))]
-    if real["value_at_risk"].fillna(0).gt(0).any():
-        drawn.append(embed_chart(charts.pareto(frame, by="value_at_risk", currency="$")))
-    body.append(tag("div", join(drawn), cls="retro-charts"))
     shown = pd.DataFrame(
         {
             "Process cause": totals["cause"].map(words.cause_name),
@@ -106,7 +102,14 @@ def pareto_of_causes(ctx: ReportContext) -> Section:
             "Revenue at risk (estimate)": totals["value_at_risk"].map(words.money),
         }
     )
-    body.append(table(shown, formats={"Leaks": "{:,}"}))
+    # A Pareto of revenue at risk needs two causes carrying some; with one, the table says it.
+    drawn = [embed_chart(charts.pareto(frame, by="leaks"))]
+    if real["value_at_risk"].fillna(0).gt(0).sum() >= 2:
+        drawn.append(embed_chart(charts.pareto(frame, by="value_at_risk", currency="$")))
+        body.extend([tag("div", join(drawn), cls="retro-charts"), table(shown, formats={"Leaks": "{:,}"})])
+    else:
+        drawn.append(table(shown, formats={"Leaks": "{:,}"}))
+        body.append(tag("div", join(drawn), cls="retro-charts"))
     left_out = totals.loc[totals["cause"].isin(excluded), "leaks"].sum()
     if left_out:
         names = ", ".join(words.cause_name(c).lower() for c in sorted(excluded))

@@ -43,7 +43,7 @@ def did_fixes_work(ctx: ReportContext) -> Section:
     keys = e["group_key"].dropna().head(4).tolist()
     judged = e.loc[e["group_key"].isin(keys) & e["before_population"].gt(0) & e["after_population"].gt(0)]
     chart_title = verdict_title(judged.iloc[0]) if len(judged) else None
-    body.append(group_trend(ctx, keys, ctx.fixes, title=chart_title))
+    body.append(tag("div", group_trend(ctx, keys, ctx.fixes, title=chart_title), cls="retro-charts"))
     return section(title, "fixes", body)
 
 

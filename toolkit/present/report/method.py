@@ -15,7 +15,7 @@ from toolkit.present.report.context import ReportContext, records_of
 from toolkit.present.report.fixes import fix_judgements
 from toolkit.present.report.headline import figures_add_up
 from toolkit.present.report.phrases import COLUMN_WORDS, LEAK_ORDER, plain_columns
-from toolkit.present.report.where import segments_block
+from toolkit.present.report.where import segments_block, trend_block
 
 #: Terms a leader may not know, each with its one-line gloss (shown in the method section).
 GLOSSARY = (
@@ -60,6 +60,7 @@ def method_and_quality(ctx: ReportContext) -> Section:
     measured, data quality, the process causes and the words used."""
     body: list[object] = [
         segments_block(ctx),
+        trend_block(ctx),
         persistent_charts(ctx),
         fix_judgements(ctx),
         figures_add_up(ctx),

@@ -58,18 +58,13 @@ def _chart_block(ctx: ReportContext, title: str, chart: str, draw=None, lead: st
 
 
 def where_it_leaked(ctx: ReportContext) -> Section:
-    """Section 3: the trend, then one chart per measured kind of leak (funnel, time to first contact,
-    hour of week, stalled deals, slow resolution, recurrence, churn) and one line naming what was not
-    measured. The segments' table is in the appendix (:func:`segments_block`).
+    """Section 3: one chart per measured kind of leak (time to first contact, hour of week, stalled
+    deals, slow resolution, recurrence, churn) and one line naming what was not measured. The appendix
+    has the trend (:func:`trend_block`) and every segment (:func:`segments_block`); the tiles already
+    give the lead funnel's figures.
     """
     cfg = ctx.config
     blocks = [
-        _trend_block(ctx),
-        _chart_block(
-            ctx,
-            "From new lead to first contact",
-            "funnel",
-        ),
         _chart_block(
             ctx,
             "Time to first contact",
@@ -110,7 +105,7 @@ def where_it_leaked(ctx: ReportContext) -> Section:
                 else charts.incidents_before_churn(_records_with_incidents(ctx, r))
             ),
             "Each line is a client lost this month, with its incidents in the "
-            f"{format_duration(cfg.churn_window)} before.",
+            f"{format_duration(cfg.churn_window)} before. Clients are numbered, never named.",
         ),
     ]
     body = [tag("div", join(blocks), cls="retro-charts")]
@@ -126,7 +121,8 @@ def _records_with_incidents(ctx: ReportContext, churn_rows: pd.DataFrame) -> pd.
     return churn_rows if incidents is None else pd.concat([churn_rows, incidents], ignore_index=True)
 
 
-def _trend_block(ctx: ReportContext) -> Markup:
+def trend_block(ctx: ReportContext) -> Markup:
+    """Every leak type's rate month by month with the recorded fixes, or why there is no trend yet."""
     periods = sorted(ctx.summary["period"].unique())
     head = tag("h3", "Leak rates month by month")
     if len(periods) < 2:
@@ -154,7 +150,7 @@ def _trend_block(ctx: ReportContext) -> Markup:
         else None
     )
     fig = charts.trend(trend, fixes, series="leak_type", title=title)
-    return tag("div", join([head, embed_chart(fig)]), cls="retro-block")
+    return tag("div", tag("div", join([head, embed_chart(fig)]), cls="retro-block"), cls="retro-charts")
 
 
 def segments_block(ctx: ReportContext) -> Markup:
