@@ -148,7 +148,7 @@ def test_stable_but_bad_got_worse_and_one_off(store):
         )
     v = states(store, "2026-10").set_index("series")
     assert (v.loc[PARTNER, "state"], v.loc[PARTNER, "since"]) == ("got worse", "2026-09")
-    assert state_sentence(v.loc[PARTNER]).startswith("Got worse: above its usual range (")
+    assert state_sentence(v.loc[PARTNER]).startswith("Got worse: above its normal range (")
     assert "since September 2026, 60% now: something changed; find what." in state_sentence(v.loc[PARTNER])
     assert v.loc[WEEKEND, "state"] == "stable but bad" and v.loc[WEEKEND, "months_running"] == 12
     assert state_sentence(v.loc[WEEKEND]).startswith("Stable but bad: this is how the process performs every")

@@ -189,6 +189,7 @@ def test_retro_history_states_the_same_money(sample):
     run = run.sort_values("period").tail(months_running)
     assert f"{words.money(run['value_at_risk'].sum())} of revenue at risk across those months" in line
     assert "deal value" not in text and "no_capacity" not in text
+    assert "usual" not in text  # a chart's limits are its normal range, as the report says
 
 
 def test_a_fix_shows_the_same_figures_in_text_and_chart(sample):

@@ -112,7 +112,7 @@ def _challenge_sentence(row: pd.Series, ctx: ReportContext) -> str:
 
 def state_clause(row: pd.Series) -> str:
     """A segment's state on its own chart as the clause an ask carries: ``21%–50% every month, against 4%
-    for the rest of the process`` (stable but bad), ``above its range (3%–9%) since May 2026``.
+    for the rest of the process`` (stable but bad), ``above its normal range (3%–9%) since May 2026``.
 
     ``row`` is a row of :func:`toolkit.history.states`; the ask's heading names the state itself.
     """
@@ -123,13 +123,13 @@ def state_clause(row: pd.Series) -> str:
     if state == "stable but bad":
         text = f"{band} every month, against {words.percent(row['target'])} for the rest of the process"
     elif state == "got worse":
-        text = f"above its range ({band}) since {since}"
+        text = f"above its normal range ({band}) since {since}"
     elif state == "improved":
         text = f"below its earlier range since {since}"
     elif state == "too early":
         text = f"its limits were reset at a fix in {since}"
     else:
-        text = f"within its range of {band}"
+        text = f"within its normal range of {band}"
     if row.get("provisional"):
         text += " (provisional limits)"
     return text
