@@ -148,7 +148,7 @@ def test_stable_but_bad_got_worse_and_one_off(store):
         )
     v = states(store, "2026-10").set_index("series")
     assert (v.loc[PARTNER, "state"], v.loc[PARTNER, "since"]) == ("got worse", "2026-09")
-    assert state_sentence(v.loc[PARTNER]).startswith("Got worse: above its usual range (")
+    assert state_sentence(v.loc[PARTNER]).startswith("Got worse: above its normal range (")
     assert "since September 2026, 60% now: something changed; find what." in state_sentence(v.loc[PARTNER])
     assert v.loc[WEEKEND, "state"] == "stable but bad" and v.loc[WEEKEND, "months_running"] == 12
     assert state_sentence(v.loc[WEEKEND]).startswith("Stable but bad: this is how the process performs every")
@@ -236,7 +236,7 @@ def test_a_fix_planned_after_the_month_is_said_as_planned_and_leaves_the_challen
     assert "fix planned from 1 November 2026: “Weekend rota for web-form leads” (Sales Operations)" in text
     asks = dict(report.leadership_asks(ctx))
     ask = next(v for k, v in asks.items() if "web form leads on weekends" in v)
-    assert ask.endswith("Ask: hold the owning team to the planned date; the chart will judge it from then.")
+    assert ask.endswith("Ask: hold the owning team to the planned date.")
 
 
 def test_segments_sharing_a_cause_and_a_family_are_one_decision():

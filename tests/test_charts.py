@@ -279,7 +279,7 @@ def test_funnel_marks_each_leak_and_titles_the_two_biggest():
     assert [t.get_text() for t in leads_ax.get_yticklabels()] == [
         "Created",
         "Contacted",
-        "Contacted within SLA",
+        "Within SLA",
     ]
     # Kept part of each bar, then its leaked part: 2 never contacted, 4 after the SLA.
     assert _bar_widths(leads_ax) == [8, 4, 4, 2, 4, 0]
@@ -287,7 +287,7 @@ def test_funnel_marks_each_leak_and_titles_the_two_biggest():
     assert _bar_widths(deals_ax) == [1, 2, 3, 0]
     assert leads_ax.get_xlabel() == "Leads (count)"
     assert deals_ax.get_xlabel() == "Open deals (count)"
-    assert "10  (2 never contacted, 20%)" in _text_of(fig)
+    assert "10\n2 never contacted (20%)" in _text_of(fig)
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == [
         "Not leaked",
@@ -363,10 +363,11 @@ def test_speed_to_lead_without_contact_times_explains_why():
     fig = charts.speed_to_lead(created)
     assert "No lead of this period has a first contact time" in _text_of(fig)
     fig = charts.speed_to_lead(
-        created, empty_message="Speed-to-lead needs first_contact_at; this export has none."
+        created, empty_message="Slow first contact needs first_contact_at; this export has none."
     )
     assert (
-        charts.alt_text(fig) == "Speed to lead: Speed-to-lead needs first_contact_at; this export has none."
+        charts.alt_text(fig)
+        == "Time to first contact: Slow first contact needs first_contact_at; this export has none."
     )
 
 

@@ -136,7 +136,7 @@ def test_sources_with_nothing_to_compare_are_left_out_and_said():
         (
             lambda f: f.drop(columns="first_contact_at"),
             "Revenue at risk needs a lead leak to cost; "
-            "Uncontacted leads needs first_contact_at; this export has none.",
+            "Never contacted needs first_contact_at; this export has none.",
         ),
     ],
 )

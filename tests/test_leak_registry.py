@@ -78,7 +78,7 @@ def test_every_chart_key_has_a_drawing_function() -> None:
 
 def test_words_are_the_registry_words() -> None:
     for leak in leak_types():
-        assert words.leak_name(leak.name) == leak.heading
+        assert words.leak_name(leak.name) == leak.title
         assert words.leak_phrase(leak.name) == leak.phrase
         assert words.population_noun(leak.name) == leak.noun
     assert words.leak_types() == names()
@@ -125,7 +125,6 @@ REOPENED = LeakType(
     stock=False,
     costed=False,
     title="Reopened incidents",
-    heading="Reopened",
     phrase="incidents reopened after resolution",
     noun="incidents",
     group_noun="incidents",
@@ -167,7 +166,7 @@ def test_a_registered_leak_type_is_measured_and_named_everywhere(reopened: LeakT
     summary = summarise(result).set_index("leak_type")
     assert summary.at["reopened_incident", "leaks"] == 2
     assert result.measured_types[-1] == "reopened_incident"
-    assert words.leak_name("reopened_incident") == "Reopened"
+    assert words.leak_name("reopened_incident") == "Reopened incidents"
     assert words.leak_phrase("reopened_incident") == "incidents reopened after resolution"
     assert words.population_noun("reopened_incident") == "incidents"
     assert words.leak_types()[-1] == "reopened_incident"

@@ -409,8 +409,8 @@ def test_missing_inputs_are_skipped_with_one_sentence():
     data = Dataset(leads=leads(created_at=["2026-10-05 10:00"]), timezone=TZ)
     result = find_leaks(data, CFG, "2026-10", AS_OF)
     assert result.skipped == {
-        "uncontacted": "Uncontacted leads needs first_contact_at; this export has none.",
-        "slow_first_contact": "Speed-to-lead needs first_contact_at; this export has none.",
+        "uncontacted": "Never contacted needs first_contact_at; this export has none.",
+        "slow_first_contact": "Slow first contact needs first_contact_at; this export has none.",
         "stalled": "Stalled deals needs stage_entered_at; this export has none.",
         "slow_resolution": "Slow resolution needs the incidents export; none was loaded.",
         "repeat_incident": "Repeat incidents needs the incidents export; none was loaded.",

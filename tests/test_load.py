@@ -124,7 +124,7 @@ def test_future_dates_against_as_of_and_against_the_moment_of_loading(write) -> 
     assert with_as_of.leads.loc[with_as_of.leads["lead_id"] == "L-1", "exclude_speed"].item()
     assert "L-2" not in set(with_as_of.leads["lead_id"])
     actions = with_as_of.quality[["row", "action"]].values.tolist()
-    assert actions == [[2, "excluded from speed-to-lead"], [3, "excluded"]]
+    assert actions == [[2, "excluded from slow first contact"], [3, "excluded"]]
     # Without as_of only what lies after the moment of loading is certainly in the future.
     without = _load(write, body=body + lead_rows(30, 5))
     assert without.quality[["row", "action"]].values.tolist() == [[3, "excluded"]]
@@ -215,8 +215,8 @@ def test_describe_tells_what_retro_check_found(write) -> None:
         "  values masked (e-mails, phones, names in kept text): 0\n"
         "\n"
         "Cannot be measured with this export:\n"
-        "  Uncontacted leads needs first_contact_at; this export has none.\n"
-        "  Speed-to-lead needs first_contact_at; this export has none.\n"
+        "  Never contacted needs first_contact_at; this export has none.\n"
+        "  Slow first contact needs first_contact_at; this export has none.\n"
         "  Stalled deals needs stage_entered_at; this export has none.\n"
         "\n"
         "What `retro run` would do:\n"

@@ -113,7 +113,7 @@ def test_olist_funnel_joins_8000_leads_with_842_won(olist: Path) -> None:
     assert not {"sdr_id", "sr_id", "seller_id"} & set(leads.columns)
     assert (
         unavailable(data)["slow_first_contact"]
-        == "Speed-to-lead needs first_contact_at; this export has none."
+        == "Slow first contact needs first_contact_at; this export has none."
     )
     assert "date-only columns: created_at" in describe(data)
 

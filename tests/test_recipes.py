@@ -340,8 +340,8 @@ def test_unavailable_analyses_say_why() -> None:
         max_excluded_share=0.5,
     )
     assert unavailable(data) == {
-        "uncontacted": "Uncontacted leads needs first_contact_at; this export has none.",
-        "slow_first_contact": "Speed-to-lead needs first_contact_at; this export has none.",
+        "uncontacted": "Never contacted needs first_contact_at; this export has none.",
+        "slow_first_contact": "Slow first contact needs first_contact_at; this export has none.",
         "stalled": "Stalled deals needs stage_entered_at; this export has none.",
         "cost": "Revenue at risk needs status (won deals) and value; this export has no value.",
     }

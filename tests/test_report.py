@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import replace
@@ -13,7 +14,7 @@ import pytest
 
 from toolkit.csvsafe import write_csv
 from toolkit.errors import ConfigError, StoreError
-from toolkit.present import report
+from toolkit.present import report, words
 from toolkit.store import Store
 
 PERIODS = ("2026-07", "2026-08", "2026-09", "2026-10")
@@ -425,10 +426,10 @@ def test_words_for_groups_and_causes():
         "Slow resolution: high-severity incidents routed by no routing"
     )
     assert report.group_words("stalled", "{}") == "Stalled deals everywhere else"
-    assert report.cause_name("no_visibility") == "No visibility"
-    assert report.cause_name(None) == "Not classified yet"
-    assert report.plain_columns("Speed-to-lead needs first_contact_at; this export has none.") == (
-        "Speed-to-lead needs first-contact time; this export has none."
+    assert words.cause_name("no_visibility") == "No visibility"
+    assert words.cause_name(None) == "Not classified yet"
+    assert report.plain_columns("Slow first contact needs first_contact_at; this export has none.") == (
+        "Slow first contact needs first-contact time; this export has none."
     )
 
 
@@ -452,26 +453,48 @@ def test_month_in_one_screen_reads_as_sentences(ctx):
     assert "Process retro: October 2026" in text
     assert "Data as of 31 October 2026, 23:00 (Europe/London)." in text
     # A tile per measured leak: its rate, what it counts, its leaks of its population and last month.
-    assert "14% of leads never contacted 55 of 400 leads; 12% last month" in text
-    assert "15% of leads contacted late 45 of 300 leads; 17% last month" in text
+    assert "14% of leads never contacted 55 of 400 leads; 12% last month, within its normal range" in text
+    assert "15% of leads contacted late 45 of 300 leads; 17% last month, within its normal range" in text
     assert "67% of lost clients had incidents before leaving 2 of 3 lost clients, worth $600k a year" in text
     assert "$48k revenue at risk estimate, likely $30k–$66k" in text
-    # The leads contacted are not the older leads minus those never contacted: the difference is stated.
+    # The leads contacted are not the older leads minus those never contacted: the appendix states why.
     assert (
-        "Of 400 new leads 24 hours old or more at the export, 55 were never contacted; the 300 leads" in text
+        "Of 400 new leads 24 hours old or more at the export, 55 were never contacted; the 300 leads"
+        in _text(report.method_and_quality(ctx))
     )
     assert "What needs leadership" in text
     for code_word in ("uncontacted", "slow_first_contact", "repeat_incident", "group_key", "_"):
         assert code_word not in text.replace("web_form", "")
 
 
+def test_a_tile_states_the_signal_or_last_month_never_both(ctx):
+    # A signal on the leak type's own chart is the comparison; last month's rate would read two ways.
+    states = ctx.states.copy()
+    row = (states["series"] == "uncontacted") & (states["level"] == "leak_type")
+    states.loc[row, ["state", "since"]] = ["improved", "2026-08"]
+    reset = (states["series"] == "slow_first_contact") & (states["level"] == "leak_type")
+    states.loc[reset, ["state", "since"]] = ["too early", "2026-09"]
+    tiles = {label: detail for _, label, detail in report.headline.tiles(replace(ctx, states=states))}
+    assert tiles["of leads never contacted"] == "55 of 400 leads; improved since August 2026, a real shift"
+    assert tiles["of leads contacted late"] == (
+        "45 of 300 leads; limits reset at a fix in September 2026: too early to tell"
+    )
+    # No signal: last month's rate, and that it is within the chart's normal range.
+    assert tiles["of open deals stalled in their stage"].endswith("last month, within its normal range")
+    for detail in tiles.values():
+        assert not ("last month" in detail and " since " in detail)
+
+
 def test_first_screen_with_only_incidents(tmp_path):
     skip = ("uncontacted", "slow_first_contact", "stalled")
-    text = _text(report.month_in_one_screen(_ctx(tmp_path, skip=skip)))
+    ctx = _ctx(tmp_path, skip=skip)
+    text = _text(report.month_in_one_screen(ctx))
     assert "new leads" not in text
     assert "30% of incidents past their target 18 of 60 incidents: " in text
     assert "12% of incidents repeating on the same client 31 of 260 incidents" in text
-    assert "Resolution was judged on 60 incidents and repeats on 260: incidents without a severity" in text
+    assert "Resolution was judged on 60 incidents and repeats on 260: incidents without a severity" in _text(
+        report.method_and_quality(ctx)
+    )
 
 
 # --- 3. where it leaked -------------------------------------------------------------------------
@@ -480,32 +503,69 @@ def test_first_screen_with_only_incidents(tmp_path):
 def test_where_it_leaked_has_every_chart_with_alt_text(ctx):
     html = report.where_it_leaked(ctx)._repr_html_()
     imgs = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)">', html)
-    assert len(imgs) == 8  # trend, funnel, speed, heatmap, stalled, slow resolution, recurrence, churn
+    assert len(imgs) == 6  # speed, heatmap, stalled, slow resolution, recurrence, churn (the trend: appendix)
     assert all(len(alt) > 20 for alt in imgs)
     assert "<script" not in html
+
+
+def test_report_charts_print_their_words_at_8_pt_or_more(ctx):
+    from matplotlib.text import Text
+
+    from toolkit.present import charts
+    from toolkit.present.report.blocks import CHART_WIDTH, embed_chart
+    from toolkit.present.report.context import records_of
+    from toolkit.present.report.where import drawn_on
+
+    # Printed two to a row, a chart gets half an A4 page's text: (210 mm - 2 x 12 mm margins - 6 mm gap) / 2.
+    assert CHART_WIDTH * 25.4 <= (210 - 2 * 12 - 6) / 2
+    for key in (
+        "speed_to_lead",
+        "hour_of_week",
+        "stalled_by_stage",
+        "slow_resolution",
+        "incident_recurrence",
+    ):
+        fig = charts.CHARTS[key](records_of(ctx, *drawn_on(key)))
+        embed_chart(fig)  # drawn at the width it prints at, so its point sizes are the printed ones
+        assert fig.get_figwidth() == pytest.approx(CHART_WIDTH)
+        words = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        assert min(t.get_fontsize() for t in words) >= 8, key
+        # Names of rows (stages, severities, days) keep their room: none overlaps the next.
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            boxes = sorted(
+                (
+                    t.get_window_extent(renderer)
+                    for t in ax.get_yticklabels()
+                    if t.get_visible() and t.get_text()
+                ),
+                key=lambda b: b.y0,
+            )
+            assert all(a.y1 <= b.y0 + 1 for a, b in itertools.pairwise(boxes)), key
 
 
 def test_where_it_leaked_degrades_to_sentences(tmp_path):
     ctx = _ctx(tmp_path, skip=("slow_first_contact", "preceded_churn"), facts={**FACTS, "skipped": {}})
     section = report.where_it_leaked(ctx)
     text = _text(section)
-    assert "Speed-to-lead could not be measured: this export has no first-contact time." in text
+    assert "Slow first contact could not be measured: this export has no first-contact time." in text
     assert (
         "Incidents before churn could not be traced: there is no accounts file with the date each client "
         "left." in text
     )
-    assert section._repr_html_().count("<img") == 6
+    assert section._repr_html_().count("<img") == 4  # heatmap, stalled, slow resolution, recurrence
 
 
 def test_where_it_leaked_without_records(tmp_path):
     ctx = _ctx(tmp_path, records=False)
     text = _text(report.where_it_leaked(ctx))
-    assert "Speed to lead is not shown: this period's record file is missing." in text
+    assert "Time to first contact is not shown: this period's record file is missing." in text
     assert (
         _text(report.method_and_quality(ctx)).count("record file (2026-10/records.parquet) was not found")
         == 1
     )
-    assert report.where_it_leaked(ctx)._repr_html_().count("<img") == 1  # only the trend, from the store
+    assert report.where_it_leaked(ctx)._repr_html_().count("<img") == 0
+    assert _text(report.method_and_quality(ctx)).count("Leak rates month by month") == 1  # from the store
 
 
 def test_segments_table_shows_every_segment_and_its_cause(ctx):
@@ -639,7 +699,7 @@ def test_challenges_most_pressing_first(ctx):
 
 def test_persistent_section_reads_as_findings(ctx):
     text = _text(report.persistent_unaddressed(ctx))
-    assert "2 challenges persist; 2 of them are unaddressed." in text
+    assert "2 segments have leaked badly for 3 months in a row or more; 2 are unaddressed." in text
     # One row per challenge (the first screen's asks say it in sentences), then the retro's notes.
     assert (
         "Repeat incidents: Billing incidents Stable but bad 4 23 of 60 (38%) 4% – No visibility "
@@ -658,8 +718,11 @@ def test_persistent_section_reads_as_findings(ctx):
 
 def test_first_screen_asks_leadership(ctx):
     asks = report.leadership_asks(ctx)
-    assert [a[0] for a in asks] == ["Stable but bad, persistent for 4 months, unaddressed."] * 2
-    assert asks[0][1].endswith("No fix is recorded. Ask: name a team to own changing the process.")
+    head = "Stable but bad for 4 months, since July 2026, the store's first month, unaddressed."
+    assert [a[0] for a in asks] == [head] * 2
+    assert asks[0][1].endswith(
+        "No fix recorded. Ask: only a change to the process will move it; name a team to own that change."
+    )
 
 
 def test_one_ask_per_segment_whatever_the_kinds_of_leak(ctx):
@@ -679,23 +742,21 @@ def test_one_ask_per_segment_whatever_the_kinds_of_leak(ctx):
     groups = pd.concat([ctx.groups, pd.DataFrame([slow]).assign(tracked=False)], ignore_index=True)
     asks = report.leadership_asks(replace(ctx, groups=groups, runs=runs))
     assert len(asks) == 2
-    assert asks[0][0] == "Stable but bad, persistent for 4 months, unaddressed."
-    assert asks[0][1].startswith(
-        "Billing incidents leak in 2 ways for 4 months running, every month the store holds (since July "
-        "2026): repeat incidents 23 of 60 (38%, against 4% in the rest of this month); slow resolution 12 "
-        "of 60 (20%, the segment is the whole month). Stable but bad: "
-    )
-    assert asks[0][1].endswith(
-        "They touched 13 clients this month. 2 clients left this month after Billing incidents, worth $600k "
-        "a year. Process cause: no visibility; not classified yet for slow resolution. No fix is recorded. "
-        "Ask: have the retro name its process cause, then give a team the fix."
+    assert asks[0][0] == "Stable but bad for 4 months, since July 2026, the store's first month, unaddressed."
+    assert asks[0][1] == (
+        "Billing incidents leak in 2 ways: repeat incidents 23 of 60 (38%, against 4% in the rest of this "
+        "month); slow resolution 12 of 60 (20%, the segment is the whole month); 17%–54% every month, "
+        "against 11% for the rest of the process (provisional limits). They touched 13 clients. 2 clients "
+        "left this month after Billing incidents, worth $600k a year. Cause: no visibility; not classified "
+        "yet for slow resolution. No fix recorded. Ask: have the retro name its process cause, then give a "
+        "team the fix."
     )
 
 
 def test_persistence_needs_history(tmp_path):
     text = _text(report.persistent_unaddressed(_ctx(tmp_path, periods=("2026-10",))))
     assert "The retro store holds 1 month(s) up to October 2026; persistence needs 3." in text
-    assert "No challenge has persisted that long." in text
+    assert "No segment has leaked badly for 3 months in a row." in text
 
 
 def test_notes_are_masked(tmp_path):
@@ -719,12 +780,13 @@ def test_notes_are_masked(tmp_path):
 def test_fix_verdict_with_interval(ctx):
     section = report.did_fixes_work(ctx)
     text = _text(section)
+    # The brief's table gives the figures; the appendix says how the chart and the exact test judged it.
     assert (
         "The fix of 1 September 2026 (Route partner leads to Sales) worked: partner leads never contacted "
         "fell from 38% to 2% (2026-07 to 2026-08 against 2026-09 to 2026-10); on its process behaviour chart "
         "2 of 2 months since are below the old lower limit (limits 15%–60% around 38%), a shift. The exact "
         "test on the months either side agrees."
-    ) in text
+    ) in _text(report.method_and_quality(ctx))
     assert "38% of 80 (2026-07 to 2026-08)" in text
     assert "2% of 80 (2026-09 to 2026-10) -35 points (-46 to -23) Worked" in text
     assert section._repr_html_().count("<img") == 1
@@ -745,9 +807,10 @@ def test_quotes_and_markup_in_a_fix_are_escaped_once(tmp_path):
     ctx = report.load_context(period="2026-10", store=paths["store"], reports_dir=paths["reports_dir"])
     section = report.did_fixes_work(ctx)
     assert "<b>new" not in section._repr_html_()
-    # Unescaped once, the section reads exactly as typed (in the verdict and in the table).
+    # Unescaped once, it reads exactly as typed: in the table, and in the appendix's verdict.
     text = _text(section)
-    assert text.count(typed) == 2
+    assert text.count(typed) == 1
+    assert _text(report.method_and_quality(ctx)).count(typed) == 1
     assert "Sales & Ops" in text
 
 
@@ -770,12 +833,12 @@ def test_method_states_cost_assumptions_and_personal_data(ctx):
 def test_run_reasons_win_and_read_as_words(tmp_path):
     facts = {
         **FACTS,
-        "skipped": {"slow_first_contact": "Speed-to-lead needs first_contact_at; this export has none."},
+        "skipped": {"slow_first_contact": "Slow first contact needs first_contact_at; this export has none."},
         "cost": {"available": False, "reason": "No lead has a status, so outcomes are unknown."},
     }
     ctx = _ctx(tmp_path, skip=("slow_first_contact",), facts=facts)
     assert ctx.not_measured == {
-        "slow_first_contact": "Speed-to-lead needs first-contact time; this export has none."
+        "slow_first_contact": "Slow first contact needs first-contact time; this export has none."
     }
     text = _text(report.method_and_quality(ctx))
     assert "Revenue at risk could not be estimated: No lead has a status, so outcomes are unknown." in text
@@ -812,13 +875,13 @@ def test_a_month_with_nothing_measured_still_reads(tmp_path):
             report.method_and_quality,
         )
     ]
-    assert "No leak could be measured this month: Uncontacted leads could not be counted" in texts[0]
+    assert "No leak could be measured this month: Never contacted could not be measured" in texts[0]
     assert "Map these columns or files in the recipe" in texts[0]
     assert "Nothing needs leadership" not in texts[0]
     assert "The moment the data was exported was not recorded." in texts[0]
-    assert "No challenge has persisted that long." in texts[1]
-    assert "Only October 2026 is in the retro store so far, so there is no trend yet." in texts[2]
-    assert "Speed-to-lead could not be measured: this export has no first-contact time." in texts[2]
+    assert "No segment has leaked badly for 3 months in a row." in texts[1]
+    assert "Only October 2026 is in the retro store so far, so there is no trend yet." in texts[5]
+    assert "Slow first contact could not be measured: this export has no first-contact time." in texts[2]
     assert "No leak segments are recorded for this month, so there are no causes to rank." in texts[3]
     assert "No fix is recorded yet." in texts[4]
     assert "The data-quality file of this period was not found, so exclusions are not listed." in texts[5]

@@ -103,7 +103,7 @@ def test_one_money_measure_from_run_json_to_groups_and_report(sample):
     allowed = {words.money(v) for v in values} | {
         words.money(a + b) for i, a in enumerate(values) for b in values[i + 1 :]
     }
-    stated = re.findall(r"About (\$[\d.,]+[kM]?) of revenue is at risk", asks)
+    stated = re.findall(r"(\$[\d.,]+[kM]?) of revenue at risk \(estimate\)", asks)
     assert stated and set(stated) <= allowed
     text = asks + table
     assert "deal value" not in text and "Value at risk" not in text
@@ -119,12 +119,13 @@ def test_the_first_screen_counts_are_the_stores(sample):
         assert (
             f"{int(row['leaks']):,} of {int(row['population']):,} {words.population_noun(leak_type)}" in text
         )
-    # Populations add up, or the difference is stated.
+    # Populations add up, or the appendix states the difference.
+    appendix = _text(report.method_and_quality(ctx))
     unc, slow = summary.loc["uncontacted"], summary.loc["slow_first_contact"]
     said = re.search(
         r"are the ([\d,]+) older leads that were contacted, plus ([\d,]+) contacted within their first "
         r"24 hours, less ([\d,]+) with an impossible contact time",
-        text,
+        appendix,
     )
     older, young, left_out = (int(_number(x)) for x in said.groups())
     assert older == unc["population"] - unc["leaks"]
@@ -188,6 +189,7 @@ def test_retro_history_states_the_same_money(sample):
     run = run.sort_values("period").tail(months_running)
     assert f"{words.money(run['value_at_risk'].sum())} of revenue at risk across those months" in line
     assert "deal value" not in text and "no_capacity" not in text
+    assert "usual" not in text  # a chart's limits are its normal range, as the report says
 
 
 def test_a_fix_shows_the_same_figures_in_text_and_chart(sample):
@@ -199,3 +201,23 @@ def test_a_fix_shows_the_same_figures_in_text_and_chart(sample):
     assert f"{before} in {fix['before_periods']}, {after} in {fix['after_periods']}" in title
     table = _text(report.did_fixes_work(ctx))
     assert f"{before} of {int(fix['before_population']):,} ({fix['before_periods']})" in table
+
+
+#: The brief (everything before the appendix) a leader reads in five minutes.
+BRIEF_WORDS = 1_000
+
+
+def test_the_brief_stays_within_its_word_budget(sample):
+    ctx = sample["ctx"]
+    brief = (
+        report.month_in_one_screen,
+        report.persistent_unaddressed,
+        report.where_it_leaked,
+        report.pareto_of_causes,
+        report.did_fixes_work,
+    )
+    words_read = len(" ".join(_text(build(ctx)) for build in brief).split())
+    assert words_read <= BRIEF_WORDS, f"the brief has {words_read:,} words, over its {BRIEF_WORDS:,}"
+    # What a leader needs is still there: what leaked, what it costs, what persists, what to decide.
+    first = _text(report.month_in_one_screen(ctx))
+    assert "revenue at risk" in first and "unaddressed" in first and first.count("Ask:") == 3

@@ -28,6 +28,14 @@ def first_screen(shape: str, tmp_path: Path) -> tuple[list[tuple[str, str, str]]
     return [_tile(t) for t in re.findall(r'<div class="retro-kpi">(.*?)</div>', html)], text
 
 
+def _appendix(shape: str, tmp_path: Path) -> str:
+    """The text of the appendix of ``shape``'s October 2026 (after :func:`first_screen` ran it)."""
+    out = tmp_path / "reports" / "2026-10"
+    ctx = report.load_context(period="2026-10", store=tmp_path / "r.sqlite", reports_dir=out)
+    html = report.method_and_quality(ctx)._repr_html_()
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
 def _tile(html: str) -> tuple[str, ...]:
     """A tile's figure, label and detail as text."""
     return tuple(
@@ -44,8 +52,12 @@ def test_stalled_deals_only(tmp_path):
         "out because the leak is everywhere"
     ) in text
     assert "No leak could be measured" not in text and "Nothing needs leadership" not in text
-    assert "Uncontacted leads needs first-contact time; this export has none." in text
-    assert "Slow resolution needs the incidents export; none was loaded." in text
+    # What was not measured is one line, each reason said once for the leak types it stops.
+    assert (
+        "Not measured this month: Never contacted and Slow first contact need first-contact time; this "
+        "export has none. Slow resolution and Repeat incidents need the incidents export; none was loaded. "
+        "Incidents before churn needs the accounts export; none was loaded."
+    ) in text
 
 
 def test_incidents_without_severity(tmp_path):
@@ -74,12 +86,12 @@ def test_a_month_of_few_records(tmp_path):
     assert tiles[2] == (
         "40%",
         "of incidents resolved late",
-        "2 of 5 incidents: 2 resolved late; only 5, read with care",
+        "2 of 5 incidents: 2 resolved late",
     )
     assert (
         "Few records: never contacted is judged on 20 leads, slow first contact is judged on 18 leads and "
         "slow resolution is judged on 5 incidents (fewer than 30 each). One record moves a rate by 5 to 20 "
-        "points"
+        "points: read them as counts."
     ) in text
 
 
@@ -90,18 +102,21 @@ def test_a_month_its_records_cover_only_in_part(tmp_path):
         "The records of October 2026 are dated only from 3 October to 8 October, 6 of its 31 days: the "
         "figures describe those days, not the whole month."
     ) in text
-    # The contacted leads are accounted for: the older leads contacted plus the young ones.
+    # The contacted leads are accounted for in the appendix: the older leads contacted plus the young ones.
     assert (
         "Of 172 new leads 24 hours old or more at the export, 16 were never contacted; the 183 leads "
         "contacted by the export are the 156 older leads that were contacted, plus 27 contacted within "
         "their first 24 hours."
-    ) in text
+    ) in _appendix("six_days", tmp_path)
 
 
 def test_nothing_measurable(tmp_path):
     tiles, text = first_screen("nothing_measurable", tmp_path)
     assert tiles == []
-    assert "No leak could be measured this month: Uncontacted leads needs first-contact time" in text
+    assert (
+        "No leak could be measured this month: Never contacted and Slow first contact need first-contact "
+        "time; this export has none. Stalled deals needs"
+    ) in text
     assert "Map these columns or files in the recipe" in text
     assert "Nothing can be judged until at least one leak can be measured" in text
     assert "Nothing needs leadership" not in text
@@ -110,3 +125,31 @@ def test_nothing_measurable(tmp_path):
 def test_a_full_month_is_not_flagged(tmp_path):
     _, text = first_screen("stalled_only", tmp_path)
     assert "Few records" not in text and "are dated only from" not in text
+
+
+def _where(shape: str, tmp_path: Path) -> tuple[list[str], str]:
+    """The chart headings and the text of the "Where the process leaked" section of ``shape``'s October."""
+    first_screen(shape, tmp_path)
+    out = tmp_path / "reports" / "2026-10"
+    ctx = report.load_context(period="2026-10", store=tmp_path / "r.sqlite", reports_dir=out)
+    html = report.where_it_leaked(ctx)._repr_html_()
+    text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+    return re.findall(r"<h3>(.*?)</h3>", html), text
+
+
+def test_where_an_incidents_only_export_leaked(tmp_path):
+    # Only the measured leak's chart; what was not measured, and what it needs, in one line.
+    headings, text = _where("incidents_no_severity", tmp_path)
+    assert headings == ["Incidents that keep coming back"]
+    assert "none was loaded" not in text.replace(text[text.index("Not measured, so not drawn") :], "")
+    assert text.count("Not measured, so not drawn:") == 1
+    assert (
+        "Not measured, so not drawn: Never contacted, Slow first contact and Stalled deals need the leads "
+        "export; none was loaded. Slow resolution needs severity"
+    ) in text
+
+
+def test_stalled_deals_sit_under_their_own_heading(tmp_path):
+    headings, _ = _where("stalled_only", tmp_path)
+    assert headings == ["Stalled deals by stage"]  # never under "From new lead to first contact"
+    assert "first contact" not in " ".join(headings).lower()

@@ -175,7 +175,7 @@ def state_sentence(row: pd.Series) -> str:
         )
     elif state == "got worse":
         text = (
-            f"Got worse: above its usual range ({band}) since {_month(row['since'])}, "
+            f"Got worse: above its normal range ({band}) since {_month(row['since'])}, "
             f"{percent(row['rate'])} now: something changed; find what."
         )
     elif state == "improved":
@@ -193,7 +193,7 @@ def state_sentence(row: pd.Series) -> str:
         return f"Not measured this month (last in {_month(row['since'])})."
     else:
         text = (
-            f"Stable: {percent(row['rate'])} this month, within its usual range of {band}; "
+            f"Stable: {percent(row['rate'])} this month, within its normal range of {band}; "
             "the change from last month is noise, not a signal."
         )
     if row.get("one_offs"):

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 #: Metric a flag removes a row from, for the ``action`` column.
-SPEED = "excluded from speed-to-lead"
+SPEED = "excluded from slow first contact"
 RESOLUTION = "excluded from resolution time"
 #: Optional columns whose bad value leaves the row in every metric but those that use the column
 #: (the value is cleared): dataset -> column -> the ``action``. An unreadable time stays a reason to

@@ -100,7 +100,6 @@ LEAK = LeakType(
     stock=False,
     costed=False,
     title="Incidents before churn",
-    heading="Incidents before churn",
     phrase="lost clients who had incidents before leaving",
     noun="lost clients",
     group_noun="clients",

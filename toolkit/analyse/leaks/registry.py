@@ -58,10 +58,9 @@ class LeakType:
     stock: bool
     #: True when its revenue at risk is estimated from lead outcomes (``toolkit.analyse.cost``).
     costed: bool
-    #: Its title in sentences saying what it needs ("Uncontacted leads needs first_contact_at ...").
+    #: Its one name wherever a person reads it: tiles, tables, charts, sentences, the widget, ``retro
+    #: history`` ("Never contacted"; "Never contacted needs first_contact_at ...").
     title: str
-    #: Its short name in tables, charts and the report ("Never contacted").
-    heading: str
     #: What one leak is, in plural words ("leads never contacted").
     phrase: str
     #: The records its rate is a share of ("leads").

@@ -84,7 +84,6 @@ LEAK = LeakType(
     stock=False,
     costed=False,
     title="Repeat incidents",
-    heading="Repeat incidents",
     phrase="incidents repeating on the same client",
     noun="incidents",
     group_noun="incidents",

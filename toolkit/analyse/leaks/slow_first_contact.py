@@ -45,7 +45,7 @@ def measure(ctx: Context) -> Outcome:
         wall = (contact.dt.normalize() - created.dt.normalize()) / UNIT_SIZE[unit]
         business = None if skip_business else business_days(created, contact, ctx.calendar())
         notes.append(
-            "First contacts carry no time of day, so speed-to-lead is counted in whole days: "
+            "First contacts carry no time of day, so slow first contact is counted in whole days: "
             "only a contact on a later day than the lead counts as slow."
         )
     else:
@@ -90,16 +90,15 @@ LEAK = LeakType(
     unit="minutes",
     stock=False,
     costed=True,
-    title="Speed-to-lead",
-    heading="Slow first contact",
+    title="Slow first contact",
     phrase="leads contacted late",
     noun="leads",
     group_noun="leads",
     segmented=True,
-    not_measured="Speed-to-lead could not be measured: this export has no first-contact time.",
+    not_measured="Slow first contact could not be measured: this export has no first-contact time.",
     threshold=threshold,
     chart="speed_to_lead",
-    report_charts=("funnel", "speed_to_lead", "hour_of_week"),
+    report_charts=("speed_to_lead", "hour_of_week"),
     colour="#E69F00",
     legend="Contacted after the SLA",
     marker="after the SLA",

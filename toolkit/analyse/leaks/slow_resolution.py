@@ -101,7 +101,6 @@ LEAK = LeakType(
     stock=False,
     costed=False,
     title="Slow resolution",
-    heading="Slow resolution",
     phrase="incidents resolved late or still open past their target",
     noun="incidents",
     group_noun="incidents",

@@ -11,9 +11,9 @@ from toolkit.settings.config import Config
 
 
 def leak_name(leak_type: str) -> str:
-    """Short title of a leak type ("Never contacted"); unknown types come back unchanged."""
+    """The one name of a leak type ("Never contacted"); unknown types come back unchanged."""
     leak = registry.get(leak_type)
-    return leak.heading if leak else leak_type
+    return leak.title if leak else leak_type
 
 
 def leak_phrase(leak_type: str) -> str:

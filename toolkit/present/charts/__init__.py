@@ -54,6 +54,7 @@ from toolkit.present.charts.style import (
     figure_to_data_uri,
     figure_to_png,
     finding,
+    fit_width,
 )
 from toolkit.present.charts.widget import group_bar
 
@@ -86,6 +87,7 @@ __all__ = [
     "figure_to_data_uri",
     "figure_to_png",
     "finding",
+    "fit_width",
     "funnel",
     "group_bar",
     "group_label",

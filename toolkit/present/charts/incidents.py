@@ -211,7 +211,7 @@ def incidents_before_churn(
     )
     categories = events["category"].value_counts().index.tolist()
 
-    fig = new_figure(8.5, 1.9 + 0.42 * len(accounts))
+    fig = new_figure(8.5, 3.6 + 0.5 * len(accounts))
     ax = fig.add_subplot()
     y = np.arange(len(accounts))
     ax.hlines(y, -window, 0, color=LIGHT_GREY, lw=6, zorder=1)
@@ -234,17 +234,17 @@ def incidents_before_churn(
     )
     for yi, val in zip(y, accounts["value"], strict=True):
         ax.text(
-            window * 0.03, yi, f"{number(val)} a year" if val else "value unknown", va="center", fontsize=9
+            window * 0.07, yi, f"{number(val)} a year" if val else "value unknown", va="center", fontsize=9
         )
     ax.set_yticks(y, accounts["client"])
     ax.set_ylim(len(accounts) - 0.4, -0.6)  # top to bottom, with room around a lone client
-    ax.set_xlim(-window * 1.02, window * 0.3)
+    ax.set_xlim(-window * 1.02, window * 0.5)  # room for the value beside the last marker
     ticks = [t for t in np.arange(-window, 1, 15 if window <= 120 else 30)]
     ax.set_xticks(ticks, [f"{abs(t):.0f}" for t in ticks])
     ax.set_xlabel("Days before the client left (0 = churn date)")
     ax.set_ylabel("Churned client")
     ax.spines[["top", "right"]].set_visible(False)
-    fig.legend(loc="outside lower center", ncols=min(len(categories) + 1, 4), frameon=False, fontsize=9)
+    fig.legend(loc="outside lower center", ncols=min(len(categories) + 1, 2), frameon=False, fontsize=9)
 
     n = len(churned.drop_duplicates("account_id"))
     clients = f"{n:,} client{'s' if n != 1 else ''}"
@@ -320,7 +320,7 @@ def slow_resolution(records: pd.DataFrame, *, empty_message: str | None = None) 
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel("Share of the incidents opened this month")
     ax.spines[["top", "right"]].set_visible(False)
-    fig.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=9)
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=9)
     late, still_open, total = int(counts["late"].sum()), int(counts["open"].sum()), int(totals.sum())
     past = late + still_open
     title = (

@@ -47,7 +47,7 @@ def funnel(
         steps.append(("Created", len(created), int(created["leaked"].sum()), "uncontacted"))
     if not contacted.empty:
         steps.append(("Contacted", len(contacted), int(contacted["leaked"].sum()), "slow_first_contact"))
-        steps.append(("Contacted within SLA", int((~contacted["leaked"]).sum()), 0, None))
+        steps.append(("Within SLA", int((~contacted["leaked"]).sum()), 0, None))
     elif not created.empty:
         steps.append(("Contacted or within grace", int((~created["leaked"]).sum()), 0, None))
 
@@ -59,7 +59,7 @@ def funnel(
         stages = stages.loc[in_stage_order(stages["total"], stage_order)]
 
     panels = [p for p in (steps, stages) if len(p)]
-    heights = [max(len(steps), 1) + 1, len(stages) + 1] if len(panels) == 2 else [1]
+    heights = [len(p) + 1 for p in panels]
     fig = new_figure(8.0, 1.6 + 0.42 * sum(heights))
     axes = fig.subplots(len(panels), 1, height_ratios=heights, squeeze=False)[:, 0]
     used: set[str] = set()
@@ -104,13 +104,13 @@ def _funnel_panel(ax, labels, totals, leaks, kinds, heading: str) -> set[str]:
     used = set()
     for yi, total, leak, kind in zip(y, totals, leaks, kinds, strict=True):
         note = f"{total:,}"
-        if kind and total:
-            note += f"  ({leak:,} {_marker(kind)}, {pct(leak / total)})"
+        if kind and total:  # on a line of its own, so the chart reads at any width
+            note += f"\n{leak:,} {_marker(kind)} ({pct(leak / total)})"
             used.add(kind)
         ax.text(total + biggest * 0.01, yi, note, va="center", fontsize=9)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
-    ax.set_xlim(0, biggest * 1.45)
+    ax.set_xlim(0, biggest * 2.1)  # room for the notes beside the longest bar
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(heading, loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
@@ -247,7 +247,7 @@ def stalled_by_stage(
     fig.legend(
         title="Days in current stage",
         loc="outside lower center",
-        ncols=len(band_names),
+        ncols=min(len(band_names), 2),
         frameon=False,
         fontsize=9,
         title_fontsize=9,

@@ -1,4 +1,4 @@
-"""Charts of how fast and when leads were first contacted: speed to lead, and the hour-of-week heatmap.
+"""Charts of how fast and when leads were first contacted: time to first contact, the hour-of-week heatmap.
 
 Both read the ``uncontacted`` and ``slow_first_contact`` leak records. Times are on the scale
 they were measured in: minutes or hours on a log axis, whole days for date-only exports.
@@ -56,9 +56,9 @@ def speed_to_lead(records: pd.DataFrame, *, empty_message: str | None = None) ->
         message = empty_message or (
             "No leads in this period."
             if no_leads
-            else "No lead of this period has a first contact time, so speed to lead cannot be shown."
+            else "No lead of this period has a first contact time, so no time to first contact can be shown."
         )
-        return message_figure("Speed to lead", message)
+        return message_figure("Time to first contact", message)
 
     unit = unit_of(rows)
     sla = threshold_of(rows)
@@ -106,7 +106,7 @@ def speed_to_lead(records: pd.DataFrame, *, empty_message: str | None = None) ->
             Patch(color=OKABE_ITO["green"], label="Within SLA"),
             Patch(color=OKABE_ITO["vermillion"], label="Over SLA"),
         ],
-        loc="upper left" if sla_x is not None and right else "upper right",
+        loc="center left" if sla_x is not None and right else "center right",  # clear of the SLA note
         frameon=False,
         fontsize=9,
     )

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import textwrap
+import warnings
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import FixedLocator, MaxNLocator
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
@@ -124,6 +128,118 @@ def message_figure(title: str, message: str, width: float = 8.0, height: float =
         color="#333333",
     )
     return finish(fig, title, f"{title}: {message}")
+
+
+#: The least height, in inches, a report chart's plot keeps once its words have taken their room.
+MIN_PLOT = 0.8
+
+
+def fit_width(fig: Figure, width: float) -> Figure:
+    """Redraw a chart at most ``width`` inches wide with its words at their point size, for the report.
+
+    The figure gets ``width`` and a height in proportion, grown again until rows named on the y axis
+    (stages, severities, days) have room for their names; the title, footnote and axis labels are
+    rewrapped to their new room, names on the x axis wrap, and numbers, hours or months that would
+    overlap are thinned to every second, third, ... one. A chart already narrow enough is returned as it
+    is. Returns ``fig``.
+    """
+    old_width, height = fig.get_size_inches()
+    if old_width <= width:
+        return fig
+    fig.set_size_inches(width, height * (width / old_width) ** 0.5)
+    if fig._suptitle is not None:  # the finding: bold, at 10 pt, wrapped to the new width
+        fig._suptitle.set_fontsize(10)
+        fig._suptitle.set_text(textwrap.fill(" ".join(fig._suptitle.get_text().split()), int(width * 11.5)))
+    if fig._supxlabel is not None:
+        fig._supxlabel.set_text(textwrap.fill(" ".join(fig._supxlabel.get_text().split()), int(width * 15)))
+    _measure(fig)
+    for ax in fig.axes:
+        box = ax.get_window_extent()
+        for label, room in ((ax.xaxis.label, box.width), (ax.yaxis.label, box.height)):
+            text = " ".join(label.get_text().split())
+            size = label.get_fontsize() * fig.dpi / 72  # pixels per em
+            chars = max(12, int(room / (size * 0.55)))
+            if len(text) > chars:
+                label.set_text(textwrap.fill(text, chars))
+    for _ in range(4):  # rows named on the y axis need their names' height: grow the figure to give it
+        renderer, squeezed = _measure(fig)
+        # The inches each axes' rows lack, or its plot lacks under MIN_PLOT (the words around it keep
+        # their size, so a squeezed plot gets the height back); colour bars follow their axes.
+        extra = max(
+            (
+                max(
+                    (_room_needed(ax.yaxis, renderer) - 1) * ax.get_window_extent().height / fig.dpi,
+                    MIN_PLOT - ax.get_window_extent().height / fig.dpi,
+                )
+                for ax in fig.axes
+                if ax.get_label() != "<colorbar>"
+            ),
+            default=0.0,
+        )
+        if squeezed:
+            extra = max(extra, MIN_PLOT)
+        if extra <= 0.01:
+            break
+        fig.set_size_inches(width, fig.get_figheight() + min(extra, 3.0) + 0.05)
+    for ax in fig.axes:
+        _thin_ticks(ax.xaxis, renderer, horizontal=True)
+        _thin_ticks(ax.yaxis, renderer, horizontal=False)
+    return fig
+
+
+def _measure(fig: Figure):
+    """Lay ``fig`` out to measure its words: (renderer, whether its plots had no room left at all).
+
+    A squeezed plot in this pass is what the caller is about to make room for, so matplotlib's warning
+    about it is caught here (the final drawing still warns).
+    """
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("always", "constrained_layout not applied", UserWarning)
+        fig.draw(renderer)
+    return renderer, bool(caught)
+
+
+def _spans(labels: list[Text], renderer, horizontal: bool) -> list[tuple[float, float]]:
+    """The extents of ``labels`` along their axis, in pixels, in order."""
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    return sorted((b.x0, b.x1) if horizontal else (b.y0, b.y1) for b in boxes)
+
+
+def _room_needed(axis, renderer) -> float:
+    """How many times more room the names on a y axis need to stand apart (1.0: they already do)."""
+    labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+    if len(labels) < 2 or not isinstance(axis.get_major_locator(), FixedLocator):
+        return 1.0
+    spans = _spans(labels, renderer, horizontal=False)
+    tallest = max(b - a for a, b in spans) + 2.0
+    step = min(b[0] + b[1] - a[0] - a[1] for a, b in itertools.pairwise(spans)) / 2
+    return tallest / step if step > 0 else 1.0
+
+
+def _thin_ticks(axis, renderer, horizontal: bool) -> None:
+    """Show every k-th number, hour or month of ``axis`` when neighbours would overlap (k as small as it
+    can be); names on the x axis wrap instead, and names on the y axis are left to :func:`_room_needed`."""
+    labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+    if len(labels) < 3:
+        return
+    spans = _spans(labels, renderer, horizontal)
+    gap = 0.06 * axis.get_figure(root=True).dpi  # about a space between neighbours
+    for k in range(1, len(spans)):
+        if all(a[1] + gap <= b[0] for a, b in itertools.pairwise(spans[::k])):
+            break
+    locator = axis.get_major_locator()
+    if k == 1:
+        return
+    if isinstance(locator, MaxNLocator):
+        locator.set_params(nbins=max(2, len(labels) // k))
+    elif isinstance(locator, FixedLocator) and horizontal:
+        if not any(ch.isdigit() for t in labels for ch in t.get_text()):
+            for t in labels:  # names (causes, stages) are never dropped: they wrap instead
+                t.set_text(textwrap.fill(t.get_text(), 10))
+            return
+        for i, t in enumerate(sorted(labels, key=lambda t: t.get_position()[0])):
+            t.set_visible(i % k == 0)
 
 
 def footnote(fig: Figure, text: str) -> None:

@@ -5,8 +5,6 @@ Built only with :mod:`toolkit.present.markup`, so every string from a data file,
 
 from __future__ import annotations
 
-import textwrap
-
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -34,24 +32,19 @@ class Section:
 CHART_DPI = 200
 
 
-#: The widest a report chart is drawn, in inches: its words keep their point size, so a narrower chart
-#: reads larger when a page or a phone shrinks it.
-CHART_WIDTH = 6.4
+#: The width every report chart is drawn at, in inches: half the text of an A4 page (90 mm), where charts
+#: print two to a row. Drawn at the size it prints, a chart's smallest words (8 pt) print at 8 pt, and
+#: a phone 390 px wide shows it whole with those words at 11 px.
+CHART_WIDTH = 3.5
 
 
 def embed_chart(fig: Figure) -> Markup:
     """A chart as an embedded PNG figure (2x pixels) with its alt text: the report makes no request.
 
-    A chart wider than :data:`CHART_WIDTH` is redrawn at that width (its layout reflows), a little
-    taller than its proportion would give, so its words stay readable when printed two to a row.
+    A chart wider than :data:`CHART_WIDTH` is redrawn at that width
+    (:func:`toolkit.present.charts.fit_width`), so its words keep their point size wherever it is shown.
     """
-    width, height = fig.get_size_inches()
-    if width > CHART_WIDTH:
-        fig.set_size_inches(CHART_WIDTH, height * (CHART_WIDTH / width) ** 0.5)
-        # Title and footnote were wrapped to the old width (toolkit.present.charts.style): wrap them again.
-        for text, per_inch in ((fig._suptitle, 9.6), (fig._supxlabel, 15)):
-            if text is not None:
-                text.set_text(textwrap.fill(" ".join(text.get_text().split()), int(CHART_WIDTH * per_inch)))
+    charts.fit_width(fig, CHART_WIDTH)
     return figure(charts.figure_to_data_uri(fig, dpi=CHART_DPI), charts.alt_text(fig))
 
 

@@ -9,7 +9,7 @@ from toolkit.present import charts, words
 from toolkit.present.markup import join, table, tag
 from toolkit.present.report.blocks import Section, embed_chart, para, section
 from toolkit.present.report.context import ReportContext
-from toolkit.present.report.phrases import cause_name, quantity
+from toolkit.present.report.phrases import quantity
 
 
 def cause_totals(ctx: ReportContext) -> pd.DataFrame:
@@ -54,11 +54,7 @@ def pareto_of_causes(ctx: ReportContext) -> Section:
     totals = cause_totals(ctx)
     excluded = set(ctx.config.pareto_exclude)
     body: list[object] = [
-        para(
-            "Each classified segment has one process cause: a way the process works, never a person. "
-            "Bars show leaks per cause; the line adds up their share (the appendix says what each cause "
-            "means)."
-        )
+        para("A process cause is a way the process works, never a person (the appendix defines each).")
     ]
     if totals.empty:
         body.append(
@@ -84,38 +80,39 @@ def pareto_of_causes(ctx: ReportContext) -> Section:
         top = classified.iloc[0]
         body.append(
             para(
-                f"{words.percent(share)} of the month's leaks sit in segments with a named cause. The "
-                f"largest cause is {cause_name(top['cause']).lower()}, behind {int(top['leaks']):,} leaks "
-                f"({words.percent(top['leaks'] / real['leaks'].sum())})."
+                f"The largest cause is {words.cause_name(top['cause']).lower()}: {int(top['leaks']):,} leaks "
+                f"({words.percent(top['leaks'] / real['leaks'].sum())}). {words.percent(share)} of the "
+                "month's leaks have a named cause."
             )
         )
         carried = int(classified["carried"].sum())
         if carried:
             body.append(
                 para(
-                    f"{quantity(carried, 'segments')} {'keeps' if carried == 1 else 'keep'} "
-                    "the cause named in "
-                    f"an earlier month; the retro has not reviewed {'it' if carried == 1 else 'them'} this "
-                    "month.",
+                    f"{quantity(carried, 'segments')} {'keeps' if carried == 1 else 'keep'} a cause "
+                    "named in an earlier month, not reviewed this month.",
                     cls="retro-note",
                 )
             )
-    drawn = [embed_chart(charts.pareto(frame, by="leaks"))]
-    if real["value_at_risk"].fillna(0).gt(0).any():
-        drawn.append(embed_chart(charts.pareto(frame, by="value_at_risk", currency="$")))
-    body.append(tag("div", join(drawn), cls="retro-charts"))
     shown = pd.DataFrame(
         {
-            "Process cause": totals["cause"].map(cause_name),
+            "Process cause": totals["cause"].map(words.cause_name),
             "Segments": totals["groups"],
             "Leaks": totals["leaks"],
             "Revenue at risk (estimate)": totals["value_at_risk"].map(words.money),
         }
     )
-    body.append(table(shown, formats={"Leaks": "{:,}"}))
+    # A Pareto of revenue at risk needs two causes carrying some; with one, the table says it.
+    drawn = [embed_chart(charts.pareto(frame, by="leaks"))]
+    if real["value_at_risk"].fillna(0).gt(0).sum() >= 2:
+        drawn.append(embed_chart(charts.pareto(frame, by="value_at_risk", currency="$")))
+        body.extend([tag("div", join(drawn), cls="retro-charts"), table(shown, formats={"Leaks": "{:,}"})])
+    else:
+        drawn.append(table(shown, formats={"Leaks": "{:,}"}))
+        body.append(tag("div", join(drawn), cls="retro-charts"))
     left_out = totals.loc[totals["cause"].isin(excluded), "leaks"].sum()
     if left_out:
-        names = ", ".join(cause_name(c).lower() for c in sorted(excluded))
+        names = ", ".join(words.cause_name(c).lower() for c in sorted(excluded))
         body.append(
             para(
                 f"{int(left_out):,} leaks classified as {names} are left out of the chart: the data was "

@@ -11,7 +11,6 @@ import json
 import numpy as np
 import pandas as pd
 
-from toolkit.history.verdicts import running_words, state_sentence
 from toolkit.periods import end as period_end
 from toolkit.periods import month_name
 from toolkit.present import charts, words
@@ -22,7 +21,6 @@ from toolkit.present.report.phrases import (
     LEAD_VALUE,
     LEAK_ORDER,
     VERDICT_WORDS,
-    cause_name,
     dimensions_of,
     quantity,
 )
@@ -36,7 +34,7 @@ def challenges(ctx: ReportContext) -> pd.DataFrame:
     :func:`toolkit.history.persistent`), ``persistent`` (at least ``persist_periods``), ``cause``,
     ``note`` and ``cause_period`` (the latest label up to now), ``fix_id, fix, fix_team, fix_date,
     verdict`` (the latest fix in effect for the segment or its cause, judged on its process behaviour
-    chart by :func:`toolkit.history.fix_verdicts`), ``state``, ``state_sentence``,
+    chart by :func:`toolkit.history.fix_verdicts`), ``state``, ``state_clause``,
     ``months_running``, ``running_since``, ``data_from`` (:func:`toolkit.history.states`),
     ``planned`` (a fix recorded to take effect after the period, in words), ``unaddressed``
     (persistent with no fix in effect, or one that has not worked; a fix too early to judge is its
@@ -60,9 +58,7 @@ def challenges(ctx: ReportContext) -> pd.DataFrame:
     states = ctx.states.set_index("series") if len(ctx.states) else pd.DataFrame()
     for col in ("state", "months_running", "running_since", "data_from"):
         out[col] = out["group_key"].map(states[col]) if col in states else None
-    out["state_sentence"] = [
-        state_sentence(states.loc[k]) if k in states.index else "" for k in out["group_key"]
-    ]
+    out["state_clause"] = [state_clause(states.loc[k]) if k in states.index else "" for k in out["group_key"]]
     out["planned"] = [_planned_fix(ctx, r) for _, r in out.iterrows()]
     being_judged = out["fix"].notna() & (out["verdict"] == "too early")
     out["unaddressed"] = (
@@ -95,37 +91,67 @@ def challenges(ctx: ReportContext) -> pd.DataFrame:
 
 
 def _challenge_sentence(row: pd.Series, ctx: ReportContext) -> str:
-    """One finding with its numbers: what, how long, whom it touched, what it cost, cause and fix."""
-    running = _running(row, ctx)
+    """One finding with its numbers: what, on its chart, whom it touched, what it cost, cause and fix.
+
+    How long it has run and its state are the ask's heading (:func:`leadership_asks`).
+    """
     noun = words.population_noun(row["leak_type"])
     clients = row["leak_type"] not in LEAD_VALUE and pd.notna(row["accounts"]) and row["accounts"] > 0
-    verb = f"touched {quantity(row['accounts'], 'clients')}" if clients else "leaked"
+    touched = f" They touched {quantity(row['accounts'], 'clients')}." if clients else ""
+    clause = f"; {row['state_clause']}" if row.get("state_clause") else ""
     parts = [
-        f"{challenge_subject(row)} {verb} {running}: {int(row['leaks']):,} of {int(row['population']):,} "
-        f"{noun} this month ({words.percent(row['rate'])}, {against_rest(row)})."
+        f"{challenge_subject(row)}: {int(row['leaks']):,} of {int(row['population']):,} {noun} this month "
+        f"({words.percent(row['rate'])}, {against_rest(row)}){clause}.{touched}",
+        _clients_left(ctx, row),
+        _at_risk(row["revenue_at_risk"]),
+        _cause_words(row, ctx),
+        _fix_words(row),
     ]
-    parts.append(row.get("state_sentence") or "")
-    parts.append(_clients_left(ctx, row))
-    parts.append(_at_risk(row["revenue_at_risk"]))
-    parts.append(_cause_words(row, ctx))
-    parts.append(_fix_words(row))
     return " ".join(p for p in parts if p)
 
 
-def against_rest(row: pd.Series) -> str:
-    """The baseline a segment's rate is read against: ``against 49% in the rest of this month``."""
+def state_clause(row: pd.Series) -> str:
+    """A segment's state on its own chart as the clause an ask carries: ``21%–50% every month, against 4%
+    for the rest of the process`` (stable but bad), ``above its normal range (3%–9%) since May 2026``.
+
+    ``row`` is a row of :func:`toolkit.history.states`; the ask's heading names the state itself.
+    """
+    low, high = words.percent(row["lower"]), words.percent(row["upper"])
+    band = low if low == high else f"{low}–{high}"
+    since = month_name(row["since"]) if isinstance(row.get("since"), str) and row["since"] else ""
+    state = row["state"]
+    if state == "stable but bad":
+        text = f"{band} every month, against {words.percent(row['target'])} for the rest of the process"
+    elif state == "got worse":
+        text = f"above its normal range ({band}) since {since}"
+    elif state == "improved":
+        text = f"below its earlier range since {since}"
+    elif state == "too early":
+        text = f"its limits were reset at a fix in {since}"
+    else:
+        text = f"within its normal range of {band}"
+    if row.get("provisional"):
+        text += " (provisional limits)"
+    return text
+
+
+def against_rest(row: pd.Series, short: bool = False) -> str:
+    """The baseline a segment's rate is read against: ``against 49% in the rest of this month``;
+    ``short``: ``against 49%``, for a list that named the baseline once already."""
     rest = row.get("rest_rate")
     if rest is None or pd.isna(rest):
         return "the segment is the whole month"
-    return f"against {words.percent(rest)} in the rest of this month"
+    return f"against {words.percent(rest)}" + ("" if short else " in the rest of this month")
 
 
-def _running(row: pd.Series, ctx: ReportContext) -> str:
-    """How long a segment has leaked badly, and the store's first month; ``in October 2026`` when new."""
-    months = int(row["months"])
-    if months <= 1 or not isinstance(row.get("running_since"), str) or not row["running_since"]:
-        return f"in {ctx.month}"
-    return f"for {running_words(months, row['running_since'], row['data_from'])}"
+def running(months: int, since: object, data_from: object) -> str:
+    """How long a segment has leaked badly and since when: ``12 months, since November 2025, the store's
+    first month`` (it may have run longer), ``11 months, since December 2025``."""
+    plural = "s" if months != 1 else ""
+    if not isinstance(since, str) or not since:
+        return f"{months} month{plural}"
+    first = ", the store's first month" if since == data_from else ""
+    return f"{months} month{plural}, since {month_name(since)}{first}"
 
 
 def _planned_fix(ctx: ReportContext, row: pd.Series) -> str:
@@ -147,7 +173,7 @@ def _planned_fix(ctx: ReportContext, row: pd.Series) -> str:
 def _at_risk(revenue: float) -> str:
     """The revenue-at-risk sentence of a finding; empty with no estimate or nothing at risk."""
     if pd.notna(revenue) and revenue > 0:
-        return f"About {words.money(revenue)} of revenue is at risk from them (estimate)."
+        return f"{words.money(revenue)} of revenue at risk (estimate)."
     return ""
 
 
@@ -180,10 +206,8 @@ def _cause_words(row: pd.Series, ctx: ReportContext) -> str:
     cause = row.get("cause")
     if not isinstance(cause, str):
         return "Its process cause is not classified yet."
-    when = (
-        "" if row["cause_period"] == ctx.period else f" (as classified in {month_name(row['cause_period'])})"
-    )
-    return f"Process cause: {cause_name(cause).lower()}{when}."
+    when = "" if row["cause_period"] == ctx.period else f" (named {month_name(row['cause_period'])})"
+    return f"Cause: {words.cause_name(cause).lower()}{when}."
 
 
 def _fix_words(row: pd.Series) -> str:
@@ -191,7 +215,7 @@ def _fix_words(row: pd.Series) -> str:
         planned = row.get("planned")
         if isinstance(planned, str) and planned:
             return f"No fix is in effect yet: {planned}."
-        return "No fix is recorded."
+        return "No fix recorded."
     text = f"Fix: “{row['fix']}” ({row['fix_team']}, from {pd.Timestamp(row['fix_date']):%d %B %Y})"
     verdict = row.get("verdict")
     return text + (
@@ -233,16 +257,16 @@ def leadership_asks(ctx: ReportContext) -> list[tuple[str, str]]:
     this month's other segments, by money at stake. Segments that share a cause and a family of
     segments (evenings and weekends, both no capacity; Billing incidents that are slow, repeat and
     precede churn) are one decision: one item, stated from the analyst's note, with the owning team
-    and date of a recorded fix. The heading says the segment's state on its own chart.
+    and date of a recorded fix. The heading says the segment's state on its own chart and how long
+    it has run; the sentence says each figure once.
     """
     c = challenges(ctx)
     out = []
     for _, rows in c.groupby(_decisions(c), sort=False):  # a handful of decisions
-        row = rows.iloc[0]
+        row = rows.loc[rows["months"].idxmax()]
         named = rows["cause"].map(lambda x: isinstance(x, str)).all()
-        state = STATE_HEADS.get(row.get("state"), "")
-        months = int(rows["months"].max())
-        lead = f"{state}, persistent for {months} months" if state else f"Persistent for {months} months"
+        state = STATE_HEADS.get(row.get("state"), "Persistent")
+        lead = f"{state} for {running(int(row['months']), row.get('running_since'), row.get('data_from'))}"
         if rows["unaddressed"].any():
             head = f"{lead}, unaddressed."
             planned = rows["planned"].map(bool).any() and rows["fix"].isna().all()
@@ -251,30 +275,25 @@ def leadership_asks(ctx: ReportContext) -> list[tuple[str, str]]:
             if judged.any():
                 ask = "Ask: the fix has not moved the rate out of its old limits; revisit it with its team."
             elif has_fix.any():
-                ask = (
-                    "Ask: a fix is being judged on part of it (too early to tell); name a team to own a "
-                    "change for the rest, and check the chart's verdict at the next retro."
-                )
+                ask = "Ask: a fix is being judged on part of it; name a team to own a change for the rest."
             elif planned:
-                ask = "Ask: hold the owning team to the planned date; the chart will judge it from then."
+                ask = "Ask: hold the owning team to the planned date."
             elif row.get("state") == "got worse":
                 ask = f"Ask: find what changed in {month_name(row['since'])}, then name a team to own a fix."
-            elif named and row.get("state") == "stable but bad":  # its state sentence says why
-                ask = "Ask: name a team to own changing the process."
             elif named:
                 ask = "Ask: only a change to the process will move it; name a team to own that change."
             else:
                 ask = "Ask: have the retro name its process cause, then give a team the fix."
         elif rows["persistent"].any():
             head = f"{lead}, fix being judged."
-            ask = "Ask: it is too early to tell; check the chart's verdict at the next retro."
+            ask = "Ask: check the chart's verdict at the next retro."
         else:
             head = "New this month."
             ask = (
                 "Ask: decide whether it needs a fix now." if named else "Ask: have the retro name its cause."
             )
         if len(rows) == 1:
-            text = _challenge_sentence(row, ctx)
+            text = _challenge_sentence(rows.iloc[0], ctx)
         elif rows["dimensions"].map(lambda d: json.dumps(dimensions_of(d), sort_keys=True)).nunique() == 1:
             text = _theme_sentence(rows, ctx)
         else:
@@ -286,21 +305,17 @@ def leadership_asks(ctx: ReportContext) -> list[tuple[str, str]]:
 def _family_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
     """One decision for several segments that share a cause: each with its figures, the note, the fix."""
     first = rows.iloc[0]
-    cause = cause_name(first["cause"]).lower()
-    running = _running(rows.loc[rows["months"].idxmax()], ctx)
+    cause = words.cause_name(first["cause"]).lower()
     parts = [
         f"{challenge_subject(r)}: {int(r['leaks']):,} of {int(r['population']):,} "
-        f"({words.percent(r['rate'])}, {against_rest(r)})"
-        for _, r in rows.iterrows()
+        f"({words.percent(r['rate'])}, {against_rest(r, short=i > 0)})"
+        for i, (_, r) in enumerate(rows.iterrows())
     ]
-    text = [
-        f"{len(rows)} segments leak for one reason, {cause}, so they are one decision. They leaked "
-        f"{running}: {'; '.join(parts)}."
-    ]
+    clause = rows.loc[rows["months"].idxmax()].get("state_clause") or ""
+    text = [f"One cause, {cause}, so one decision. {'; '.join(parts)}{f'; {clause}' if clause else ''}."]
     note = first.get("note")
     if isinstance(note, str) and note.strip():
         text.append(f"The retro's note: “{note.strip()}”")
-    text.append(first.get("state_sentence") or "")
     text.append(_at_risk(rows["revenue_at_risk"].sum(min_count=1)))
     fixed = rows.loc[rows["fix"].map(lambda x: isinstance(x, str))]
     text.append(_fix_words(fixed.iloc[0] if len(fixed) else first))
@@ -311,17 +326,19 @@ def _theme_sentence(rows: pd.DataFrame, ctx: ReportContext) -> str:
     """One finding for several kinds of leak in the same segment, each with its figures."""
     first = rows.iloc[0]
     subject = words.segment(first["leak_type"], dimensions_of(first["dimensions"]))
-    running = _running(rows.loc[rows["months"].idxmax()], ctx)
     parts = [
         f"{words.leak_name(r['leak_type']).lower()} {int(r['leaks']):,} of {int(r['population']):,} "
-        f"({words.percent(r['rate'])}, {against_rest(r)})"
-        for _, r in rows.iterrows()
+        f"({words.percent(r['rate'])}, {against_rest(r, short=i > 0)})"
+        for i, (_, r) in enumerate(rows.iterrows())
     ]
-    text = [f"{subject[:1].upper()}{subject[1:]} leak in {len(rows)} ways {running}: {'; '.join(parts)}."]
-    text.append(rows.loc[rows["months"].idxmax()].get("state_sentence") or "")
+    clause = rows.loc[rows["months"].idxmax()].get("state_clause") or ""
+    text = [
+        f"{subject[:1].upper()}{subject[1:]} leak in {len(rows)} ways: {'; '.join(parts)}"
+        f"{f'; {clause}' if clause else ''}."
+    ]
     clients = rows.loc[~rows["leak_type"].isin(LEAD_VALUE), "accounts"].dropna()
     if len(clients) and clients.max() > 0:
-        text.append(f"They touched {quantity(clients.max(), 'clients')} this month.")
+        text.append(f"They touched {quantity(clients.max(), 'clients')}.")
     text.append(_clients_left(ctx, first))
     text.append(_at_risk(rows["revenue_at_risk"].sum(min_count=1)))
     named = rows.loc[rows["cause"].map(lambda x: isinstance(x, str))]
@@ -339,16 +356,7 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
     """Section 2: each persistent challenge, its state on its own chart, how long, cause, fix, pictures."""
     persist = ctx.config.persist_periods
     title = "Persistent and unaddressed: leadership goes first"
-    body: list[object] = [
-        para(
-            f"A challenge is persistent when a segment has leaked badly for {persist} months in a row or "
-            "more: above its own natural process limits, or stable at a level above the rest of the process. "
-            "A point outside the limits, or a long run on one side (Anhøj's rules), is a signal; anything "
-            "else is the process doing what it always does. It is unaddressed when no fix is in effect, or "
-            "the fix has not shifted the rate. Failures that persist cost clients and revenue, so leadership "
-            "goes first."
-        )
-    ]
+    body: list[object] = []
     stored = ctx.summary.loc[ctx.summary["period"] <= ctx.period, "period"].nunique()
     if stored < persist:
         body.append(
@@ -361,14 +369,13 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
     c = challenges(ctx)
     p = c.loc[c["persistent"]]
     if p.empty:
-        body.append(para("No challenge has persisted that long."))
-        body.append(_leak_type_charts(ctx))
+        body.append(para(f"No segment has leaked badly for {persist} months in a row."))
         return section(title, "persistent", body)
     unaddressed = int(p["unaddressed"].sum())
-    verb = "is" if unaddressed == 1 else "are"
     body.append(
         para(
-            f"{quantity(len(p), 'challenges')} persist; {unaddressed} of them {verb} unaddressed.",
+            f"{quantity(len(p), 'segments')} {'has' if len(p) == 1 else 'have'} leaked badly for {persist} "
+            f"months in a row or more; {unaddressed} {'is' if unaddressed == 1 else 'are'} unaddressed.",
             cls="retro-callout" if unaddressed else None,
         )
     )
@@ -384,7 +391,7 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
             ],
             "Rest of month": p["rest_rate"].map(words.percent),
             "Revenue at risk": p["revenue_at_risk"].map(lambda v: words.money(v) if v > 0 else "–"),
-            "Process cause": p["cause"].map(cause_name),
+            "Process cause": p["cause"].map(words.cause_name),
             "Fix": [
                 r["fix"] if isinstance(r["fix"], str) else (r["planned"] or "None recorded")
                 for _, r in p.iterrows()
@@ -405,19 +412,28 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
             )
         )
         body.insert(-1, tag("h3", "The retro's notes"))
+    return section(title, "persistent", body)
+
+
+def persistent_charts(ctx: ReportContext) -> Markup:
+    """The appendix's process behaviour charts: each persistent challenge (the most pressing
+    :data:`MAX_PANELS`), then each measured leak type, month by month: signal or noise."""
+    c = challenges(ctx)
+    p = c.loc[c["persistent"]]
     drawn = p.head(MAX_PANELS)
     heading = "Each persistent challenge on its own chart"
     if len(p) > MAX_PANELS:
         heading = f"The {MAX_PANELS} most pressing persistent challenges, each on its own chart"
-    body.append(
-        _small_multiples(
-            ctx,
-            [(r["group_key"], challenge_subject(r), r.get("state")) for _, r in drawn.iterrows()],
-            heading,
-        )
+    return join(
+        [
+            _small_multiples(
+                ctx,
+                [(r["group_key"], challenge_subject(r), r.get("state")) for _, r in drawn.iterrows()],
+                heading,
+            ),
+            _leak_type_charts(ctx),
+        ]
     )
-    body.append(_leak_type_charts(ctx))
-    return section(title, "persistent", body)
 
 
 def _chart_title(state: str | None, row: pd.Series) -> str:
@@ -450,8 +466,7 @@ def _small_multiples(ctx: ReportContext, series: list[tuple[str, str, object]], 
     grid = tag(
         "div",
         join(panels),
-        cls="retro-multiples",
-        style="display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:0.5rem 1rem",
+        cls="retro-charts retro-multiples",
     )
     return join([tag("h3", heading), grid])
 
@@ -470,31 +485,18 @@ def _leak_type_charts(ctx: ReportContext) -> Markup:
     )
 
 
-def rate_change_words(ctx: ReportContext, leak_types: tuple[str, ...], now: float, before: float) -> str:
-    """A month-on-month change said only when a chart shows a signal; otherwise that it is noise.
+def rate_change_words(ctx: ReportContext, leak_type: str, before: float) -> str:
+    """A tile's comparison: the signal on the leak type's chart when it has one, else last month's rate.
 
-    ``now`` and ``before`` are the headline rate this month and last. With a signal on any of
-    ``leak_types``' charts: ``down 4 points from 60% last month, a signal: never contacted improved
-    since July 2026`` (the first, and how many more); without one: ``60% last month; within the
-    usual range, no signal``.
+    One or the other, never both, so the words cannot read two ways: ``improved since July 2026, a real
+    shift``; ``limits reset at a fix in July 2026: too early to tell``; ``60% last month,
+    within its normal range`` (``before`` is last month's rate).
     """
     st = ctx.states.set_index("series") if len(ctx.states) else pd.DataFrame()
-    moved = [
-        f"{words.leak_name(t).lower()} {st.loc[t, 'state']} since {month_name(st.loc[t, 'since'])}"
-        for t in leak_types
-        if t in st.index and st.loc[t, "state"] in ("got worse", "improved")
-    ]
-    if moved:
-        pts = abs(now - before) * 100
-        way = (
-            "about the same as" if pts < 0.5 else f"{'up' if now > before else 'down'} {pts:.0f} points from"
-        )
-        more = f" (and {len(moved) - 1} more)" if len(moved) > 1 else ""
-        return f"{way} {words.percent(before)} last month, a signal: {moved[0]}{more}"
-    reset = [t for t in leak_types if t in st.index and st.loc[t, "state"] == "too early"]
-    if reset:
-        return (
-            f"{words.percent(before)} last month; limits reset at a fix in "
-            f"{month_name(st.loc[reset[0], 'since'])}: too early to call it a shift"
-        )
-    return f"{words.percent(before)} last month; within the usual range, no signal"
+    state = st.loc[leak_type, "state"] if leak_type in st.index else None
+    if state in ("got worse", "improved"):
+        way = "worse" if state == "got worse" else "improved"
+        return f"{way} since {month_name(st.loc[leak_type, 'since'])}, a real shift"
+    if state == "too early":
+        return f"limits reset at a fix in {month_name(st.loc[leak_type, 'since'])}: too early to tell"
+    return f"{words.percent(before)} last month, within its normal range"

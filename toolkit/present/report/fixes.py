@@ -6,7 +6,7 @@ import pandas as pd
 
 from toolkit.periods import end as period_end
 from toolkit.present import words
-from toolkit.present.markup import join, table, tag
+from toolkit.present.markup import Markup, join, table, tag
 from toolkit.present.report.blocks import Section, group_trend, para, section
 from toolkit.present.report.context import ReportContext
 from toolkit.present.report.phrases import VERDICT_WORDS
@@ -18,11 +18,9 @@ def did_fixes_work(ctx: ReportContext) -> Section:
     title = "Did the fixes work?"
     body: list[object] = [
         para(
-            f"Each fix is judged on the leak rate of what it covers in the {cfg.fix_before} months before it "
-            f"took effect against up to {cfg.fix_after} full months after. The interval is the range the "
-            "true change most likely lies in (95% confidence). A fix has worked only when its process "
-            "behaviour chart shows a shift: months since it below the limits from before it, or a run on "
-            "the lower side too long for chance; the exact test is stated beside it."
+            "A fix worked only when its process behaviour chart shows a shift, not merely a lower month. "
+            f"The table compares the {cfg.fix_before} months before it with up to {cfg.fix_after} after; the "
+            "appendix says how each fix was judged."
         )
     ]
     e = ctx.effects.loc[ctx.effects["effective_date"] < period_end(ctx.period)]
@@ -30,7 +28,6 @@ def did_fixes_work(ctx: ReportContext) -> Section:
         body.append(para("No fix is recorded yet. When the retro records one, this section judges it."))
         return section(title, "fixes", body)
     e = e.sort_values("effective_date", ascending=False, kind="stable")
-    body.append(tag("ul", join(tag("li", s) for s in e["sentence"]), cls="retro-verdicts"))
     shown = pd.DataFrame(
         {
             "Fix": e["description"],
@@ -46,7 +43,7 @@ def did_fixes_work(ctx: ReportContext) -> Section:
     keys = e["group_key"].dropna().head(4).tolist()
     judged = e.loc[e["group_key"].isin(keys) & e["before_population"].gt(0) & e["after_population"].gt(0)]
     chart_title = verdict_title(judged.iloc[0]) if len(judged) else None
-    body.append(group_trend(ctx, keys, ctx.fixes, title=chart_title))
+    body.append(tag("div", group_trend(ctx, keys, ctx.fixes, title=chart_title), cls="retro-charts"))
     return section(title, "fixes", body)
 
 
@@ -73,4 +70,19 @@ def _interval(row: pd.Series) -> str:
         return "not judged yet"
     return (
         f"{row['difference'] * 100:+.0f} points ({row['ci_low'] * 100:+.0f} to {row['ci_high'] * 100:+.0f})"
+    )
+
+
+def fix_judgements(ctx: ReportContext) -> Markup:
+    """The appendix's "How each fix was judged": each fix's verdict sentence, its chart's shift and
+    the exact test beside it (the brief's table gives the figures)."""
+    e = ctx.effects.loc[ctx.effects["effective_date"] < period_end(ctx.period)]
+    if e.empty:
+        return Markup("")
+    e = e.sort_values("effective_date", ascending=False, kind="stable")
+    return join(
+        [
+            tag("h3", "How each fix was judged"),
+            tag("ul", join(tag("li", s) for s in e["sentence"]), cls="retro-verdicts"),
+        ]
     )

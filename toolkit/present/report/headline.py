@@ -21,7 +21,7 @@ from toolkit.present.markup import Markup, join, tag
 from toolkit.present.report.blocks import Section, para
 from toolkit.present.report.challenges import leadership_asks, rate_change_words
 from toolkit.present.report.context import ReportContext, records_of
-from toolkit.present.report.phrases import LEAD_FLOW, LEAK_ORDER, dimensions_of, quantity
+from toolkit.present.report.phrases import LEAD_FLOW, LEAK_ORDER, dimensions_of, not_measured_words, quantity
 from toolkit.settings.config import format_duration
 
 
@@ -128,7 +128,6 @@ def _kpi(value: str, label: str, detail: str = "", cls: str = "retro-kpi") -> Ma
 def tiles(ctx: ReportContext) -> list[tuple[str, str, str]]:
     """The first screen's tiles as (figure, what it counts, detail): one per measured leak, then money."""
     s = measured(ctx)
-    small = ctx.config.report.small_population
     prev = ctx.summary_of(previous_period(ctx.period))
     f = headline_figures(ctx)
     out = []
@@ -142,10 +141,8 @@ def tiles(ctx: ReportContext) -> list[tuple[str, str, str]]:
         if leak_type == "preceded_churn" and f["churned_value"]:
             detail += f", worth {words.money(f['churned_value'])} a year"
         if leak_type in prev.index and pd.notna(prev.at[leak_type, "rate"]):
-            # Last month's rate, with a change said only when the leak type's chart shows a signal.
-            detail += "; " + rate_change_words(ctx, (leak_type,), row["rate"], prev.at[leak_type, "rate"])
-        if population < small:
-            detail += f"; only {population:,}, read with care"
+            # The signal on the leak type's chart, or else last month's rate.
+            detail += "; " + rate_change_words(ctx, leak_type, prev.at[leak_type, "rate"])
         out.append((words.percent(row["rate"]), _tile_label(ctx, leak_type), detail))
     if f["revenue_at_risk"] is not None:
         span = (
@@ -189,7 +186,7 @@ def flags(ctx: ReportContext) -> list[str]:
         out.append(
             f"Few records: {listed} (fewer than {small}{' each' if len(counts) > 1 else ''}). One record "
             f"moves {'its rate' if len(counts) == 1 else 'a rate'} by {points} points: read "
-            f"{'it as a count' if len(counts) == 1 else 'them as counts'}, not as a trend."
+            f"{'it as a count' if len(counts) == 1 else 'them as counts'}."
         )
     gap = gap_warning(list(ctx.missing_months))
     if gap:  # persistence never spans a month the store has no run of without saying so
@@ -259,24 +256,18 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
         if ctx.as_of is not None
         else "The moment the data was exported was not recorded."
     )
-    intro = para(
-        f"Where the process let leads, deals and clients slip in {ctx.month}, what it may cost and what "
-        f"needs leadership. {as_of}",
-        cls="retro-lead",
-    )
+    intro = para(as_of, cls="retro-lead")
     body = [tag("h1", f"Process retro: {ctx.month}"), intro]
     body.extend(para(f, cls="retro-callout retro-flag") for f in flags(ctx))
     shown = tiles(ctx)
     nothing = measured(ctx).empty
-    reasons = tag("ul", join(tag("li", r) for r in dict.fromkeys(ctx.not_measured.values())))
     if nothing:
         body.append(
             tag(
                 "div",
                 join(
                     [
-                        para("No leak could be measured this month:"),
-                        reasons,
+                        para(f"No leak could be measured this month: {not_measured_words(ctx.not_measured)}"),
                         para(
                             "Map these columns or files in the recipe (retro check says what an export can "
                             "support), then run the month again."
@@ -310,17 +301,24 @@ def month_in_one_screen(ctx: ReportContext) -> Section:
                 "the rest of this month."
             )
         )
-    sentences = _headline_sentences(ctx)
-    if sentences:
-        body.append(tag("h3", "How the figures add up"))
-        body.append(para(" ".join(sentences)))
     if not nothing and ctx.not_measured:
-        body.append(tag("div", join([para("Not measured this month:"), reasons]), cls="retro-note"))
+        body.append(
+            para(f"Not measured this month: {not_measured_words(ctx.not_measured)}", cls="retro-note")
+        )
     body.append(_contents())
     return Section(f"Process retro: {ctx.month}", tag("section", join(body), cls="retro-section retro-first"))
 
 
-def _headline_sentences(ctx: ReportContext) -> list[str]:
+def figures_add_up(ctx: ReportContext) -> Markup:
+    """The appendix's "How the figures add up": how the tiles' populations reconcile where they differ
+    (the leads contacted, the incidents judged); nothing when they do not differ."""
+    sentences = _population_sentences(ctx)
+    if not sentences:
+        return Markup("")
+    return join([tag("h3", "How the figures add up"), para(" ".join(sentences))])
+
+
+def _population_sentences(ctx: ReportContext) -> list[str]:
     """How the tiles' populations add up where they differ: the leads contacted, the incidents judged."""
     s = measured(ctx)
     out = []

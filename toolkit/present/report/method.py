@@ -10,9 +10,12 @@ from toolkit.periods import month_name
 from toolkit.present import words
 from toolkit.present.markup import Markup, join, table, tag
 from toolkit.present.report.blocks import Section, para, section
+from toolkit.present.report.challenges import persistent_charts
 from toolkit.present.report.context import ReportContext, records_of
-from toolkit.present.report.phrases import COLUMN_WORDS, LEAK_ORDER, cause_name, plain_columns
-from toolkit.present.report.where import segments_block
+from toolkit.present.report.fixes import fix_judgements
+from toolkit.present.report.headline import figures_add_up
+from toolkit.present.report.phrases import COLUMN_WORDS, LEAK_ORDER, plain_columns
+from toolkit.present.report.where import segments_block, trend_block
 
 #: Terms a leader may not know, each with its one-line gloss (shown in the method section).
 GLOSSARY = (
@@ -55,7 +58,14 @@ _METHOD_SKIP = ("groups",)
 def method_and_quality(ctx: ReportContext) -> Section:
     """The appendix: every segment, thresholds and recipe in force, data range, as-of, what was not
     measured, data quality, the process causes and the words used."""
-    body: list[object] = [segments_block(ctx), tag("h3", "What was measured, and how")]
+    body: list[object] = [
+        segments_block(ctx),
+        trend_block(ctx),
+        persistent_charts(ctx),
+        fix_judgements(ctx),
+        figures_add_up(ctx),
+        tag("h3", "What was measured, and how"),
+    ]
     as_of = f"{ctx.as_of:%d %B %Y %H:%M} ({ctx.timezone})" if ctx.as_of is not None else "not recorded"
     facts = [
         f"Period: {ctx.month}. Leads created and incidents opened in the month are judged as known at "
@@ -116,7 +126,7 @@ def method_and_quality(ctx: ReportContext) -> Section:
     body.append(_quality_block(ctx))
     body.append(tag("h3", "Words used in this report"))
     persist = ctx.config.persist_periods
-    causes = [(cause_name(c), gloss) for c, gloss in ctx.config.taxonomy.items()]
+    causes = [(words.cause_name(c), gloss) for c, gloss in ctx.config.taxonomy.items()]
     body.append(
         tag(
             "dl",

@@ -70,9 +70,31 @@ def plain_columns(text: str) -> str:
     return _COLUMN_NAME.sub(lambda m: COLUMN_WORDS[m.group(1)], str(text))
 
 
-def cause_name(cause: object) -> str:
-    """A process cause as words (:func:`toolkit.present.words.cause_name`)."""
-    return words.cause_name(cause)
+def not_measured_words(not_measured: dict[str, str]) -> str:
+    """The leak types not measured and what each needs, in one sentence; empty when all were measured.
+
+    ``not_measured`` maps a leak type to its reason. Reasons that differ only in the leak type's name
+    are said once for all of them: ``Never contacted and Slow first contact need first-contact time;
+    this export has none.``
+    """
+    reasons: dict[str, list[str]] = {}
+    for leak in leak_types():
+        reason = not_measured.get(leak.name)
+        if reason is None:
+            continue
+        head = f"{leak.title} needs "
+        if reason.startswith(head):
+            reasons.setdefault(reason[len(head) :], []).append(leak.title)
+        else:
+            reasons.setdefault(reason, [])
+    said = []
+    for rest, titles in reasons.items():
+        if not titles:
+            said.append(rest)
+            continue
+        names = ", ".join(titles[:-1]) + (" and " if len(titles) > 1 else "") + titles[-1]
+        said.append(f"{names} {'needs' if len(titles) == 1 else 'need'} {rest}")
+    return " ".join(said)
 
 
 def value_words(dimension: str, value: object) -> str:

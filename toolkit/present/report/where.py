@@ -19,17 +19,14 @@ from toolkit.present.report.context import ReportContext, records_of
 from toolkit.present.report.phrases import (
     LEAK_ORDER,
     UNCLASSIFIED,
-    cause_name,
     dimensions_of,
+    not_measured_words,
 )
 from toolkit.settings.config import format_duration
 
 
-def _missing_sentence(ctx: ReportContext, leak_types: tuple[str, ...], what: str) -> str:
-    """Why a chart is not shown: not measured, no record file, or nothing fell in it."""
-    for leak_type in leak_types:
-        if leak_type in ctx.not_measured:
-            return ctx.not_measured[leak_type]
+def _missing_sentence(ctx: ReportContext, what: str) -> str:
+    """Why a measured leak's chart is not shown: no record file, or nothing fell in it."""
     if ctx.records is None:
         return f"{what} is not shown: this period's record file is missing."
     return f"{what}: nothing to show for {ctx.month}."
@@ -42,14 +39,17 @@ def drawn_on(chart: str) -> tuple[str, ...]:
 
 def _chart_block(ctx: ReportContext, title: str, chart: str, draw=None, lead: str = "") -> Markup:
     """A subsection with chart ``chart`` (drawn by ``draw``, default its function), or one sentence
-    saying why there is none."""
+    saying why there is none; nothing when none of its leak types was measured (the section says so
+    in one line)."""
     leak_types = drawn_on(chart)
+    measured = [t for t in leak_types if t not in ctx.not_measured]
+    if not measured:
+        return Markup("")
     draw = draw or charts.CHARTS[chart]
     rows = records_of(ctx, *leak_types)
-    measured = [t for t in leak_types if t not in ctx.not_measured]
     parts: list[object] = [tag("h3", title)]
-    if rows is None or not measured:
-        parts.append(para(_missing_sentence(ctx, leak_types, title), cls="retro-note"))
+    if rows is None:
+        parts.append(para(_missing_sentence(ctx, title), cls="retro-note"))
         return tag("div", join(parts), cls="retro-block")
     if lead:
         parts.append(para(lead))
@@ -58,31 +58,23 @@ def _chart_block(ctx: ReportContext, title: str, chart: str, draw=None, lead: st
 
 
 def where_it_leaked(ctx: ReportContext) -> Section:
-    """Section 3: the trend, then one chart per kind of leak (funnel, speed to lead, hour of week, stalled
-    deals, slow resolution, recurrence, churn). The segments' table is in the appendix
-    (:func:`segments_block`).
+    """Section 3: one chart per measured kind of leak (time to first contact, hour of week, stalled
+    deals, slow resolution, recurrence, churn) and one line naming what was not measured. The appendix
+    has the trend (:func:`trend_block`) and every segment (:func:`segments_block`); the tiles already
+    give the lead funnel's figures.
     """
     cfg = ctx.config
-    sla = format_duration(cfg.speed_to_lead_sla)
     blocks = [
-        _trend_block(ctx),
         _chart_block(
             ctx,
-            "From new lead to first contact",
-            "funnel",
-        ),
-        _chart_block(
-            ctx,
-            "Speed to lead",
+            "Time to first contact",
             "speed_to_lead",
-            lead=f"How long new leads waited for a first contact, against the {sla} target.",
         ),
         _chart_block(
             ctx,
             "When leads slip: hour of the week",
             "hour_of_week",
             lambda r: charts.hour_of_week_heatmap(r, timezone=ctx.timezone),
-            "Share of each hour's new leads never contacted or contacted late.",
         ),
         _chart_block(
             ctx,
@@ -95,8 +87,6 @@ def where_it_leaked(ctx: ReportContext) -> Section:
             ctx,
             "Incidents past their target",
             "slow_resolution",
-            lead="This month's incidents by severity: resolved in time, resolved late, or still open past "
-            "their target at the export.",
         ),
         _chart_block(
             ctx,
@@ -118,10 +108,10 @@ def where_it_leaked(ctx: ReportContext) -> Section:
             f"{format_duration(cfg.churn_window)} before. Clients are numbered, never named.",
         ),
     ]
-    body = [
-        para("One chart per kind of leak; each title states the finding. The appendix lists every segment."),
-        tag("div", join(blocks), cls="retro-charts"),
-    ]
+    body = [tag("div", join(blocks), cls="retro-charts")]
+    missing = not_measured_words(ctx.not_measured)
+    if missing:
+        body.append(para(f"Not measured, so not drawn: {missing}", cls="retro-note"))
     return section("Where the process leaked", "where", body)
 
 
@@ -131,7 +121,8 @@ def _records_with_incidents(ctx: ReportContext, churn_rows: pd.DataFrame) -> pd.
     return churn_rows if incidents is None else pd.concat([churn_rows, incidents], ignore_index=True)
 
 
-def _trend_block(ctx: ReportContext) -> Markup:
+def trend_block(ctx: ReportContext) -> Markup:
+    """Every leak type's rate month by month with the recorded fixes, or why there is no trend yet."""
     periods = sorted(ctx.summary["period"].unique())
     head = tag("h3", "Leak rates month by month")
     if len(periods) < 2:
@@ -159,11 +150,7 @@ def _trend_block(ctx: ReportContext) -> Markup:
         else None
     )
     fig = charts.trend(trend, fixes, series="leak_type", title=title)
-    lead = para(
-        f"The share of each kind of record that leaked, per month, from {month_name(periods[0])}; "
-        "dotted lines mark recorded fixes."
-    )
-    return tag("div", join([head, lead, embed_chart(fig)]), cls="retro-block")
+    return tag("div", tag("div", join([head, embed_chart(fig)]), cls="retro-block"), cls="retro-charts")
 
 
 def segments_block(ctx: ReportContext) -> Markup:
@@ -209,7 +196,7 @@ def segments_block(ctx: ReportContext) -> Markup:
 
 def _cause_cell(cause: object, cause_period: object, period: str) -> str:
     """``No capacity``, ``No capacity (September 2026)`` when carried over, or ``Not classified yet``."""
-    name = cause_name(cause)
+    name = words.cause_name(cause)
     if isinstance(cause, str) and isinstance(cause_period, str) and cause_period != period:
         return f"{name} ({month_name(cause_period)})"
     return name
