@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
+from toolkit.analyse.groups import rest_rates
 from toolkit.analyse.leaks.registry import leak_type as registered
 from toolkit.analyse.period import PeriodRun
 from toolkit.present import charts, words
@@ -121,6 +122,7 @@ def groups(run: PeriodRun, limit: int = 30) -> HTML:
     if g.empty:
         return _html(tag("p", "No leak groups this period."))
     shown = g.sort_values(["leak_type", "rank"]).head(limit)
+    rest = rest_rates(shown, run.summary.set_index("leak_type"))
     shown = pd.DataFrame(
         {
             "Leak": shown["leak_type"].map(words.leak_name),
@@ -128,12 +130,12 @@ def groups(run: PeriodRun, limit: int = 30) -> HTML:
             "Leaks": shown["leaks"],
             "Of": shown["population"],
             "Rate": shown["rate"],
-            "Overall rate": shown["baseline_rate"],
+            "Rest of this month": rest,
             "Excess": shown["excess"],
             "Key": shown["group_key"],
         }
     )
-    return _html(table(shown, formats={"Rate": "{:.0%}", "Overall rate": "{:.0%}", "Excess": "{:.1f}"}))
+    return _html(table(shown, formats={"Rate": "{:.0%}", "Rest of this month": "{:.0%}", "Excess": "{:.1f}"}))
 
 
 def not_measured(run: PeriodRun) -> HTML:

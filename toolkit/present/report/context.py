@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit import history
+from toolkit.analyse.groups import rest_rates
 from toolkit.csvsafe import restore
 from toolkit.errors import StoreError
 from toolkit.frames import EFFECT_COLUMNS, PERSISTENT_COLUMNS
@@ -86,14 +87,7 @@ class ReportContext:
         labels = self.labels.loc[self.labels["period"] <= period].sort_values(["period", "event_id"])
         latest = labels.drop_duplicates("group_key", keep="last")[["group_key", "cause", "note", "period"]]
         out = g.merge(latest.rename(columns={"period": "cause_period"}), on="group_key", how="left")
-        totals = self.summary_of(period)
-
-        def rest(col: str) -> pd.Series:
-            whole = out["leak_type"].map(totals[col]).astype("float64")
-            return whole - out[col].astype("float64")
-
-        rest_leaks, rest_population = rest("leaks"), rest("population")
-        rest = (rest_leaks / rest_population.where(rest_population > 0)).astype("float64")
+        rest = rest_rates(out, self.summary_of(period))
         return out.assign(revenue_at_risk=self.risk(out), rest_rate=rest)
 
     def risk(self, groups: pd.DataFrame) -> pd.Series:

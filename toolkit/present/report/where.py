@@ -180,11 +180,11 @@ def segments_block(ctx: ReportContext) -> Markup:
         f'month. "{UNCLASSIFIED}" means the retro has not named the process cause yet; a month in brackets '
         "means the cause was named then and still stands."
     )
-    unlabelled = int(g["cause"].isna().sum())
+    # The rest of each leak type (no single segment) is context, never asked for a cause.
+    unlabelled = int(named["cause"].isna().sum())
     note = (
         para(
-            f"{unlabelled} of the month's {len(g)} segments are not classified yet, counting the rest of "
-            "each kind of leak that falls in no single segment.",
+            f"{unlabelled} of the month's {len(named)} segments are not classified yet.",
             cls="retro-note",
         )
         if unlabelled
