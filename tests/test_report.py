@@ -756,7 +756,7 @@ def test_one_ask_per_segment_whatever_the_kinds_of_leak(ctx):
 
 def test_persistence_needs_history(tmp_path):
     text = _text(report.persistent_unaddressed(_ctx(tmp_path, periods=("2026-10",))))
-    assert "The retro store holds 1 month(s) up to October 2026; persistence needs 3." in text
+    assert "The retro store holds 1 month up to October 2026; persistence needs 3." in text
     assert "No segment has leaked badly for 3 months in a row." in text
 
 

@@ -153,3 +153,11 @@ def test_stalled_deals_sit_under_their_own_heading(tmp_path):
     headings, _ = _where("stalled_only", tmp_path)
     assert headings == ["Stalled deals by stage"]  # never under "From new lead to first contact"
     assert "first contact" not in " ".join(headings).lower()
+
+
+def test_an_appendix_without_segments_says_so_instead_of_an_empty_table(tmp_path):
+    # Every incident leaks: no segment stands out, so the segment table would have no row.
+    first_screen("incidents_mostly_open", tmp_path)
+    text = _appendix("incidents_mostly_open", tmp_path)
+    assert "Where leaks concentrate No segment leaked above the rest of this month." in text
+    assert "Rest of this month Excess leaks" not in text

@@ -361,7 +361,8 @@ def persistent_unaddressed(ctx: ReportContext) -> Section:
     if stored < persist:
         body.append(
             para(
-                f"The retro store holds {stored} month(s) up to {ctx.month}; persistence needs {persist}. "
+                f"The retro store holds {stored} month{'s' if stored != 1 else ''} up to {ctx.month}; "
+                f"persistence needs {persist}. "
                 "Run the earlier months (retro run --backfill) to see it.",
                 cls="retro-note",
             )

@@ -160,6 +160,11 @@ def segments_block(ctx: ReportContext) -> Markup:
     if g.empty:
         return tag("div", join([head, para("No leak groups were found this month.", cls="retro-note")]))
     named = g.loc[g["dimensions"].map(dimensions_of).map(bool)]
+    if named.empty:
+        return tag(
+            "div",
+            join([head, para("No segment leaked above the rest of this month.", cls="retro-note")]),
+        )
     named = named.assign(order=named["leak_type"].map({t: i for i, t in enumerate(LEAK_ORDER)}))
     named = named.sort_values(["order", "rank"], kind="stable")
     shown = pd.DataFrame(
