@@ -161,3 +161,23 @@ def test_an_appendix_without_segments_says_so_instead_of_an_empty_table(tmp_path
     text = _appendix("incidents_mostly_open", tmp_path)
     assert "Where leaks concentrate No segment leaked above the rest of this month." in text
     assert "Rest of this month Excess leaks" not in text
+
+
+def test_a_category_that_reads_as_tex_is_drawn_as_typed(tmp_path):
+    # "$10k_$50k" between dollar signs is mathtext to matplotlib: it once stopped the whole run.
+    source = (SHAPES / "incidents_no_severity" / "incidents.csv").read_text(encoding="utf-8")
+    assert ",Data export\n" in source  # the category that repeats most
+    incidents = tmp_path / "incidents.csv"
+    incidents.write_text(source.replace(",Data export\n", ",Plan $10k_$50k\n"), encoding="utf-8")
+    out = tmp_path / "reports" / "2026-10"
+    run_period(
+        "2026-10",
+        recipe=SHAPES / "recipe.yaml",
+        incidents=incidents,
+        store=tmp_path / "r.sqlite",
+        out_dir=out,
+    )
+    ctx = report.load_context(period="2026-10", store=tmp_path / "r.sqlite", reports_dir=out)
+    html = report.where_it_leaked(ctx)._repr_html_()
+    # The dollar signs stay dollar signs (the underscore reads as a space, as in every value's words).
+    assert "most in Plan $10k $50k." in unescape(html)
