@@ -659,13 +659,13 @@ def test_trend_sums_rows_of_the_same_period_and_series():
         (
             "leaks",
             "4 process causes explain 80% of leaks, led by no visibility (40%)",
-            ["No visibility", "Tool or\nrouting", "No capacity", "Missing step", "Unclassified"],
+            ["No\nvisibility", "Tool or\nrouting", "No\ncapacity", "Missing\nstep", "Unclassified"],
             "Leaks (count)",
         ),
         (
             "value_at_risk",
             "3 process causes explain 80% of revenue at risk, led by no visibility (49%)",
-            ["No visibility", "No capacity", "Tool or\nrouting", "Missing step", "Unclassified"],
+            ["No\nvisibility", "No\ncapacity", "Tool or\nrouting", "Missing\nstep", "Unclassified"],
             "Revenue at risk (currency of lead values)",
         ),
     ],

@@ -222,7 +222,8 @@ def pareto(
         bar.set_gid("bar-unclassified" if unclassified else "bar")
         if unclassified:
             bar.set_hatch("//")
-    labels = [textwrap.fill(capitalised(c), 14) for c in ordered.index]
+    # Narrow enough that neighbouring names stand apart at the half-page width the report prints.
+    labels = [textwrap.fill(capitalised(c), 10, break_long_words=False) for c in ordered.index]
     ax.set_xticks(x, labels, fontsize=8)
     ax.bar_label(bars, [number(v) for v in ordered], fontsize=8, padding=2)
     unit = f" ({currency})" if currency else " (currency of lead values)"
