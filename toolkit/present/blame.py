@@ -479,11 +479,12 @@ def people_of(store: Store, period: str | None = None) -> frozenset[str]:
         row = periods[periods["period"] == period]
         if not row.empty:
             names |= names_in(p for p in row.iloc[0]["fingerprints"] if Path(p).is_file())
-    for events in (store.label_history(), store.fix_history()):
+    fixes = store.fix_history()
+    for events in (store.label_history(), fixes):
         analysts = events["analyst"].dropna().astype(str).str.strip()
         # Initials and short handles ("a1", "JS") are not names anyone could be blamed by.
         names.update(a for a in analysts.unique() if _NAME_VALUE.match(a) and len(a) >= _MIN_NAME_PART)
     # A fix's team that is a person is a name a note must not carry either.
-    teams = store.fix_history()["owner_team"].dropna().astype(str).str.strip().unique()
+    teams = fixes["owner_team"].dropna().astype(str).str.strip().unique()
     names.update(t for t in teams if is_person(t, names))
     return frozenset(names)
